@@ -38,7 +38,12 @@ public final class EventSender {
 
     /** From {@code K_SINK}; null sink means events are dropped with a warning (no subscriber configured). */
     public static EventSender fromEnv(String component) {
-        String sink = System.getenv("K_SINK");
+        return from(System::getenv, component);
+    }
+
+    /** From any lookup of {@code K_SINK} (in a Spring app, {@code environment::getProperty}). */
+    public static EventSender from(java.util.function.Function<String, String> lookup, String component) {
+        String sink = lookup.apply("K_SINK");
         return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component);
     }
 

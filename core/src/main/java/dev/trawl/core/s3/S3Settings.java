@@ -35,13 +35,23 @@ public record S3Settings(String bucket, URI endpoint, String region, String acce
     }
 
     public static S3Settings fromEnv(Map<String, String> env) {
-        String endpoint = blankToNull(env.get("TRAWL_S3_ENDPOINT"));
+        return from(env::get);
+    }
+
+    /**
+     * From any lookup of the environment-style names above: in a Spring app pass
+     * {@code environment::getProperty}, so the local stack can hand the same names in as properties.
+     */
+    public static S3Settings from(java.util.function.Function<String, String> lookup) {
+        String endpoint = blankToNull(lookup.apply("TRAWL_S3_ENDPOINT"));
+        String bucket = blankToNull(lookup.apply("TRAWL_S3_BUCKET"));
+        String region = blankToNull(lookup.apply("TRAWL_S3_REGION"));
         return new S3Settings(
-                env.getOrDefault("TRAWL_S3_BUCKET", "trawl"),
+                bucket == null ? "trawl" : bucket,
                 endpoint == null ? null : URI.create(endpoint),
-                blankToNull(env.getOrDefault("TRAWL_S3_REGION", env.get("AWS_REGION"))),
-                blankToNull(env.get("AWS_ACCESS_KEY_ID")),
-                blankToNull(env.get("AWS_SECRET_ACCESS_KEY")));
+                region != null ? region : blankToNull(lookup.apply("AWS_REGION")),
+                blankToNull(lookup.apply("AWS_ACCESS_KEY_ID")),
+                blankToNull(lookup.apply("AWS_SECRET_ACCESS_KEY")));
     }
 
     public static S3Settings embedded(URI endpoint, String bucket, String accessKeyId, String secretAccessKey) {
