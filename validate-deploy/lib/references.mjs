@@ -1,0 +1,192 @@
+// Checks between the objects of one kustomize build: every name that one object gives another
+// resolves, events reach a receiver, /mcp paths reach the Service that serves them.
+import { containersOf, objectId, parseImage } from './kustomize.mjs';
+
+// The HTTP API (seeds/ plus Kubeshark's extras): a request path and the endpoint group that serves it.
+export const ENDPOINTS = [
+  ['/mcp/raw-capture', 'raw-capture'],
+  ['/mcp/data-boundaries', 'data-boundaries'],
+  ['/mcp/snapshots', 'snapshots'],
+  ['/mcp/snapshots/incident-001', 'snapshots'],
+  ['/mcp/snapshots/incident-001/pcap', 'snapshots'],
+  ['/mcp/dissections', 'dissections'],
+  ['/mcp/dissections/incident-001/full', 'dissections'],
+  ['/mcp/dissections/incident-001/full/stop', 'dissections'],
+  ['/mcp/databases', 'databases'],
+  ['/mcp/calls', 'calls'],
+  ['/mcp', 'mcp'],
+];
+
+// Secrets that are written outside the manifests, never committed, and who writes them.
+export const EXTERNAL_SECRETS = new Map([
+  ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret)'],
+  ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
+]);
+
+const KSVC = 'serving.knative.dev/v1/Service';
+
+export function checkReferences(objects, { eventTypes, requireMappedImages = false, maxRevisionTimeout = 3600 }) {
+  const errors = [];
+  const byKind = (apiVersion, kind) => objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind);
+  const find = (apiVersion, kind, namespace, name) =>
+    objects.find((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata?.name === name
+      && (namespace === undefined || o.metadata?.namespace === namespace));
+  const ns = (o) => o.metadata?.namespace;
+  const labelsMatch = (o, matchLabels) => Object.entries(matchLabels ?? {}).every(([k, v]) => o.metadata?.labels?.[k] === v);
+
+  // Triggers: trawl's event types, each to a receiver that exists
+  const triggers = byKind('eventing.knative.dev/v1', 'Trigger');
+  const routed = new Map();
+  for (const t of triggers) {
+    const id = `Trigger ${t.metadata.name}`;
+    if (!find('eventing.knative.dev/v1', 'Broker', ns(t), t.spec?.broker)) errors.push(`${id}: broker ${t.spec?.broker} does not exist in ${ns(t)}`);
+    const type = t.spec?.filter?.attributes?.type;
+    if (!type?.startsWith('dev.trawl.')) errors.push(`${id}: filters on type ${type}, not a trawl event type`);
+    else if (!eventTypes.includes(type)) errors.push(`${id}: ${type} is not one of TrawlEvents' types (${eventTypes.join(', ')})`);
+    const ref = t.spec?.subscriber?.ref;
+    const target = ref && find(ref.apiVersion, ref.kind, ref.namespace ?? ns(t), ref.name);
+    if (!target) errors.push(`${id}: subscriber ${ref?.apiVersion}/${ref?.kind} ${ref?.name} does not exist`);
+    else if (!['Service', 'JobSink'].includes(ref.kind)) errors.push(`${id}: subscriber kind ${ref.kind} is neither a Knative Service nor a JobSink`);
+    if (ref?.kind === 'Service' && t.spec.subscriber.uri !== '/events') errors.push(`${id}: a Service receives events at /events, not ${t.spec.subscriber.uri}`);
+    if (target) routed.set(type, [...(routed.get(type) ?? []), `${ref.kind}/${ref.name}`]);
+  }
+  for (const type of eventTypes) {
+    if (!routed.has(type)) errors.push(`event type ${type} is routed by no Trigger to an existing receiver`);
+  }
+
+  // SinkBindings: a subject to inject into, a sink to point at
+  for (const b of byKind('sources.knative.dev/v1', 'SinkBinding')) {
+    const id = `SinkBinding ${b.metadata.name}`;
+    const s = b.spec?.subject ?? {};
+    const subjects = objects.filter((o) => o.apiVersion === s.apiVersion && o.kind === s.kind && ns(o) === (s.namespace ?? ns(b))
+      && (s.name ? o.metadata.name === s.name : labelsMatch(o, s.selector?.matchLabels)));
+    if (subjects.length === 0) errors.push(`${id}: its subject ${s.kind} ${s.name ?? JSON.stringify(s.selector)} matches nothing`);
+    const sink = b.spec?.sink?.ref;
+    if (!sink || !find(sink.apiVersion, sink.kind, sink.namespace ?? ns(b), sink.name)) errors.push(`${id}: sink ${sink?.kind} ${sink?.name} does not exist`);
+  }
+
+  // Pod specs: ServiceAccounts, ConfigMaps and Secrets they name
+  for (const o of objects) {
+    for (const podSpec of podSpecsOf(o)) {
+      const id = `${o.kind} ${o.metadata.name}`;
+      const sa = podSpec.serviceAccountName;
+      if (sa && !find('v1', 'ServiceAccount', ns(o), sa)) errors.push(`${id}: ServiceAccount ${sa} does not exist`);
+      for (const c of podSpec.containers ?? []) {
+        for (const from of c.envFrom ?? []) {
+          if (from.configMapRef && !find('v1', 'ConfigMap', ns(o), from.configMapRef.name)) errors.push(`${id}: ConfigMap ${from.configMapRef.name} does not exist`);
+          if (from.secretRef) checkSecret(from.secretRef.name, id, ns(o));
+        }
+        for (const e of c.env ?? []) {
+          if (e.valueFrom?.configMapKeyRef && !find('v1', 'ConfigMap', ns(o), e.valueFrom.configMapKeyRef.name)) errors.push(`${id}: ConfigMap ${e.valueFrom.configMapKeyRef.name} does not exist`);
+          if (e.valueFrom?.secretKeyRef) checkSecret(e.valueFrom.secretKeyRef.name, id, ns(o));
+        }
+        if (requireMappedImages) {
+          const image = parseImage(c.image ?? '');
+          if (!image.name.includes('/') || (!image.tag && !image.digest)) errors.push(`${id}: image ${c.image} is not mapped to a registry and tag by the overlay`);
+        }
+      }
+      for (const v of podSpec.volumes ?? []) {
+        if (v.emptyDir && !v.emptyDir.sizeLimit) errors.push(`${id}: emptyDir ${v.name} has no sizeLimit`);
+      }
+    }
+  }
+  function checkSecret(name, id, namespace) {
+    if (!find('v1', 'Secret', namespace, name) && !EXTERNAL_SECRETS.has(`${namespace}/${name}`)) errors.push(`${id}: Secret ${name} does not exist and is not a known external Secret`);
+  }
+
+  // RBAC: bindings to roles and ServiceAccounts that exist
+  for (const b of [...byKind('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding'), ...byKind('rbac.authorization.k8s.io/v1', 'RoleBinding')]) {
+    const id = `${b.kind} ${b.metadata.name}`;
+    if (!find('rbac.authorization.k8s.io/v1', b.roleRef.kind, b.roleRef.kind === 'ClusterRole' ? undefined : ns(b), b.roleRef.name)) errors.push(`${id}: ${b.roleRef.kind} ${b.roleRef.name} does not exist`);
+    for (const s of b.subjects ?? []) {
+      if (s.kind === 'ServiceAccount' && !find('v1', 'ServiceAccount', s.namespace, s.name)) errors.push(`${id}: ServiceAccount ${s.namespace}/${s.name} does not exist`);
+    }
+  }
+
+  // Knative Services: bounded concurrency and a timeout Knative accepts
+  const ksvcs = byKind('serving.knative.dev/v1', 'Service');
+  for (const s of ksvcs) {
+    const spec = s.spec?.template?.spec ?? {};
+    const id = `Knative Service ${s.metadata.name}`;
+    if (!(spec.containerConcurrency > 0)) errors.push(`${id}: containerConcurrency is not set`);
+    if (!(spec.timeoutSeconds > 0)) errors.push(`${id}: timeoutSeconds is not set`);
+    if (spec.timeoutSeconds > maxRevisionTimeout) errors.push(`${id}: timeoutSeconds ${spec.timeoutSeconds} exceeds max-revision-timeout-seconds ${maxRevisionTimeout}`);
+    if (s.metadata?.labels?.['networking.knative.dev/visibility'] !== 'cluster-local') errors.push(`${id}: is not cluster-local (the Gateway is the only public entry)`);
+  }
+
+  // HTTPRoutes: parents, backends, and every /mcp endpoint to the Service of its group
+  for (const r of byKind('gateway.networking.k8s.io/v1', 'HTTPRoute')) {
+    const id = `HTTPRoute ${r.metadata.name}`;
+    for (const p of r.spec?.parentRefs ?? []) {
+      const gw = find('gateway.networking.k8s.io/v1', 'Gateway', p.namespace ?? ns(r), p.name);
+      if (!gw) errors.push(`${id}: parent Gateway ${p.name} does not exist`);
+      else if (p.sectionName && !gw.spec.listeners.some((l) => l.name === p.sectionName)) errors.push(`${id}: Gateway ${p.name} has no listener ${p.sectionName}`);
+    }
+    const rules = (r.spec?.rules ?? []).map((rule, i) => {
+      const host = rule.filters?.find((f) => f.type === 'URLRewrite')?.urlRewrite?.hostname;
+      const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local$/.exec(host ?? '');
+      const service = m && find('serving.knative.dev/v1', 'Service', m[2], m[1]);
+      if (!service) errors.push(`${id}: rules[${i}] rewrites to ${host}, which is no Knative Service here`);
+      for (const b of rule.backendRefs ?? []) {
+        const bns = b.namespace ?? ns(r);
+        if (bns !== ns(r)) {
+          const granted = objects.some((g) => g.kind === 'ReferenceGrant' && ns(g) === bns
+            && g.spec.from.some((f) => f.kind === 'HTTPRoute' && f.namespace === ns(r))
+            && g.spec.to.some((t) => t.kind === (b.kind ?? 'Service') && (!t.name || t.name === b.name)));
+          if (!granted) errors.push(`${id}: rules[${i}] backend ${bns}/${b.name} is not granted by a ReferenceGrant`);
+        }
+      }
+      const timeout = parseDuration(rule.timeouts?.request);
+      const ksvcTimeout = service?.spec?.template?.spec?.timeoutSeconds;
+      if (service && (timeout === undefined || timeout < ksvcTimeout)) errors.push(`${id}: rules[${i}] request timeout ${rule.timeouts?.request} is shorter than ${m[1]}'s ${ksvcTimeout}s`);
+      return { prefixes: (rule.matches ?? []).filter((x) => x.path?.type === 'PathPrefix').map((x) => x.path.value), service };
+    });
+    for (const [path, group] of ENDPOINTS) {
+      let best;
+      for (const rule of rules) for (const prefix of rule.prefixes) {
+        const hit = path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+        if (hit && (!best || prefix.length > best.prefix.length)) best = { prefix, service: rule.service };
+      }
+      if (!best?.service) { errors.push(`${id}: ${path} is routed nowhere`); continue; }
+      const groups = functionGroups(best.service);
+      if (!groups.includes(group)) errors.push(`${id}: ${path} goes to ${best.service.metadata.name}, which serves ${groups.join(',') || 'no group'}, not ${group}`);
+    }
+  }
+
+  // The capture daemon: what capturing every node's traffic needs
+  for (const d of byKind('apps/v1', 'DaemonSet').filter((x) => x.metadata.name === 'trawl-capture')) {
+    const spec = d.spec.template.spec;
+    const c = spec.containers[0];
+    const id = 'DaemonSet trawl-capture';
+    if (spec.hostNetwork !== true) errors.push(`${id}: needs hostNetwork`);
+    if (spec.dnsPolicy !== 'ClusterFirstWithHostNet') errors.push(`${id}: with hostNetwork, dnsPolicy must be ClusterFirstWithHostNet to resolve K_SINK`);
+    for (const cap of ['NET_RAW', 'NET_ADMIN']) if (!c.securityContext?.capabilities?.add?.includes(cap)) errors.push(`${id}: lacks capability ${cap}`);
+    if (c.env?.find((e) => e.name === 'TRAWL_NODE')?.valueFrom?.fieldRef?.fieldPath !== 'spec.nodeName') errors.push(`${id}: TRAWL_NODE must come from spec.nodeName`);
+    if (!c.ports?.some((p) => p.name === 'metrics')) errors.push(`${id}: has no metrics port`);
+  }
+  return errors;
+}
+
+export function podSpecsOf(o) {
+  const specs = [];
+  const walk = (node) => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node.containers)) { specs.push(node); return; }
+    Object.values(node).forEach(walk);
+  };
+  walk(o.spec);
+  return specs;
+}
+
+function functionGroups(ksvc) {
+  const value = containersOf(ksvc).flatMap((c) => c.env ?? []).find((e) => e.name === 'TRAWL_FUNCTIONS')?.value;
+  return value ? value.split(',').map((s) => s.trim()) : [];
+}
+
+function parseDuration(d) {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(d ?? '');
+  if (!m) return undefined;
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
+}
+
+export { objectId };

@@ -1,0 +1,134 @@
+// Terraform without terraform init: syntax (the HCL parser Terraform uses, via @cdktf/hcl2json),
+// and the references a `terraform validate` would catch first: variables, locals, resources, data
+// sources, module inputs and outputs, files, and pinned provider versions.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+
+const META_ARGS = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
+const EXACT_VERSION = /^=?\s*\d+\.\d+\.\d+$/;
+
+/** Parses every .tf file of one directory into one module description. */
+export async function loadModule(dir) {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+  const mod = { dir, files, errors: [], variables: {}, outputs: {}, locals: new Set(), resources: new Set(), data: new Set(), modules: {}, providers: {}, requiredVersion: undefined, bodies: [] };
+  for (const f of files) {
+    let json;
+    try {
+      json = await parse(f, fs.readFileSync(path.join(dir, f), 'utf8'));
+    } catch (e) {
+      mod.errors.push(`${path.join(dir, f)}: ${String(e.message ?? e).replace(/^Error: /, '')}`);
+      continue;
+    }
+    mod.bodies.push([f, json]);
+    for (const [name, [body]] of Object.entries(json.variable ?? {})) mod.variables[name] = body;
+    for (const [name, [body]] of Object.entries(json.output ?? {})) mod.outputs[name] = body;
+    for (const block of json.locals ?? []) for (const name of Object.keys(block)) mod.locals.add(name);
+    for (const [type, byName] of Object.entries(json.resource ?? {})) for (const name of Object.keys(byName)) mod.resources.add(`${type}.${name}`);
+    for (const [type, byName] of Object.entries(json.data ?? {})) for (const name of Object.keys(byName)) mod.data.add(`${type}.${name}`);
+    for (const [name, [body]] of Object.entries(json.module ?? {})) mod.modules[name] = body;
+    for (const t of json.terraform ?? []) {
+      if (t.required_version) mod.requiredVersion = t.required_version;
+      for (const rp of t.required_providers ?? []) Object.assign(mod.providers, rp);
+    }
+  }
+  return mod;
+}
+
+function strings(node, out = []) {
+  if (typeof node === 'string') out.push(node);
+  else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
+  else if (node && typeof node === 'object') Object.values(node).forEach((n) => strings(n, out));
+  return out;
+}
+
+/** Checks one module on its own; `loadTarget` loads a called module (for inputs and outputs). */
+export async function checkModule(mod, { isRoot, loadTarget }) {
+  const errors = [...mod.errors];
+  const where = mod.dir;
+  const usedVariables = new Set();
+  const providerNames = new Set([...Object.keys(mod.providers), 'terraform']);
+  for (const [file, json] of mod.bodies) {
+    const at = `${path.join(where, file)}`;
+    for (const s of strings(json)) {
+      if (!s.includes('${')) continue;
+      for (const [, name] of s.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g)) {
+        usedVariables.add(name);
+        if (!(name in mod.variables)) errors.push(`${at}: var.${name} is not declared`);
+      }
+      for (const [, name] of s.matchAll(/(?<![\w.])local\.([A-Za-z_][\w-]*)/g)) {
+        if (!mod.locals.has(name)) errors.push(`${at}: local.${name} is not declared`);
+      }
+      for (const [, type, name] of s.matchAll(/(?<![\w.])data\.([a-z][\w]*)\.([A-Za-z_][\w-]*)/g)) {
+        if (!mod.data.has(`${type}.${name}`)) errors.push(`${at}: data.${type}.${name} is not declared`);
+      }
+      for (const [, type, name] of s.matchAll(/(?<![\w.])([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)/g)) {
+        if (!providerNames.has(type.split('_')[0])) continue;
+        if (!mod.resources.has(`${type}.${name}`)) errors.push(`${at}: ${type}.${name} is not declared`);
+      }
+      for (const [, name, output] of s.matchAll(/(?<![\w.])module\.([A-Za-z_][\w-]*)(?:\.([A-Za-z_][\w-]*))?/g)) {
+        const call = mod.modules[name];
+        if (!call) { errors.push(`${at}: module.${name} is not declared`); continue; }
+        const target = await loadTarget(mod.dir, call.source);
+        if (target && output && !(output in target.outputs)) errors.push(`${at}: module.${name}.${output}: ${call.source} has no output ${output}`);
+      }
+      for (const [, fn, rel] of s.matchAll(/\b(file|templatefile|filebase64|fileset)\(\s*"\$\{path\.module\}\/([^"]+)"/g)) {
+        const p = path.join(mod.dir, rel);
+        if (!fs.existsSync(p)) errors.push(`${at}: ${fn}() reads ${rel}, which does not exist`);
+      }
+    }
+  }
+  for (const name of Object.keys(mod.variables)) {
+    if (!usedVariables.has(name)) errors.push(`${where}: variable ${name} is declared but never used`);
+    if (!mod.variables[name].description) errors.push(`${where}: variable ${name} has no description`);
+  }
+  for (const [name, body] of Object.entries(mod.outputs)) {
+    if (!body.description) errors.push(`${where}: output ${name} has no description`);
+  }
+  // every provider whose resources are used is required here, at an exact version
+  const usedProviders = new Set([...mod.resources, ...mod.data].map((r) => r.split('_')[0]).filter((p) => p !== 'terraform'));
+  for (const p of usedProviders) {
+    if (!(p in mod.providers)) errors.push(`${where}: provider ${p} is used but not in required_providers`);
+  }
+  for (const [p, spec] of Object.entries(mod.providers)) {
+    if (!spec?.source) errors.push(`${where}: provider ${p} has no source`);
+    if (!EXACT_VERSION.test(spec?.version ?? '')) errors.push(`${where}: provider ${p} is not pinned to an exact version (${spec?.version})`);
+  }
+  if (isRoot && !mod.requiredVersion) errors.push(`${where}: a root module sets terraform.required_version`);
+  // module calls: inputs that exist, required inputs given
+  for (const [name, call] of Object.entries(mod.modules)) {
+    const target = await loadTarget(mod.dir, call.source);
+    if (!target) { errors.push(`${where}: module ${name}: source ${call.source} is not a local module here`); continue; }
+    for (const arg of Object.keys(call)) {
+      if (!META_ARGS.has(arg) && !(arg in target.variables)) errors.push(`${where}: module ${name} passes ${arg}, which ${call.source} does not declare`);
+    }
+    for (const [v, body] of Object.entries(target.variables)) {
+      if (!('default' in body) && !(v in call)) errors.push(`${where}: module ${name} does not pass required variable ${v} of ${call.source}`);
+    }
+  }
+  return errors;
+}
+
+/** Checks terraform/: every module, with a variables.tf, outputs.tf and README.md each, and every root. */
+export async function checkTerraform(root) {
+  const errors = [];
+  const cache = new Map();
+  const load = async (dir) => {
+    const key = path.resolve(dir);
+    if (!cache.has(key)) cache.set(key, fs.existsSync(key) ? await loadModule(key) : null);
+    return cache.get(key);
+  };
+  const loadTarget = async (fromDir, source) => (typeof source === 'string' && source.startsWith('.') ? load(path.join(fromDir, source)) : null);
+  const modulesDir = path.join(root, 'modules');
+  const moduleDirs = fs.existsSync(modulesDir) ? fs.readdirSync(modulesDir).map((d) => path.join(modulesDir, d)).filter((d) => fs.statSync(d).isDirectory()) : [];
+  if (moduleDirs.length === 0) errors.push(`${root}: no modules`);
+  for (const dir of moduleDirs) {
+    for (const f of ['variables.tf', 'outputs.tf', 'README.md']) if (!fs.existsSync(path.join(dir, f))) errors.push(`${dir}: has no ${f}`);
+    errors.push(...await checkModule(await load(dir), { isRoot: false, loadTarget }));
+  }
+  const examplesDir = path.join(root, 'examples');
+  const roots = fs.existsSync(examplesDir) ? fs.readdirSync(examplesDir).map((d) => path.join(examplesDir, d)).filter((d) => fs.statSync(d).isDirectory()) : [];
+  if (roots.length === 0) errors.push(`${root}: no root module under examples/`);
+  for (const dir of roots) errors.push(...await checkModule(await load(dir), { isRoot: true, loadTarget }));
+  return { errors, modules: moduleDirs.length, roots: roots.length, files: [...cache.values()].filter(Boolean).reduce((n, m) => n + m.files.length, 0) };
+}

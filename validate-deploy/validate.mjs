@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// trawl's deployment, checked offline: node validate.mjs <project root>
+//  1. knative/: base and overlays built (lib/kustomize.mjs; compared with `kubectl kustomize` when
+//     kubectl is installed), every object against the Kubernetes, Knative and Gateway API schemas,
+//     and the references between objects (lib/references.mjs): each trawl event type (from
+//     TrawlEvents.java) routed by a Trigger of knative/base/eventing/triggers.yaml to a Service or
+//     JobSink that exists, each /mcp endpoint to the Service of its group.
+//  2. terraform/: syntax of every .tf, references, module inputs/outputs, pinned providers
+//     (lib/terraform.mjs); `terraform fmt -check` too when terraform is installed (offline).
+// Prints one line per check and ends with "N passed, N failed"; exits 1 when anything failed.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { build, objectId } from './lib/kustomize.mjs';
+import { validateObject } from './lib/schemas.mjs';
+import { checkReferences } from './lib/references.mjs';
+import { checkTerraform } from './lib/terraform.mjs';
+import YAML from 'yaml';
+
+const root = path.resolve(process.argv[2] ?? '..');
+let passed = 0;
+let failed = 0;
+function report(name, errors) {
+  if (errors.length === 0) { passed++; console.log(`ok    ${name}`); return; }
+  failed++;
+  console.log(`FAIL  ${name}`);
+  for (const e of errors) console.log(`        ${e}`);
+}
+
+export function trawlEventTypes(projectRoot) {
+  const java = fs.readFileSync(path.join(projectRoot, 'core/src/main/java/dev/trawl/core/events/TrawlEvents.java'), 'utf8');
+  return [...java.matchAll(/static final String \w+ = "(dev\.trawl\.[a-z.]+)"/g)].map((m) => m[1]);
+}
+
+function hasCommand(cmd) {
+  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+function canonical(objects) {
+  const sortKeys = (v) => Array.isArray(v) ? v.map(sortKeys)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])])) : v;
+  return new Map(objects.map((o) => [objectId(o), JSON.stringify(sortKeys(o))]));
+}
+
+const eventTypes = trawlEventTypes(root);
+report(`TrawlEvents declares trawl's event types (${eventTypes.join(', ')})`, eventTypes.length ? [] : ['no dev.trawl.* constants found']);
+
+const knative = path.join(root, 'knative');
+const targets = [['base', path.join(knative, 'base'), false]];
+for (const o of fs.readdirSync(path.join(knative, 'overlays')).sort()) targets.push([`overlays/${o}`, path.join(knative, 'overlays', o), true]);
+const kubectl = hasCommand('kubectl');
+for (const [name, dir, isOverlay] of targets) {
+  let objects;
+  try {
+    objects = build(dir);
+    report(`knative/${name}: builds (${objects.length} objects)`, []);
+  } catch (e) {
+    report(`knative/${name}: builds`, [e.message]);
+    continue;
+  }
+  if (kubectl) {
+    const errors = [];
+    try {
+      const theirs = canonical(YAML.parseAllDocuments(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' })).map((d) => d.toJS()).filter(Boolean));
+      const ours = canonical(objects);
+      for (const [id, json] of ours) if (theirs.get(id) !== json) errors.push(`${id} differs from kubectl kustomize's`);
+      for (const id of theirs.keys()) if (!ours.has(id)) errors.push(`${id} is only in kubectl kustomize's output`);
+    } catch (e) {
+      errors.push(`kubectl kustomize failed: ${e.message.split('\n')[0]}`);
+    }
+    report(`knative/${name}: same objects as kubectl kustomize`, errors);
+  }
+  const schemaErrors = [];
+  for (const o of objects) for (const e of await validateObject(o)) schemaErrors.push(`${objectId(o)}: ${e}`);
+  report(`knative/${name}: every object valid against the Kubernetes, Knative and Gateway API schemas`, schemaErrors);
+  report(`knative/${name}: references resolve, every trawl event and /mcp endpoint reaches its receiver`,
+    checkReferences(objects, { eventTypes, requireMappedImages: isOverlay }));
+}
+
+// triggers.yaml is the one routing definition: the local router reads exactly this file
+const triggersFile = path.join(knative, 'base/eventing/triggers.yaml');
+const triggerErrors = [];
+const base = YAML.parseAllDocuments(fs.readFileSync(path.join(knative, 'base/kustomization.yaml'), 'utf8'))[0].toJS();
+if (!base.resources.includes('eventing/triggers.yaml')) triggerErrors.push('knative/base does not include eventing/triggers.yaml');
+for (const dir of targets.map((t) => t[1])) {
+  for (const f of fs.readdirSync(dir, { recursive: true }).filter((f) => /\.ya?ml$/.test(f))) {
+    const full = path.join(dir, f);
+    if (full === triggersFile) continue;
+    if (/^kind:\s*Trigger\s*$/m.test(fs.readFileSync(full, 'utf8'))) triggerErrors.push(`${path.relative(root, full)} defines a Trigger outside triggers.yaml`);
+  }
+}
+report('knative/base/eventing/triggers.yaml is the only place Triggers are defined', triggerErrors);
+
+const tf = await checkTerraform(path.join(root, 'terraform'));
+report(`terraform: ${tf.modules} modules and ${tf.roots} root module(s), ${tf.files} files: syntax, references, inputs/outputs, pinned providers`, tf.errors);
+if (hasCommand('terraform')) {
+  let errors = [];
+  try {
+    execFileSync('terraform', ['fmt', '-check', '-recursive', '-list=true', path.join(root, 'terraform')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    errors = [`not formatted: ${String(e.stdout || e.stderr).trim().split('\n').join(', ')}`];
+  }
+  report('terraform: terraform fmt -check', errors);
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
