@@ -1,0 +1,102 @@
+# trawl on an existing EKS cluster: bucket, IAM roles for service accounts, Knative, ClickHouse,
+# and the apps. See docs/deploy.md for the commands.
+
+provider "aws" {
+  region = var.region
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_eks_cluster" "this" {
+  name = var.cluster_name
+}
+
+data "aws_eks_cluster_auth" "this" {
+  name = var.cluster_name
+}
+
+data "aws_iam_openid_connect_provider" "cluster" {
+  url = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
+}
+
+provider "kubernetes" {
+  host                   = data.aws_eks_cluster.this.endpoint
+  cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
+  token                  = data.aws_eks_cluster_auth.this.token
+}
+
+provider "helm" {
+  kubernetes {
+    host                   = data.aws_eks_cluster.this.endpoint
+    cluster_ca_certificate = base64decode(data.aws_eks_cluster.this.certificate_authority[0].data)
+    token                  = data.aws_eks_cluster_auth.this.token
+  }
+}
+
+provider "kustomization" {
+  kubeconfig_raw = yamlencode({
+    apiVersion = "v1"
+    kind       = "Config"
+    clusters = [{
+      name    = var.cluster_name
+      cluster = { server = data.aws_eks_cluster.this.endpoint, "certificate-authority-data" = data.aws_eks_cluster.this.certificate_authority[0].data }
+    }]
+    users             = [{ name = "terraform", user = { token = data.aws_eks_cluster_auth.this.token } }]
+    contexts          = [{ name = "trawl", context = { cluster = var.cluster_name, user = "terraform" } }]
+    "current-context" = "trawl"
+  })
+}
+
+locals {
+  bucket_name = coalesce(var.bucket_name, "${var.name}-${data.aws_caller_identity.current.account_id}-${var.region}")
+  repo_root   = "${path.module}/../../.."
+}
+
+module "bucket" {
+  source = "../../modules/s3-bucket"
+
+  bucket_name         = local.bucket_name
+  raw_retention_days  = var.raw_retention_days
+  object_lock_enabled = var.object_lock_enabled
+  tags                = var.tags
+}
+
+module "iam" {
+  source = "../../modules/iam"
+
+  name_prefix         = var.name
+  oidc_provider_arn   = data.aws_iam_openid_connect_provider.cluster.arn
+  oidc_issuer_url     = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
+  bucket_arn          = module.bucket.bucket_arn
+  kms_key_arn         = module.bucket.kms_key_arn
+  object_lock_enabled = module.bucket.object_lock_enabled
+  tags                = var.tags
+}
+
+module "knative" {
+  source = "../../modules/knative"
+
+  install_crds_only = var.install_crds_only
+}
+
+module "clickhouse" {
+  source = "../../modules/clickhouse"
+
+  schema_dir        = "${local.repo_root}/core/src/main/resources/dev/trawl/core/clickhouse"
+  install_crds_only = var.install_crds_only
+}
+
+module "apps" {
+  source = "../../modules/apps"
+
+  overlay_path              = "${local.repo_root}/knative/overlays/${var.overlay}"
+  image_registry            = var.image_registry
+  image_tag                 = var.image_tag
+  service_account_role_arns = module.iam.service_account_role_arns
+  bucket_name               = module.bucket.bucket_name
+  bucket_region             = module.bucket.bucket_region
+  clickhouse_url            = module.clickhouse.url
+  clickhouse_user           = module.clickhouse.trawl_user
+  clickhouse_password       = module.clickhouse.trawl_password
+  platform_ready            = module.knative.ready
+}

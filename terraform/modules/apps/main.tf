@@ -1,0 +1,89 @@
+# trawl's manifests, applied from the repository's Kustomize overlay with this account's images,
+# IAM roles and configuration, so that the same files serve kubectl users and Terraform users.
+
+locals {
+  images = {
+    "trawl-functions"      = "trawl-functions"
+    "trawl-dissector"      = "trawl-dissector"
+    "trawl-capture-daemon" = "trawl-capture-daemon"
+  }
+}
+
+data "kustomization_overlay" "trawl" {
+  resources = var.platform_ready ? [var.overlay_path] : []
+
+  dynamic "images" {
+    for_each = local.images
+    content {
+      name     = images.key
+      new_name = "${var.image_registry}/${images.value}"
+      new_tag  = var.image_tag
+    }
+  }
+
+  patches {
+    target {
+      kind = "ConfigMap"
+      name = "trawl-config"
+    }
+    patch = yamlencode({
+      apiVersion = "v1"
+      kind       = "ConfigMap"
+      metadata   = { name = "trawl-config", namespace = var.namespace }
+      data = {
+        TRAWL_S3_BUCKET       = var.bucket_name
+        TRAWL_S3_REGION       = var.bucket_region
+        TRAWL_CLICKHOUSE_URL  = var.clickhouse_url
+        TRAWL_CLICKHOUSE_USER = var.clickhouse_user
+      }
+    })
+  }
+
+  dynamic "patches" {
+    for_each = var.service_account_role_arns
+    content {
+      target {
+        kind = "ServiceAccount"
+        name = patches.key
+      }
+      patch = yamlencode({
+        apiVersion = "v1"
+        kind       = "ServiceAccount"
+        metadata = {
+          name        = patches.key
+          namespace   = var.namespace
+          annotations = { "eks.amazonaws.com/role-arn" = patches.value }
+        }
+      })
+    }
+  }
+}
+
+# Namespaces and cluster-wide objects first, then everything else, then what depends on both.
+resource "kustomization_resource" "p0" {
+  for_each = data.kustomization_overlay.trawl.ids_prio[0]
+  manifest = data.kustomization_overlay.trawl.manifests[each.value]
+}
+
+resource "kubernetes_secret_v1" "clickhouse" {
+  count = var.platform_ready ? 1 : 0
+
+  metadata {
+    name      = "trawl-clickhouse"
+    namespace = var.namespace
+  }
+  data       = { TRAWL_CLICKHOUSE_PASSWORD = var.clickhouse_password }
+  depends_on = [kustomization_resource.p0]
+}
+
+resource "kustomization_resource" "p1" {
+  for_each   = data.kustomization_overlay.trawl.ids_prio[1]
+  manifest   = data.kustomization_overlay.trawl.manifests[each.value]
+  depends_on = [kustomization_resource.p0, kubernetes_secret_v1.clickhouse]
+}
+
+resource "kustomization_resource" "p2" {
+  for_each   = data.kustomization_overlay.trawl.ids_prio[2]
+  manifest   = data.kustomization_overlay.trawl.manifests[each.value]
+  depends_on = [kustomization_resource.p1]
+}

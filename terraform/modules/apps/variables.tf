@@ -1,0 +1,56 @@
+variable "overlay_path" {
+  description = "The Kustomize overlay to apply (the repository's knative/overlays/prod or dev)."
+  type        = string
+}
+
+variable "namespace" {
+  description = "trawl's namespace, as in the overlay."
+  type        = string
+  default     = "trawl"
+}
+
+variable "image_registry" {
+  description = "Registry path the images were pushed to (…/trawl-functions, …/trawl-dissector, …/trawl-capture-daemon)."
+  type        = string
+}
+
+variable "image_tag" {
+  description = "Tag of the three images (the project version built with -Pimages)."
+  type        = string
+}
+
+variable "service_account_role_arns" {
+  description = "IAM role ARN per ServiceAccount name (module iam's service_account_role_arns)."
+  type        = map(string)
+}
+
+variable "bucket_name" {
+  description = "trawl's bucket (TRAWL_S3_BUCKET)."
+  type        = string
+}
+
+variable "bucket_region" {
+  description = "The bucket's region (TRAWL_S3_REGION)."
+  type        = string
+}
+
+variable "clickhouse_url" {
+  description = "HTTP interface of ClickHouse (TRAWL_CLICKHOUSE_URL)."
+  type        = string
+}
+
+variable "clickhouse_user" {
+  description = "ClickHouse user of trawl's components (TRAWL_CLICKHOUSE_USER)."
+  type        = string
+}
+
+variable "clickhouse_password" {
+  description = "Its password (TRAWL_CLICKHOUSE_PASSWORD), stored in the Secret trawl-clickhouse."
+  type        = string
+  sensitive   = true
+}
+
+variable "platform_ready" {
+  description = "True once Knative and the Gateway API are installed (module knative's output ready); nothing is applied before."
+  type        = bool
+}

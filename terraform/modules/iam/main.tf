@@ -1,0 +1,136 @@
+# One IAM role per component, assumable only by that component's ServiceAccount (IRSA), each
+# allowed exactly the prefixes its work touches:
+#   capture    writes raw/ and nodes/
+#   functions  reads raw/ and nodes/; reads, writes and deletes snapshots/ and dissections/
+#   dissector  reads raw/ and snapshots/; reads and writes dissections/ (its status.json)
+# Listing is limited to the same prefixes with an s3:prefix condition.
+
+locals {
+  issuer = replace(var.oidc_issuer_url, "https://", "")
+
+  # prefixes each component lists, reads, writes, deletes
+  access = tomap({
+    capture = {
+      list   = []
+      read   = []
+      write  = ["raw/", "nodes/"]
+      delete = []
+    }
+    functions = {
+      list   = ["raw/", "nodes/", "snapshots/", "dissections/"]
+      read   = ["raw/", "nodes/", "snapshots/", "dissections/"]
+      write  = ["snapshots/", "dissections/"]
+      delete = ["snapshots/", "dissections/"]
+    }
+    dissector = {
+      list   = ["raw/", "snapshots/", "dissections/"]
+      read   = ["raw/", "snapshots/", "dissections/"]
+      write  = ["dissections/"]
+      delete = []
+    }
+  })
+}
+
+data "aws_iam_policy_document" "trust" {
+  for_each = var.service_accounts
+
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:sub"
+      values   = ["system:serviceaccount:${var.namespace}:${each.value}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "access" {
+  for_each = local.access
+
+  dynamic "statement" {
+    for_each = length(each.value.list) > 0 ? [1] : []
+    content {
+      sid       = "List"
+      actions   = ["s3:ListBucket"]
+      resources = [var.bucket_arn]
+      condition {
+        test     = "StringLike"
+        variable = "s3:prefix"
+        values   = [for p in each.value.list : "${p}*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.read) > 0 ? [1] : []
+    content {
+      sid       = "Read"
+      actions   = ["s3:GetObject"]
+      resources = [for p in each.value.read : "${var.bucket_arn}/${p}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.write) > 0 ? [1] : []
+    content {
+      sid       = "Write"
+      actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
+      resources = [for p in each.value.write : "${var.bucket_arn}/${p}*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.delete) > 0 ? [1] : []
+    content {
+      sid       = "Delete"
+      actions   = ["s3:DeleteObject"]
+      resources = [for p in each.value.delete : "${var.bucket_arn}/${p}*"]
+    }
+  }
+
+  # snapshots kept as evidence: the functions set a retention date on the copies they write
+  dynamic "statement" {
+    for_each = each.key == "functions" && var.object_lock_enabled ? [1] : []
+    content {
+      sid       = "LockSnapshots"
+      actions   = ["s3:PutObjectRetention", "s3:GetObjectRetention", "s3:PutObjectLegalHold", "s3:GetObjectLegalHold"]
+      resources = ["${var.bucket_arn}/snapshots/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "BucketKey"
+      actions   = length(each.value.read) > 0 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:GenerateDataKey"]
+      resources = [var.kms_key_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "component" {
+  for_each = var.service_accounts
+
+  name                 = "${var.name_prefix}-${each.key}"
+  description          = "trawl ${each.key}: assumed by ServiceAccount ${var.namespace}/${each.value}"
+  assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "component" {
+  for_each = var.service_accounts
+
+  name   = "${var.name_prefix}-${each.key}-s3"
+  role   = aws_iam_role.component[each.key].id
+  policy = data.aws_iam_policy_document.access[each.key].json
+}

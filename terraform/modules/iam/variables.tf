@@ -1,0 +1,58 @@
+variable "name_prefix" {
+  description = "Prefix of the IAM role names (e.g. trawl-prod gives trawl-prod-capture)."
+  type        = string
+}
+
+variable "oidc_provider_arn" {
+  description = "ARN of the EKS cluster's IAM OIDC provider (IRSA)."
+  type        = string
+}
+
+variable "oidc_issuer_url" {
+  description = "The cluster's OIDC issuer URL (with or without https://)."
+  type        = string
+}
+
+variable "namespace" {
+  description = "Kubernetes namespace of trawl's ServiceAccounts."
+  type        = string
+  default     = "trawl"
+}
+
+variable "service_accounts" {
+  description = "ServiceAccount name of each component (as in knative/base/access/serviceaccounts.yaml)."
+  type        = map(string)
+  default = {
+    capture   = "trawl-capture"
+    functions = "trawl-functions"
+    dissector = "trawl-dissector"
+  }
+
+  validation {
+    condition     = toset(keys(var.service_accounts)) == toset(["capture", "functions", "dissector"])
+    error_message = "service_accounts names exactly the components capture, functions and dissector."
+  }
+}
+
+variable "bucket_arn" {
+  description = "ARN of trawl's bucket."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "KMS key the bucket encrypts with (SSE-KMS); null for SSE-S3."
+  type        = string
+  default     = null
+}
+
+variable "object_lock_enabled" {
+  description = "Whether the functions may set Object Lock retention on snapshots/."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for the roles."
+  type        = map(string)
+  default     = {}
+}

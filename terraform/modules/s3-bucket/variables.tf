@@ -1,0 +1,39 @@
+variable "bucket_name" {
+  description = "Name of trawl's bucket (raw/, nodes/, snapshots/, dissections/ live in it)."
+  type        = string
+}
+
+variable "raw_retention_days" {
+  description = "Days a raw capture chunk (raw/) is kept; snapshots are copies and outlive it."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.raw_retention_days >= 1
+    error_message = "raw_retention_days must be at least 1."
+  }
+}
+
+variable "object_lock_enabled" {
+  description = "Create the bucket with S3 Object Lock, so snapshots can be kept as evidence that nobody can alter or delete before their retention date (set per object under snapshots/). Only possible when the bucket is created."
+  type        = bool
+  default     = false
+}
+
+variable "kms_key_arn" {
+  description = "KMS key for SSE-KMS; null encrypts with S3-managed keys (SSE-S3)."
+  type        = string
+  default     = null
+}
+
+variable "force_destroy" {
+  description = "Let terraform destroy a bucket that still holds captures (dev only)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags for the bucket."
+  type        = map(string)
+  default     = {}
+}
