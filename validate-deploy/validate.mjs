@@ -24,7 +24,7 @@ function report(name, errors) {
   if (errors.length === 0) { passed++; console.log(`ok    ${name}`); return; }
   failed++;
   console.log(`FAIL  ${name}`);
-  for (const e of errors) console.log(`        ${e}`);
+  for (const e of errors) console.log(`        ${e.replaceAll(root + path.sep, '')}`);
 }
 
 export function trawlEventTypes(projectRoot) {

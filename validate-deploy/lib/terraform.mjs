@@ -11,7 +11,7 @@ const EXACT_VERSION = /^=?\s*\d+\.\d+\.\d+$/;
 /** Parses every .tf file of one directory into one module description. */
 export async function loadModule(dir) {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
-  const mod = { dir, files, errors: [], variables: {}, outputs: {}, locals: new Set(), resources: new Set(), data: new Set(), modules: {}, providers: {}, requiredVersion: undefined, bodies: [] };
+  const mod = { dir, files, errors: [], variables: {}, outputs: {}, locals: new Set(), localValues: {}, resources: new Set(), data: new Set(), modules: {}, providers: {}, requiredVersion: undefined, bodies: [] };
   for (const f of files) {
     let json;
     try {
@@ -23,7 +23,7 @@ export async function loadModule(dir) {
     mod.bodies.push([f, json]);
     for (const [name, [body]] of Object.entries(json.variable ?? {})) mod.variables[name] = body;
     for (const [name, [body]] of Object.entries(json.output ?? {})) mod.outputs[name] = body;
-    for (const block of json.locals ?? []) for (const name of Object.keys(block)) mod.locals.add(name);
+    for (const block of json.locals ?? []) for (const [name, value] of Object.entries(block)) { mod.locals.add(name); mod.localValues[name] = value; }
     for (const [type, byName] of Object.entries(json.resource ?? {})) for (const name of Object.keys(byName)) mod.resources.add(`${type}.${name}`);
     for (const [type, byName] of Object.entries(json.data ?? {})) for (const name of Object.keys(byName)) mod.data.add(`${type}.${name}`);
     for (const [name, [body]] of Object.entries(json.module ?? {})) mod.modules[name] = body;
@@ -39,6 +39,16 @@ function strings(node, out = []) {
   if (typeof node === 'string') out.push(node);
   else if (Array.isArray(node)) node.forEach((n) => strings(n, out));
   else if (node && typeof node === 'object') Object.values(node).forEach((n) => strings(n, out));
+  return out;
+}
+
+function resolveLocals(s, values) {
+  let out = s;
+  for (let i = 0; i < 5; i++) {
+    const next = out.replace(/\$\{local\.([A-Za-z_][\w-]*)\}/g, (m, name) => (typeof values[name] === 'string' ? values[name] : m));
+    if (next === out) break;
+    out = next;
+  }
   return out;
 }
 
@@ -72,6 +82,10 @@ export async function checkModule(mod, { isRoot, loadTarget }) {
         const target = await loadTarget(mod.dir, call.source);
         if (target && output && !(output in target.outputs)) errors.push(`${at}: module.${name}.${output}: ${call.source} has no output ${output}`);
       }
+      // a path under the module, directly or through locals: it must exist in the repository
+      const resolved = resolveLocals(s, mod.localValues);
+      const local = /^\$\{path\.module\}\/([^$]+)$/.exec(resolved);
+      if (local && !fs.existsSync(path.join(mod.dir, local[1]))) errors.push(`${at}: path ${local[1]} (from ${s}) does not exist`);
       for (const [, fn, rel] of s.matchAll(/\b(file|templatefile|filebase64|fileset)\(\s*"\$\{path\.module\}\/([^"]+)"/g)) {
         const p = path.join(mod.dir, rel);
         if (!fs.existsSync(p)) errors.push(`${at}: ${fn}() reads ${rel}, which does not exist`);
