@@ -45,7 +45,8 @@ resource "kubernetes_manifest" "serving" {
     spec = {
       version = var.knative_version
       ingress = {
-        kourier = { enabled = true }
+        # cluster-local only: the public entry is the Gateway, so no load balancer for Kourier
+        kourier = { enabled = true, "service-type" = "ClusterIP" }
       }
       config = {
         network = {
