@@ -69,6 +69,8 @@ export function checkReferences(objects, { eventTypes, requireMappedImages = fal
   for (const o of objects) {
     for (const podSpec of podSpecsOf(o)) {
       const id = `${o.kind} ${o.metadata.name}`;
+      const pc = podSpec.priorityClassName;
+      if (pc && !pc.startsWith('system-') && !find('scheduling.k8s.io/v1', 'PriorityClass', undefined, pc)) errors.push(`${id}: PriorityClass ${pc} does not exist`);
       const sa = podSpec.serviceAccountName;
       if (sa && !find('v1', 'ServiceAccount', ns(o), sa)) errors.push(`${id}: ServiceAccount ${sa} does not exist`);
       for (const c of podSpec.containers ?? []) {

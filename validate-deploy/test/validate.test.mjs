@@ -65,13 +65,14 @@ test('the capture daemon without NET_RAW, host network or a bounded spool is rep
   assert.ok(errors.includes('DaemonSet trawl-capture: emptyDir spool has no sizeLimit'));
 });
 
-test('a missing ServiceAccount, ConfigMap or unmapped image is reported', () => {
-  const objects = prod().filter((o) => !(o.kind === 'ServiceAccount' && o.metadata.name === 'trawl-dissector') && o.kind !== 'ConfigMap');
+test('a missing ServiceAccount, ConfigMap, PriorityClass or unmapped image is reported', () => {
+  const objects = prod().filter((o) => !(o.kind === 'ServiceAccount' && o.metadata.name === 'trawl-dissector') && o.kind !== 'ConfigMap' && o.kind !== 'PriorityClass');
   named(objects, 'Service', 'trawl-calls').spec.template.spec.containers[0].image = 'trawl-functions';
   const errors = check(objects);
   assert.ok(errors.includes('JobSink trawl-dissection-jobs: ServiceAccount trawl-dissector does not exist'));
   assert.ok(errors.includes('Service trawl-calls: ConfigMap trawl-config does not exist'));
   assert.ok(errors.includes('Service trawl-calls: image trawl-functions is not mapped to a registry and tag by the overlay'));
+  assert.ok(errors.includes('DaemonSet trawl-capture: PriorityClass trawl-capture does not exist'));
 });
 
 test('schema validation rejects wrong types and missing required fields', async () => {

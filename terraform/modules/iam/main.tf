@@ -110,8 +110,9 @@ data "aws_iam_policy_document" "access" {
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [1]
     content {
-      sid       = "BucketKey"
-      actions   = length(each.value.read) > 0 ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:GenerateDataKey"]
+      sid = "BucketKey"
+      # Decrypt for writers too: completing a multipart upload under SSE-KMS needs it
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
       resources = [var.kms_key_arn]
     }
   }
