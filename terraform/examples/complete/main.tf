@@ -97,6 +97,8 @@ module "apps" {
   bucket_region             = module.bucket.bucket_region
   clickhouse_url            = module.clickhouse.url
   clickhouse_user           = module.clickhouse.trawl_user
+  clickhouse_database       = module.clickhouse.database
+  raw_retention_days        = var.raw_retention_days
   clickhouse_password       = module.clickhouse.trawl_password
   platform_ready            = module.knative.ready
 }

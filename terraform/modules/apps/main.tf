@@ -31,10 +31,12 @@ data "kustomization_overlay" "trawl" {
       kind       = "ConfigMap"
       metadata   = { name = "trawl-config", namespace = var.namespace }
       data = {
-        TRAWL_S3_BUCKET       = var.bucket_name
-        TRAWL_S3_REGION       = var.bucket_region
-        TRAWL_CLICKHOUSE_URL  = var.clickhouse_url
-        TRAWL_CLICKHOUSE_USER = var.clickhouse_user
+        TRAWL_S3_BUCKET           = var.bucket_name
+        TRAWL_S3_REGION           = var.bucket_region
+        TRAWL_CLICKHOUSE_URL      = var.clickhouse_url
+        TRAWL_CLICKHOUSE_USER     = var.clickhouse_user
+        TRAWL_CLICKHOUSE_DATABASE = var.clickhouse_database
+        TRAWL_RAW_RETENTION       = "${var.raw_retention_days}d"
       }
     })
   }

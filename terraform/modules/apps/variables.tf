@@ -44,6 +44,17 @@ variable "clickhouse_user" {
   type        = string
 }
 
+variable "clickhouse_database" {
+  description = "ClickHouse database of trawl's tables (TRAWL_CLICKHOUSE_DATABASE)."
+  type        = string
+  default     = "trawl"
+}
+
+variable "raw_retention_days" {
+  description = "The bucket's retention of raw/ (TRAWL_RAW_RETENTION): the functions refuse snapshot windows older than this."
+  type        = number
+}
+
 variable "clickhouse_password" {
   description = "Its password (TRAWL_CLICKHOUSE_PASSWORD), stored in the Secret trawl-clickhouse."
   type        = string
