@@ -91,6 +91,29 @@ for (const dir of targets.map((t) => t[1])) {
 }
 report('knative/base/eventing/triggers.yaml is the only place Triggers are defined', triggerErrors);
 
+// images: each module that ships one names a main class that exists (once the module has sources)
+const imageErrors = [];
+const imageModules = [];
+for (const module of fs.readdirSync(root)) {
+  const pom = path.join(root, module, 'pom.xml');
+  if (!fs.existsSync(pom)) continue;
+  const text = fs.readFileSync(pom, 'utf8');
+  const main = /<trawl\.image\.mainClass>([^<]+)<\/trawl\.image\.mainClass>/.exec(text)?.[1];
+  if (!main) continue;
+  imageModules.push(module);
+  if (!/<jib\.skip>false<\/jib\.skip>/.test(text)) imageErrors.push(`${module}: names a main class but does not set jib.skip=false`);
+  const sources = path.join(root, module, 'src/main/java');
+  if (fs.existsSync(sources) && !fs.existsSync(path.join(sources, `${main.replaceAll('.', '/')}.java`))) {
+    imageErrors.push(`${module}: image main class ${main} has no source in ${module}/src/main/java`);
+  }
+}
+for (const image of ['trawl-functions', 'trawl-dissector', 'trawl-capture-daemon']) {
+  if (!imageModules.some((m) => fs.readFileSync(path.join(root, m, 'pom.xml'), 'utf8').includes(`<trawl.image.name>${image}</trawl.image.name>`))) {
+    imageErrors.push(`no module builds the image ${image} that the manifests use`);
+  }
+}
+report(`images: ${imageModules.join(', ')} build the manifests' images from main classes that exist`, imageErrors);
+
 const tf = await checkTerraform(path.join(root, 'terraform'));
 report(`terraform: ${tf.modules} modules and ${tf.roots} root module(s), ${tf.files} files: syntax, references, inputs/outputs, pinned providers`, tf.errors);
 if (hasCommand('terraform')) {
