@@ -2,7 +2,8 @@
 // resolves, events reach a receiver, /mcp paths reach the Service that serves them.
 import { containersOf, objectId, parseImage } from './kustomize.mjs';
 
-// The HTTP API (seeds/ plus Kubeshark's extras): a request path and the endpoint group that serves it.
+// The HTTP API (seeds/ plus Kubeshark's extras): a request path and the endpoint group that serves
+// it. '*' is the MCP server at /mcp: its tools call every group's endpoints on the same pod.
 export const ENDPOINTS = [
   ['/mcp/raw-capture', 'raw-capture'],
   ['/mcp/data-boundaries', 'data-boundaries'],
@@ -14,7 +15,7 @@ export const ENDPOINTS = [
   ['/mcp/dissections/incident-001/full/stop', 'dissections'],
   ['/mcp/databases', 'databases'],
   ['/mcp/calls', 'calls'],
-  ['/mcp', 'mcp'],
+  ['/mcp', '*'],
 ];
 
 // Secrets that are written outside the manifests, never committed, and who writes them.
@@ -151,7 +152,8 @@ export function checkReferences(objects, { eventTypes, requireMappedImages = fal
       }
       if (!best?.service) { errors.push(`${id}: ${path} is routed nowhere`); continue; }
       const groups = functionGroups(best.service);
-      if (!groups.includes(group)) errors.push(`${id}: ${path} goes to ${best.service.metadata.name}, which serves ${groups.join(',') || 'no group'}, not ${group}`);
+      const all = [...new Set(ENDPOINTS.map(([, g]) => g).filter((g) => g !== '*'))];
+      if (group === '*' ? !all.every((g) => groups.includes(g)) : !groups.includes(group)) errors.push(`${id}: ${path} goes to ${best.service.metadata.name}, which serves ${groups.join(',') || 'no group'}, not ${group === '*' ? 'every group' : group}`);
     }
   }
 

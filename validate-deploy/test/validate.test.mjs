@@ -46,6 +46,13 @@ test('an /mcp path routed to a Service that does not serve its group is reported
   assert.ok(check(objects).some((e) => e.includes('/mcp/calls goes to trawl-snapshots, which serves snapshots, not calls')));
 });
 
+test('the MCP server on a Service without every group is reported (its tools call them all on the same pod)', () => {
+  const objects = prod();
+  const env = named(objects, 'Service', 'trawl-mcp').spec.template.spec.containers[0].env;
+  env.find((e) => e.name === 'TRAWL_FUNCTIONS').value = 'calls';
+  assert.ok(check(objects).some((e) => e.includes('/mcp goes to trawl-mcp, which serves calls, not every group')));
+});
+
 test('a gateway timeout shorter than the export\'s is reported', () => {
   const objects = prod();
   const route = named(objects, 'HTTPRoute', 'trawl-mcp');
