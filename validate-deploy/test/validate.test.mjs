@@ -1,5 +1,5 @@
 // The checks must fail on broken deployments, not only pass on this one.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -103,12 +103,17 @@ test('kustomize subset: a JSON6902 test guards an index, a list in a built-in st
 
 test('kustomize subset: an unsupported field fails instead of being ignored', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kz-'));
+  scratch.push(dir);
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: []\nnamePrefix: x-\n');
   assert.throws(() => build(dir), /'namePrefix' is outside the checked Kustomize subset/);
 });
 
+const scratch = [];
+after(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function terraformTree(files) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-'));
+  scratch.push(dir);
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
