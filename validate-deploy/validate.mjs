@@ -114,6 +114,26 @@ for (const image of ['trawl-functions', 'trawl-dissector', 'trawl-capture-daemon
 }
 report(`images: ${imageModules.join(', ')} build the manifests' images from main classes that exist`, imageErrors);
 
+// one layout, one retention: the IAM prefixes and the bucket's lifecycle are core's S3Layout, and
+// the functions' TRAWL_RAW_RETENTION is the bucket's raw_retention_days
+{
+  const errors = [];
+  const layout = fs.readFileSync(path.join(root, 'core/src/main/java/dev/trawl/core/s3/S3Layout.java'), 'utf8');
+  const prefixes = new Set([...layout.matchAll(/static final String [A-Z]+ = "([a-z]+\/)"/g)].map((m) => m[1]));
+  const iam = fs.readFileSync(path.join(root, 'terraform/modules/iam/main.tf'), 'utf8');
+  const access = /access = tomap\(\{([\s\S]*?)\n  \}\)/.exec(iam)?.[1] ?? '';
+  const used = new Set([...access.matchAll(/"([a-z]+\/)"/g)].map((m) => m[1]));
+  if (used.size === 0) errors.push('terraform/modules/iam: no prefixes found in local.access');
+  for (const p of used) if (!prefixes.has(p)) errors.push(`terraform/modules/iam grants ${p}, which is no prefix of S3Layout (${[...prefixes].join(', ')})`);
+  for (const p of prefixes) if (!used.has(p)) errors.push(`S3Layout's ${p} is granted to no component in terraform/modules/iam`);
+  const bucket = fs.readFileSync(path.join(root, 'terraform/modules/s3-bucket/main.tf'), 'utf8');
+  if (!/prefix = "raw\/"/.test(bucket) || !prefixes.has('raw/')) errors.push('the bucket lifecycle does not expire S3Layout\'s raw/');
+  const days = /variable "raw_retention_days"[\s\S]*?default\s*=\s*(\d+)/.exec(fs.readFileSync(path.join(root, 'terraform/modules/s3-bucket/variables.tf'), 'utf8'))?.[1];
+  const config = YAML.parse(fs.readFileSync(path.join(knative, 'base/config.yaml'), 'utf8'));
+  if (config?.data?.TRAWL_RAW_RETENTION !== `${days}d`) errors.push(`knative/base/config.yaml TRAWL_RAW_RETENTION ${config?.data?.TRAWL_RAW_RETENTION} differs from the bucket's default raw_retention_days ${days}`);
+  report('S3 layout and retention agree between core, terraform and knative', errors);
+}
+
 const tf = await checkTerraform(path.join(root, 'terraform'));
 report(`terraform: ${tf.modules} modules and ${tf.roots} root module(s), ${tf.files} files: syntax, references, inputs/outputs, pinned providers`, tf.errors);
 if (hasCommand('terraform')) {

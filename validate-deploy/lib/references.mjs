@@ -115,6 +115,22 @@ export function checkReferences(objects, { eventTypes, requireMappedImages = fal
     if (!(spec.timeoutSeconds > 0)) errors.push(`${id}: timeoutSeconds is not set`);
     if (spec.timeoutSeconds > maxRevisionTimeout) errors.push(`${id}: timeoutSeconds ${spec.timeoutSeconds} exceeds max-revision-timeout-seconds ${maxRevisionTimeout}`);
     if (s.metadata?.labels?.['networking.knative.dev/visibility'] !== 'cluster-local') errors.push(`${id}: is not cluster-local (the Gateway is the only public entry)`);
+    // what Knative's webhook refuses
+    const containers = spec.containers ?? [];
+    const serving = containers.filter((c) => (c.ports ?? []).length > 0);
+    if (serving.length !== 1 || serving[0].ports.length !== 1) errors.push(`${id}: exactly one container with exactly one port serves a Knative Service`);
+    for (const c of serving) {
+      const port = c.ports[0];
+      if (port.name && !['http1', 'h2c'].includes(port.name)) errors.push(`${id}: port name ${port.name} is neither http1 nor h2c`);
+      for (const probe of [c.readinessProbe, c.livenessProbe].filter(Boolean)) {
+        const p = probe.httpGet?.port ?? probe.tcpSocket?.port;
+        if (p !== undefined && p !== port.containerPort) errors.push(`${id}: a probe's port ${p} is not the container port ${port.containerPort}`);
+      }
+    }
+    const annotations = s.spec?.template?.metadata?.annotations ?? {};
+    const min = Number(annotations['autoscaling.knative.dev/min-scale'] ?? 0);
+    const max = Number(annotations['autoscaling.knative.dev/max-scale'] ?? Infinity);
+    if (!(min <= max)) errors.push(`${id}: min-scale ${min} exceeds max-scale ${max}`);
   }
 
   // HTTPRoutes: parents, backends, and every /mcp endpoint to the Service of its group
