@@ -15,7 +15,8 @@ resource "helm_release" "envoy_gateway" {
   name             = "envoy-gateway"
   namespace        = "envoy-gateway-system"
   create_namespace = true
-  chart            = var.envoy_gateway_chart
+  repository       = var.envoy_gateway_chart_repository
+  chart            = "gateway-helm"
   version          = var.envoy_gateway_version
   wait             = true
 }

@@ -10,10 +10,10 @@ variable "knative_operator_chart_repository" {
   default     = "https://knative.github.io/operator"
 }
 
-variable "envoy_gateway_chart" {
-  description = "OCI reference of the Envoy Gateway Helm chart (the Gateway API implementation behind the trawl Gateway)."
+variable "envoy_gateway_chart_repository" {
+  description = "OCI repository of the Envoy Gateway Helm chart `gateway-helm` (the Gateway API implementation behind the trawl Gateway)."
   type        = string
-  default     = "oci://docker.io/envoyproxy/gateway-helm"
+  default     = "oci://docker.io/envoyproxy"
 }
 
 variable "envoy_gateway_version" {
