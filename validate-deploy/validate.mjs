@@ -129,7 +129,8 @@ report(`images: ${imageModules.join(', ')} build the manifests' images from main
   const bucket = fs.readFileSync(path.join(root, 'terraform/modules/s3-bucket/main.tf'), 'utf8');
   if (!/prefix = "raw\/"/.test(bucket) || !prefixes.has('raw/')) errors.push('the bucket lifecycle does not expire S3Layout\'s raw/');
   const days = /variable "raw_retention_days"[\s\S]*?default\s*=\s*(\d+)/.exec(fs.readFileSync(path.join(root, 'terraform/modules/s3-bucket/variables.tf'), 'utf8'))?.[1];
-  const config = YAML.parse(fs.readFileSync(path.join(knative, 'base/config.yaml'), 'utf8'));
+  const config = YAML.parseAllDocuments(fs.readFileSync(path.join(knative, 'base/config.yaml'), 'utf8'))
+    .map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === 'trawl-config');
   if (config?.data?.TRAWL_RAW_RETENTION !== `${days}d`) errors.push(`knative/base/config.yaml TRAWL_RAW_RETENTION ${config?.data?.TRAWL_RAW_RETENTION} differs from the bucket's default raw_retention_days ${days}`);
   report('S3 layout and retention agree between core, terraform and knative', errors);
 }

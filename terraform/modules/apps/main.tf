@@ -29,7 +29,7 @@ data "kustomization_overlay" "trawl" {
     patch = yamlencode({
       apiVersion = "v1"
       kind       = "ConfigMap"
-      metadata   = { name = "trawl-config", namespace = var.namespace }
+      metadata   = { name = "trawl-config" }
       data = {
         TRAWL_S3_BUCKET           = var.bucket_name
         TRAWL_S3_REGION           = var.bucket_region
@@ -41,6 +41,23 @@ data "kustomization_overlay" "trawl" {
     })
   }
 
+  patches {
+    target {
+      kind = "ConfigMap"
+      name = "trawl-capture-config"
+    }
+    patch = yamlencode({
+      apiVersion = "v1"
+      kind       = "ConfigMap"
+      metadata   = { name = "trawl-capture-config" }
+      data = {
+        TRAWL_S3_BUCKET = var.bucket_name
+        TRAWL_S3_REGION = var.bucket_region
+      }
+    })
+  }
+
+  # ServiceAccount names are unique across trawl's two namespaces: the target is the name alone
   dynamic "patches" {
     for_each = var.service_account_role_arns
     content {
@@ -53,7 +70,6 @@ data "kustomization_overlay" "trawl" {
         kind       = "ServiceAccount"
         metadata = {
           name        = patches.key
-          namespace   = var.namespace
           annotations = { "eks.amazonaws.com/role-arn" = patches.value }
         }
       })

@@ -4,7 +4,7 @@ variable "overlay_path" {
 }
 
 variable "namespace" {
-  description = "trawl's namespace, as in the overlay."
+  description = "trawl's namespace, as in the overlay (the Secret trawl-clickhouse goes there)."
   type        = string
   default     = "trawl"
 }

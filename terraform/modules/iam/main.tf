@@ -8,6 +8,12 @@
 locals {
   issuer = replace(var.oidc_issuer_url, "https://", "")
 
+  namespaces = {
+    capture   = var.capture_namespace
+    functions = var.namespace
+    dissector = var.namespace
+  }
+
   # prefixes each component lists, reads, writes, deletes
   access = tomap({
     capture = {
@@ -43,7 +49,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "StringEquals"
       variable = "${local.issuer}:sub"
-      values   = ["system:serviceaccount:${var.namespace}:${each.value}"]
+      values   = ["system:serviceaccount:${local.namespaces[each.key]}:${each.value}"]
     }
     condition {
       test     = "StringEquals"
@@ -122,7 +128,7 @@ resource "aws_iam_role" "component" {
   for_each = var.service_accounts
 
   name                 = "${var.name_prefix}-${each.key}"
-  description          = "trawl ${each.key}: assumed by ServiceAccount ${var.namespace}/${each.value}"
+  description          = "trawl ${each.key}: assumed by ServiceAccount ${local.namespaces[each.key]}/${each.value}"
   assume_role_policy   = data.aws_iam_policy_document.trust[each.key].json
   max_session_duration = 3600
   tags                 = var.tags

@@ -14,9 +14,15 @@ variable "oidc_issuer_url" {
 }
 
 variable "namespace" {
-  description = "Kubernetes namespace of trawl's ServiceAccounts."
+  description = "Kubernetes namespace of the functions' and the dissector's ServiceAccounts."
   type        = string
   default     = "trawl"
+}
+
+variable "capture_namespace" {
+  description = "Kubernetes namespace of the capture daemon's ServiceAccount (the one privileged namespace)."
+  type        = string
+  default     = "trawl-capture"
 }
 
 variable "service_accounts" {

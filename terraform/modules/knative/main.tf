@@ -63,6 +63,8 @@ resource "kubernetes_manifest" "serving" {
         features = {
           # seccompProfile and capabilities in the trawl Services' securityContext
           "kubernetes.podspec-securitycontext" = "enabled"
+          # queue-proxy and defaults that meet the restricted Pod Security Standard (namespace trawl warns on it)
+          "secure-pod-defaults" = "enabled"
         }
       }
     }
