@@ -24,7 +24,11 @@ export const EXTERNAL_SECRETS = new Map([
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
 ]);
 
-const KSVC = 'serving.knative.dev/v1/Service';
+// Namespaces trawl's objects may live in without creating them (installed with Knative Serving).
+export const EXTERNAL_NAMESPACES = new Set(['knative-serving']);
+
+// Capabilities the baseline Pod Security Standard allows a container to add.
+const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
 
 export function checkReferences(objects, { eventTypes, requireMappedImages = false, maxRevisionTimeout = 3600 }) {
   const errors = [];
@@ -66,10 +70,27 @@ export function checkReferences(objects, { eventTypes, requireMappedImages = fal
     if (!sink || !find(sink.apiVersion, sink.kind, sink.namespace ?? ns(b), sink.name)) errors.push(`${id}: sink ${sink?.kind} ${sink?.name} does not exist`);
   }
 
-  // Pod specs: ServiceAccounts, ConfigMaps and Secrets they name
+  // Namespaces: every one used exists (or comes with the platform)
+  for (const o of objects) {
+    const n = ns(o);
+    if (n && !EXTERNAL_NAMESPACES.has(n) && !find('v1', 'Namespace', undefined, n)) errors.push(`${o.kind} ${o.metadata.name}: namespace ${n} is not created here`);
+  }
+
+  // Pod specs: the namespace's Pod Security level, the ServiceAccounts, ConfigMaps and Secrets they name
   for (const o of objects) {
     for (const podSpec of podSpecsOf(o)) {
       const id = `${o.kind} ${o.metadata.name}`;
+      const level = find('v1', 'Namespace', undefined, ns(o))?.metadata?.labels?.['pod-security.kubernetes.io/enforce'] ?? 'privileged';
+      if (level !== 'privileged') {
+        for (const host of ['hostNetwork', 'hostPID', 'hostIPC']) if (podSpec[host]) errors.push(`${id}: ${host} is refused by namespace ${ns(o)} (Pod Security ${level})`);
+        if ((podSpec.volumes ?? []).some((v) => v.hostPath)) errors.push(`${id}: hostPath volumes are refused by namespace ${ns(o)} (Pod Security ${level})`);
+        for (const c of [...(podSpec.containers ?? []), ...(podSpec.initContainers ?? [])]) {
+          if (c.securityContext?.privileged) errors.push(`${id}: a privileged container is refused by namespace ${ns(o)} (Pod Security ${level})`);
+          for (const cap of c.securityContext?.capabilities?.add ?? []) {
+            if (!BASELINE_CAPABILITIES.has(cap)) errors.push(`${id}: capability ${cap} is refused by namespace ${ns(o)} (Pod Security ${level})`);
+          }
+        }
+      }
       const pc = podSpec.priorityClassName;
       if (pc && !pc.startsWith('system-') && !find('scheduling.k8s.io/v1', 'PriorityClass', undefined, pc)) errors.push(`${id}: PriorityClass ${pc} does not exist`);
       const sa = podSpec.serviceAccountName;

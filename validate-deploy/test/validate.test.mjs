@@ -53,6 +53,17 @@ test('the MCP server on a Service without every group is reported (its tools cal
   assert.ok(check(objects).some((e) => e.includes('/mcp goes to trawl-mcp, which serves calls, not every group')));
 });
 
+test('host networking or NET_ADMIN outside the privileged namespace is reported', () => {
+  const objects = prod();
+  const ds = named(objects, 'DaemonSet', 'trawl-capture');
+  ds.metadata.namespace = 'trawl';
+  const errors = check(objects);
+  assert.ok(errors.includes('DaemonSet trawl-capture: hostNetwork is refused by namespace trawl (Pod Security baseline)'));
+  assert.ok(errors.includes('DaemonSet trawl-capture: capability NET_ADMIN is refused by namespace trawl (Pod Security baseline)'));
+  assert.ok(errors.includes('DaemonSet trawl-capture: capability NET_RAW is refused by namespace trawl (Pod Security baseline)'));
+  assert.ok(!errors.some((e) => e.includes('namespace trawl-capture')), 'the privileged namespace allows the daemon');
+});
+
 test('a gateway timeout shorter than the export\'s is reported', () => {
   const objects = prod();
   const route = named(objects, 'HTTPRoute', 'trawl-mcp');
