@@ -64,13 +64,12 @@ module "bucket" {
 module "iam" {
   source = "../../modules/iam"
 
-  name_prefix         = var.name
-  oidc_provider_arn   = data.aws_iam_openid_connect_provider.cluster.arn
-  oidc_issuer_url     = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
-  bucket_arn          = module.bucket.bucket_arn
-  kms_key_arn         = module.bucket.kms_key_arn
-  object_lock_enabled = module.bucket.object_lock_enabled
-  tags                = var.tags
+  name_prefix       = var.name
+  oidc_provider_arn = data.aws_iam_openid_connect_provider.cluster.arn
+  oidc_issuer_url   = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
+  bucket_arn        = module.bucket.bucket_arn
+  kms_key_arn       = module.bucket.kms_key_arn
+  tags              = var.tags
 }
 
 module "knative" {

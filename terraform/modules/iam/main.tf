@@ -103,16 +103,6 @@ data "aws_iam_policy_document" "access" {
     }
   }
 
-  # snapshots kept as evidence: the functions set a retention date on the copies they write
-  dynamic "statement" {
-    for_each = each.key == "functions" && var.object_lock_enabled ? [1] : []
-    content {
-      sid       = "LockSnapshots"
-      actions   = ["s3:PutObjectRetention", "s3:GetObjectRetention", "s3:PutObjectLegalHold", "s3:GetObjectLegalHold"]
-      resources = ["${var.bucket_arn}/snapshots/*"]
-    }
-  }
-
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [1]
     content {

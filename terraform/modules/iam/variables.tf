@@ -51,12 +51,6 @@ variable "kms_key_arn" {
   default     = null
 }
 
-variable "object_lock_enabled" {
-  description = "Whether the functions may set Object Lock retention on snapshots/."
-  type        = bool
-  default     = false
-}
-
 variable "tags" {
   description = "Tags for the roles."
   type        = map(string)

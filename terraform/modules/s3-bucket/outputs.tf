@@ -14,7 +14,7 @@ output "bucket_region" {
 }
 
 output "object_lock_enabled" {
-  description = "Whether snapshots can be locked as evidence (the functions then need s3:PutObjectRetention)."
+  description = "Whether snapshots can be locked as evidence (S3 Object Lock)."
   value       = var.object_lock_enabled
 }
 
