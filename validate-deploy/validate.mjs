@@ -9,6 +9,7 @@
 //     (lib/terraform.mjs); `terraform fmt -check` too when terraform is installed (offline).
 // Prints one line per check and ends with "N passed, N failed"; exits 1 when anything failed.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build, objectId } from './lib/kustomize.mjs';
@@ -145,6 +146,29 @@ if (hasCommand('terraform')) {
     errors = [`not formatted: ${String(e.stdout || e.stderr).trim().split('\n').join(', ')}`];
   }
   report('terraform: terraform fmt -check', errors);
+  // Terraform's own configuration loader on each root (local modules only, no provider download),
+  // in a scratch copy so no .terraform directory lands in the repository
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'trawl-tf-'));
+  try {
+    fs.cpSync(path.join(root, 'terraform'), path.join(scratch, 'terraform'), { recursive: true });
+    // file() paths that climb out of terraform/ must still resolve in the copy
+    fs.cpSync(path.join(root, 'knative'), path.join(scratch, 'knative'), { recursive: true });
+    fs.cpSync(path.join(root, 'core/src/main/resources'), path.join(scratch, 'core/src/main/resources'), { recursive: true });
+    const loadErrors = [];
+    for (const dir of fs.readdirSync(path.join(scratch, 'terraform/examples'))) {
+      const cwd = path.join(scratch, 'terraform/examples', dir);
+      for (const args of [['get', '-no-color'], ['providers', '-no-color']]) {
+        try {
+          execFileSync('terraform', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' } });
+        } catch (e) {
+          loadErrors.push(`examples/${dir}: terraform ${args[0]}: ${String(e.stderr || e.stdout).split('\n').filter((l) => /Error/.test(l)).join('; ')}`);
+        }
+      }
+    }
+    report('terraform: the roots load with Terraform itself (terraform get, terraform providers)', loadErrors);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed`);
