@@ -111,7 +111,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            log.debug("{} {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), exchange.getRequestHeaders().entrySet());
+            log.debug("{} {}", exchange.getRequestMethod(), exchange.getRequestURI());
             String path = exchange.getRequestURI().getPath();
             Map<String, String> params = parseParams(exchange.getRequestURI().getRawQuery());
             if (path.equals("/ping") || path.equals("/replicas_status")
@@ -419,12 +419,15 @@ public final class ClickHouseHttpFront implements AutoCloseable {
         }
 
         static Query fromBody(InputStream body) throws IOException {
-            // Read only as far as the statement's FORMAT clause: the data after it is streamed.
+            // Read only as far as the statement's FORMAT clause: the data after it is streamed. A
+            // clause further in than SCAN bytes is not looked for (the rest is read as SQL).
+            final int scan = 1 << 20;
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             byte[] buf = new byte[1 << 16];
             while (true) {
                 int n = body.read(buf);
                 if (n > 0) head.write(buf, 0, n);
+                if (head.size() > scan) break;
                 String text = head.toString(StandardCharsets.ISO_8859_1); // byte offsets = char offsets
                 Sql.Statement s = Sql.parse(text);
                 if (s.isInsert() && s.hasFormat() && (s.dataStart() < text.length() || n < 0)) {
@@ -434,11 +437,11 @@ public final class ClickHouseHttpFront implements AutoCloseable {
                     InputStream data = new SequenceInputStream(new ByteArrayInputStream(all, dataStart, all.length - dataStart), body);
                     return new Query(s, null, statement, data);
                 }
-                if (n < 0 || head.size() > MAX_QUERY) {
-                    String sql = head.toString(StandardCharsets.UTF_8);
-                    return new Query(Sql.parse(sql), sql, null, null);
-                }
+                if (n < 0 || s.stoppedAtValues()) break;
             }
+            head.write(body.readNBytes(MAX_QUERY));
+            String sql = head.toString(StandardCharsets.UTF_8);
+            return new Query(Sql.parse(sql), sql, null, null);
         }
 
         /** Data starts after the format name, its trailing blanks and one line break. */
