@@ -1,5 +1,6 @@
 package dev.trawl.local;
 
+import dev.trawl.core.Names;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.local.events.EventRouter;
@@ -57,6 +58,7 @@ public final class LocalStack implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> listening = new LinkedHashMap<>();
+    private final Map<String, String> problems = new LinkedHashMap<>();
     private EmbeddedS3 s3;
     private EmbeddedClickHouse clickhouse;
     private EventRouter router;
@@ -102,25 +104,29 @@ public final class LocalStack implements AutoCloseable {
         started.push(router);
         settings.put("K_SINK", router.url().toString());
         settings.put("TRAWL_CAPTURE_SPOOL_DIR", data.resolve("spool").toString());
+        if (options.env().apply("TRAWL_NODE") == null) settings.put("TRAWL_NODE", localNodeName());
 
         Optional<Class<?>> functions = SpringApp.find(FUNCTIONS_APP);
-        if (functions.isPresent()) {
-            SpringApp app = bind("API", options.apiPort(), () -> SpringApp.start("functions", functions.get(), host, options.apiPort(), settings));
-            started.push(app);
-            apiUrl = URI.create("http://" + host + ":" + app.port());
+        SpringApp functionsApp = functions.isEmpty() ? null
+                : startApp("API", "functions", functions.get(), options.apiPort());
+        if (functionsApp != null) {
+            apiUrl = URI.create("http://" + host + ":" + functionsApp.port());
         } else {
             FallbackApi api = bind("API", options.apiPort(), () -> FallbackApi.start(host, options.apiPort()));
             started.push(api);
             apiUrl = URI.create("http://" + host + ":" + api.port());
-            log.warn("this build has no functions app ({}): {} answers only /mcp and /health", FUNCTIONS_APP, apiUrl);
+            if (functions.isEmpty()) {
+                log.warn("this build has no functions app ({}): {} answers only /mcp and /health", FUNCTIONS_APP, apiUrl);
+                problems.putIfAbsent("API", "the functions app is not in this build: only /mcp and /health answer");
+            }
         }
 
         Optional<Class<?>> dissector = SpringApp.find(DISSECTOR_APP);
-        if (dissector.isPresent()) {
-            SpringApp app = bind("dissector", options.dissectorPort(), () -> SpringApp.start("dissector", dissector.get(), host, options.dissectorPort(), settings));
-            started.push(app);
-            dissectorUrl = URI.create("http://" + host + ":" + app.port());
-        } else {
+        SpringApp dissectorApp = dissector.isEmpty() ? null
+                : startApp("Dissector", "dissector", dissector.get(), options.dissectorPort());
+        if (dissectorApp != null) {
+            dissectorUrl = URI.create("http://" + host + ":" + dissectorApp.port());
+        } else if (dissector.isEmpty()) {
             log.warn("this build has no dissector ({}): dissection events are not delivered", DISSECTOR_APP);
         }
         subscribeLocalApps();
@@ -133,6 +139,31 @@ public final class LocalStack implements AutoCloseable {
      * Service and the JobSink are the dissector app (its {@code /events} runs a job in-process), every
      * other Service is a group of the functions app.
      */
+    /**
+     * Starts one of the apps. One that fails is reported (in the log and the summary) and the rest
+     * of the stack runs on: storage and the other apps stay usable while one part is broken.
+     */
+    private SpringApp startApp(String what, String name, Class<?> main, int port) throws Exception {
+        try {
+            SpringApp app = bind(what, port, () -> SpringApp.start(name, main, options.host(), port, settings));
+            started.push(app);
+            return app;
+        } catch (IllegalStateException portInUse) {
+            if (String.valueOf(portInUse.getMessage()).contains("already in use")) throw portInUse;
+            return failed(what, main, portInUse);
+        } catch (RuntimeException e) {
+            return failed(what, main, e);
+        }
+    }
+
+    private SpringApp failed(String what, Class<?> main, Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        log.error("{} ({}) failed to start; the stack runs without it: {}", what, main.getName(), root.toString());
+        problems.put(what, "FAILED to start: " + root);
+        return null;
+    }
+
     private void subscribeLocalApps() {
         for (Trigger t : router.triggers()) {
             boolean dissects = t.subscriberKind().equals("JobSink") || t.subscriberName().equals("trawl-dissector");
@@ -170,6 +201,19 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** This machine's name as a node name (valid per {@link Names}), or {@code local}. */
+    static String localNodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "";
+        }
+        String name = host.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]", "-").replaceAll("^[^a-z0-9]+", "");
+        if (name.length() > 63) name = name.substring(0, 63);
+        return Names.isValid(name) ? name : "local";
+    }
+
     /** The stack's settings first, then the process environment: what every component reads. */
     public Function<String, String> lookup() {
         Map<String, String> copy = Map.copyOf(settings);
@@ -190,13 +234,13 @@ public final class LocalStack implements AutoCloseable {
     private <T> T bind(String what, int port, Starter<T> starter) throws Exception {
         try {
             return starter.start();
-        } catch (BindException e) {
-            throw new IllegalStateException(what + ": " + options.host() + ":" + port
-                    + " is already in use. Is another ./trawl up running? Stop it (Ctrl-C) or free the port.", e);
         } catch (Exception e) {
-            if (e.getCause() instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use")) {
-                throw new IllegalStateException(what + ": " + options.host() + ":" + port
-                        + " is already in use. Is another ./trawl up running? Stop it (Ctrl-C) or free the port.", e);
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof BindException || t.getClass().getSimpleName().equals("PortInUseException")
+                        || String.valueOf(t.getMessage()).contains("Address already in use")) {
+                    throw new IllegalStateException(what + ": " + options.host() + ":" + port
+                            + " is already in use. Is another ./trawl up running? Stop it (Ctrl-C) or free the port.", e);
+                }
             }
             throw e;
         }
@@ -223,6 +267,11 @@ public final class LocalStack implements AutoCloseable {
         return apiUrl;
     }
 
+    /** Parts that are missing or failed, by name (empty when everything runs). */
+    public Map<String, String> problems() {
+        return Map.copyOf(problems);
+    }
+
     public URI dissectorUrl() {
         return dissectorUrl;
     }
@@ -243,12 +292,14 @@ public final class LocalStack implements AutoCloseable {
         } else {
             out.println("  ClickHouse  " + listening.get("ClickHouse"));
         }
-        out.println("  API         " + apiUrl + "/mcp   health " + apiUrl + "/health");
+        out.println("  API         " + apiUrl + "/mcp   health " + apiUrl + "/health"
+                + (problems.containsKey("API") ? "\n              " + problems.get("API") : ""));
         out.println("  Events      " + router.url() + "  (K_SINK; routes from knative/base/eventing/triggers.yaml)");
         for (Trigger t : router.triggers()) {
             out.println("                " + t.filter().getOrDefault("type", t.filter().toString()) + " -> " + t.subscriberKind() + " " + t.subscriberName());
         }
-        out.println("  Dissector   " + (dissectorUrl == null ? "not in this build" : dissectorUrl + "/events"));
+        out.println("  Dissector   " + (dissectorUrl != null ? dissectorUrl + "/events"
+                : problems.getOrDefault("Dissector", "not in this build")));
         if (options.capture()) out.println("  Capture     " + listening.getOrDefault("Capture", "not in this build"));
         out.println("Ctrl-C stops; ./trawl up again finds the same data.");
         out.flush();

@@ -40,14 +40,17 @@ final class SpringApp implements AutoCloseable {
     }
 
     static SpringApp start(String name, Class<?> main, String host, int port, Map<String, String> settings) throws IOException {
-        List<String> args = new ArrayList<>();
+        // one value per name: a command-line property given twice would be joined with a comma
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
         Properties own = ownProperties(main);
-        for (String key : own.stringPropertyNames()) args.add("--" + key + "=" + own.getProperty(key));
-        args.add("--spring.config.name=trawl-local-" + name); // no ambiguous application.properties
-        args.add("--server.address=" + host);
-        args.add("--server.port=" + port);
-        args.add("--spring.main.banner-mode=off");
-        settings.forEach((k, v) -> args.add("--" + k + "=" + v));
+        for (String key : own.stringPropertyNames()) properties.put(key, own.getProperty(key));
+        properties.put("spring.config.name", "trawl-local-" + name); // no ambiguous application.properties
+        properties.put("server.address", host);
+        properties.put("server.port", String.valueOf(port));
+        properties.put("spring.main.banner-mode", "off");
+        properties.putAll(settings);
+        List<String> args = new ArrayList<>();
+        properties.forEach((k, v) -> args.add("--" + k + "=" + v));
         ConfigurableApplicationContext context = new SpringApplicationBuilder(main)
                 .registerShutdownHook(false) // the stack stops its parts in order
                 .run(args.toArray(String[]::new));
