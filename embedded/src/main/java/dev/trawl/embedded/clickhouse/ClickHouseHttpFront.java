@@ -64,7 +64,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
     private final Chdb chdb;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final Map<String, User> users = new ConcurrentHashMap<>();
+    private final AccessControl access;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final String timezone;
     private final String version;
@@ -73,7 +73,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
         this.chdb = chdb;
         this.server = server;
         this.executor = executor;
-        this.users.put("default", new User("default", "", false));
+        this.access = new AccessControl(chdb.path());
         this.timezone = chdb.query("SELECT timezone()").text().strip();
         this.version = chdb.query("SELECT version()").text().strip();
     }
@@ -91,7 +91,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
 
     /** Adds or replaces a user (e.g. the read-only analyst). */
     public void addUser(User user) {
-        users.put(user.name(), user);
+        access.put(user.name(), user.password(), user.readonly());
     }
 
     public URI url() {
@@ -139,7 +139,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
 
     private void execute(HttpExchange exchange, Map<String, String> params) throws IOException {
         Headers request = exchange.getRequestHeaders();
-        User user = authenticate(request, params);
+        AccessControl.User user = authenticate(request, params);
         Session session = session(params);
         boolean readonly = user.readonly() || "1".equals(params.get("readonly")) || "2".equals(params.get("readonly"));
 
@@ -157,9 +157,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
                 settings.put(name, e.getValue());
             }
         }
-        if (readonly && !settings.isEmpty() && user.readonly()) {
-            throw new ChdbException(READONLY, "Cannot modify '" + settings.keySet().iterator().next() + "' setting in readonly mode");
-        }
+        // like readonly = 2, a read-only user may still change settings: reading is enforced per statement below
         String database = session.database != null ? session.database : params.getOrDefault("database", request.getFirst("X-ClickHouse-Database"));
         if (database == null || database.isBlank()) database = "default";
         String queryId = params.getOrDefault("query_id", UUID.randomUUID().toString());
@@ -168,6 +166,12 @@ public final class ClickHouseHttpFront implements AutoCloseable {
 
         Sql.Statement statement = query.statement;
         if (statement.keyword().isEmpty()) throw new ChdbException(SYNTAX_ERROR, "Empty query");
+        if (query.sql != null && AccessControl.isAccessStatement(query.sql)) {
+            access.execute(query.sql, user);
+            exchange.getResponseHeaders().set("X-ClickHouse-Summary", summary(0, 0, 0, 0, 0, 0));
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
         if (readonly && !isReadOnly(statement.keyword())) {
             throw new ChdbException(READONLY, "Cannot execute query in readonly mode. (user " + user.name() + ")");
         }
@@ -284,7 +288,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
         }
     }
 
-    private User authenticate(Headers request, Map<String, String> params) {
+    private AccessControl.User authenticate(Headers request, Map<String, String> params) {
         String name = params.get("user");
         String password = params.get("password");
         if (name == null) name = request.getFirst("X-ClickHouse-User");
@@ -298,11 +302,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
         }
         if (name == null || name.isEmpty()) name = "default";
         if (password == null) password = "";
-        User user = users.get(name);
-        if (user == null || !user.password().equals(password)) {
-            throw new ChdbException(AUTHENTICATION_FAILED, name + ": Authentication failed: password is incorrect, or there is no user with such name.");
-        }
-        return user;
+        return access.authenticate(name, password);
     }
 
     private Session session(Map<String, String> params) {

@@ -159,6 +159,23 @@ class ClickHouseHttpFrontTest {
     }
 
     @Test
+    void aSchemaScriptCanCreateAReadOnlyAnalyst() throws Exception {
+        // chDB itself refuses CREATE USER; the front keeps users, as a schema script expects of ClickHouse
+        assertThat(get(q("CREATE USER IF NOT EXISTS analyst IDENTIFIED WITH sha256_password BY 'an''alyst' SETTINGS readonly = 1")).statusCode()).isEqualTo(200);
+        assertThat(get(q("GRANT SELECT ON default.* TO analyst")).statusCode()).isEqualTo(200);
+        assertThat(get(q("CREATE USER IF NOT EXISTS analyst IDENTIFIED BY 'other'")).statusCode()).isEqualTo(200);
+        String auth = "user=analyst&password=" + URLEncoder.encode("an'alyst", StandardCharsets.UTF_8) + "&";
+        assertThat(get(auth + q("SELECT 40 + 2")).body()).isEqualTo("42\n");
+        HttpResponse<String> insert = post(auth + q("CREATE TABLE analyst_table (x UInt8) ENGINE = Memory"), new byte[0]);
+        assertThat(insert.statusCode()).isEqualTo(500);
+        assertThat(insert.headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("164");
+        assertThat(get(auth + q("DROP USER analyst")).headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("497");
+        assertThat(get("user=analyst&password=wrong&" + q("SELECT 1")).statusCode()).isEqualTo(401);
+        // kept beside the data: a restart knows the analyst
+        assertThat(new AccessControl(clickhouse.engine().path()).authenticate("analyst", "an'alyst").readonly()).isTrue();
+    }
+
+    @Test
     void stockJdbcDriverCreatesInsertsAHundredThousandRowsAndReadsThemBack() throws Exception {
         int rows = 100_000;
         // the URL a user would write, without any option: the driver's default block compression is understood
