@@ -37,6 +37,7 @@ public final class TrawlMain {
                 logToStderr(); // standard output carries only JSON-RPC
                 handOver(MCP, "mcp", rest);
             }
+            case "bench" -> fail("'trawl bench' is not available yet in this build");
             case "fetch-chdb" -> dev.trawl.embedded.clickhouse.ChdbLibrary.main(rest);
             case "help", "-h", "--help" -> System.out.print(USAGE);
             default -> {
