@@ -177,6 +177,10 @@ public final class ChdbLibrary {
      * {@code libchdb.so} in atomically. A file lock keeps concurrent builds from fetching twice.
      */
     static void fetch(Path dir) {
+        fetch(dir, "npm");
+    }
+
+    static void fetch(Path dir, String npmCommand) {
         try {
             Files.createDirectories(dir);
             try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -189,7 +193,7 @@ public final class ChdbLibrary {
                     log.info("fetching chDB ({}, ~180 MB) once into {}", spec, dir);
                     Process npm;
                     try {
-                        npm = new ProcessBuilder("npm", "pack", "--silent", spec)
+                        npm = new ProcessBuilder(npmCommand, "pack", "--silent", spec)
                                 .directory(scratch.toFile())
                                 .redirectErrorStream(true)
                                 .start();
