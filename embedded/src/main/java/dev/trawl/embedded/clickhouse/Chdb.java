@@ -27,7 +27,9 @@ public final class Chdb implements AutoCloseable {
     private final Path path;
     private final int maxConnections;
     private final BlockingQueue<ChdbConnection> idle;
+    private final BlockingQueue<ChdbConnection> idleReadonly;
     private final List<ChdbConnection> all = new ArrayList<>();
+    private int readonlyCount;
     private int references = 1;
     private boolean closed;
 
@@ -36,6 +38,7 @@ public final class Chdb implements AutoCloseable {
         this.path = path;
         this.maxConnections = maxConnections;
         this.idle = new ArrayBlockingQueue<>(maxConnections);
+        this.idleReadonly = new ArrayBlockingQueue<>(maxConnections);
     }
 
     /** Opens (or shares) the engine on {@code dataDir}; the first connection is made before this returns. */
@@ -78,26 +81,38 @@ public final class Chdb implements AutoCloseable {
 
     /** A connection for the caller's exclusive use until the lease is closed. */
     public Lease lease() {
-        ChdbConnection c = idle.poll();
+        return lease(false);
+    }
+
+    /**
+     * A connection; with {@code readonly}, one opened with {@code readonly = 1}, on which the engine
+     * itself refuses writes, DDL and table functions (file, url, s3, ...), and which cannot be
+     * switched back.
+     */
+    public Lease lease(boolean readonly) {
+        BlockingQueue<ChdbConnection> queue = readonly ? idleReadonly : idle;
+        ChdbConnection c = queue.poll();
         if (c == null) {
             synchronized (all) {
                 if (closed) throw new IllegalStateException("chDB engine on " + path + " is closed");
-                if (all.size() < maxConnections) {
-                    c = ChdbConnection.open(lib, path.toString(), List.of());
+                int open = readonly ? readonlyCount : all.size() - readonlyCount;
+                if (open < maxConnections) {
+                    c = ChdbConnection.open(lib, path.toString(), readonly ? List.of("--readonly=1") : List.of());
                     all.add(c);
+                    if (readonly) readonlyCount++;
                 }
             }
         }
         try {
             while (c == null) {
                 if (closed) throw new IllegalStateException("chDB engine on " + path + " is closed");
-                c = idle.poll(100, TimeUnit.MILLISECONDS);
+                c = queue.poll(100, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a chDB connection", e);
         }
-        return new Lease(c);
+        return new Lease(c, queue);
     }
 
     /** Runs {@code work} on a pooled connection. */
@@ -122,10 +137,12 @@ public final class Chdb implements AutoCloseable {
     /** A borrowed connection; closing returns it to the pool. */
     public final class Lease implements AutoCloseable {
         private final ChdbConnection connection;
+        private final BlockingQueue<ChdbConnection> home;
         private boolean returned;
 
-        private Lease(ChdbConnection connection) {
+        private Lease(ChdbConnection connection, BlockingQueue<ChdbConnection> home) {
             this.connection = connection;
+            this.home = home;
         }
 
         public ChdbConnection connection() {
@@ -142,7 +159,7 @@ public final class Chdb implements AutoCloseable {
                     return;
                 }
             }
-            idle.add(connection);
+            home.add(connection);
         }
     }
 
@@ -157,6 +174,7 @@ public final class Chdb implements AutoCloseable {
                 // connections still leased are closed when their lease ends
                 ChdbConnection c;
                 while ((c = idle.poll()) != null) c.close();
+                while ((c = idleReadonly.poll()) != null) c.close();
             }
             current = null;
         }

@@ -176,7 +176,10 @@ public final class ClickHouseHttpFront implements AutoCloseable {
             throw new ChdbException(READONLY, "Cannot execute query in readonly mode. (user " + user.name() + ")");
         }
 
-        try (Chdb.Lease lease = chdb.lease()) {
+        if (readonly && Sql.writesOutfile(query.sql)) {
+            throw new ChdbException(READONLY, "Cannot write INTO OUTFILE in readonly mode. (user " + user.name() + ")");
+        }
+        try (Chdb.Lease lease = chdb.lease(readonly)) {
             ChdbConnection c = lease.connection();
             applySettings(c, settings);
             c.useDatabase(database);

@@ -85,6 +85,36 @@ final class Sql {
         return n;
     }
 
+    /** Whether a top-level {@code INTO OUTFILE} makes the statement write a file. */
+    static boolean writesOutfile(String sql) {
+        if (sql == null) return false;
+        String previous = null;
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (c == '\'' || c == '"' || c == '`') {
+                i = skipQuoted(sql, i, c);
+                previous = null;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-' || c == '#') {
+                while (i < n && sql.charAt(i) != '\n') i++;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) i++;
+                String word = sql.substring(start, i);
+                if ("INTO".equalsIgnoreCase(previous) && "OUTFILE".equalsIgnoreCase(word)) return true;
+                previous = word;
+            } else {
+                if (!Character.isWhitespace(c)) previous = null;
+                i++;
+            }
+        }
+        return false;
+    }
+
     /** Whether the statement answers with rows (so a default output format applies). */
     static boolean returnsRows(String keyword) {
         return switch (keyword) {

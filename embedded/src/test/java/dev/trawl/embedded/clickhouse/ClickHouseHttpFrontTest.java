@@ -170,6 +170,13 @@ class ClickHouseHttpFrontTest {
         assertThat(insert.statusCode()).isEqualTo(500);
         assertThat(insert.headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("164");
         assertThat(get(auth + q("DROP USER analyst")).headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("497");
+        // the engine itself holds a read-only user to reading: no table functions, no files written
+        HttpResponse<String> file = get(auth + q("SELECT * FROM file('/etc/hostname', 'LineAsString')"));
+        assertThat(file.headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("164");
+        HttpResponse<String> outfile = get(auth + q("SELECT 1 INTO OUTFILE '" + dir.resolve("analyst-wrote.txt") + "'"));
+        assertThat(outfile.headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("164");
+        assertThat(dir.resolve("analyst-wrote.txt")).doesNotExist();
+        assertThat(get(auth + "max_threads=2&" + q("SELECT 1")).body()).isEqualTo("1\n");
         assertThat(get("user=analyst&password=wrong&" + q("SELECT 1")).statusCode()).isEqualTo(401);
         // kept beside the data: a restart knows the analyst
         assertThat(new AccessControl(clickhouse.engine().path()).authenticate("analyst", "an'alyst").readonly()).isTrue();
