@@ -1,0 +1,159 @@
+package dev.trawl.capture.replay;
+
+import dev.trawl.capture.PacketSource;
+import dev.trawl.capture.chunk.PcapChunkWriter;
+import dev.trawl.core.chunk.ChunkMeta;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.Pcaps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays capture files (pcap or pcapng, read by libpcap) as if they were captured now: each
+ * pass over the files is shifted so that its first packet is "now", and paced in real time or
+ * as fast as possible. Chunks rotate on the packets' (shifted) time and on size, exactly like a
+ * live capture's, so everything downstream sees what a live capture would produce.
+ */
+public final class ReplayCapture implements PacketSource {
+    private static final Logger log = LoggerFactory.getLogger(ReplayCapture.class);
+
+    public enum Pace { REALTIME, FAST }
+
+    private final List<Path> files;
+    private final Pace pace;
+    private final boolean loop;
+    private volatile boolean running = true;
+    private long passes;
+    private long lastWrittenNanos = Long.MIN_VALUE;
+
+    public ReplayCapture(List<Path> files, Pace pace, boolean loop) {
+        if (files.isEmpty()) throw new IllegalArgumentException("replay needs at least one capture file");
+        for (Path f : files) {
+            if (!Files.isReadable(f)) throw new IllegalArgumentException("replay file " + f + " is not readable");
+        }
+        this.files = List.copyOf(files);
+        this.pace = pace;
+        this.loop = loop;
+    }
+
+    @Override
+    public String mode() {
+        return ChunkMeta.REPLAY;
+    }
+
+    @Override
+    public List<String> interfaces() {
+        return files.stream().map(f -> f.getFileName().toString()).toList();
+    }
+
+    public long passes() {
+        return passes;
+    }
+
+    @Override
+    public void run(Chunks chunks) throws Exception {
+        Open open = null;
+        try {
+            do {
+                long shift = Long.MIN_VALUE;
+                long wallStart = System.currentTimeMillis() * 1_000_000L;
+                // a new pass starts after the previous one's last packet, never before it
+                long base = Math.max(wallStart, lastWrittenNanos == Long.MIN_VALUE ? wallStart : lastWrittenNanos + 1_000);
+                long monoStart = System.nanoTime();
+                for (Path file : files) {
+                    if (!running) break;
+                    PcapHandle in;
+                    try {
+                        in = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
+                    } catch (PcapNativeException e) {
+                        throw new IOException("cannot read capture file " + file + ": " + e.getMessage(), e);
+                    }
+                    try {
+                        int linkType = in.getDlt().value();
+                        while (running) {
+                            byte[] data;
+                            try {
+                                data = in.getNextRawPacketEx();
+                            } catch (EOFException end) {
+                                break;
+                            } catch (TimeoutException e) {
+                                continue;
+                            }
+                            long ts = nanos(in.getTimestamp());
+                            if (shift == Long.MIN_VALUE) shift = base - ts;
+                            long at = Math.max(ts + shift, lastWrittenNanos); // files in a pass may overlap: keep chunks ordered
+                            if (pace == Pace.REALTIME) {
+                                long wait = (at - base) - (System.nanoTime() - monoStart);
+                                while (wait > 0 && running) {
+                                    if (open != null && open.dueByWallClock(chunks)) open = close(open, chunks);
+                                    Thread.sleep(Math.min(wait / 1_000_000L + 1, 200));
+                                    wait = (at - base) - (System.nanoTime() - monoStart);
+                                }
+                                if (!running) break;
+                            }
+                            if (open != null && (open.linkType != linkType || open.due(at, chunks))) open = close(open, chunks);
+                            if (open == null) open = new Open(chunks.newPart(), linkType, chunks.snaplen(), at);
+                            Integer original = in.getOriginalLength();
+                            open.writer.write(at, data, data.length, original == null ? data.length : original);
+                            lastWrittenNanos = at;
+                        }
+                    } finally {
+                        in.close();
+                    }
+                }
+                passes++;
+                if (loop && running) log.debug("replay pass {} done", passes);
+            } while (loop && running);
+        } finally {
+            if (open != null) close(open, chunks);
+        }
+    }
+
+    private Open close(Open open, Chunks chunks) throws IOException {
+        open.writer.close();
+        chunks.closed(open.part, open.openedWallNanos, 0);
+        return null;
+    }
+
+    private static long nanos(Timestamp t) {
+        return Math.floorDiv(t.getTime(), 1000L) * 1_000_000_000L + t.getNanos();
+    }
+
+    private static final class Open {
+        final Path part;
+        final PcapChunkWriter writer;
+        final int linkType;
+        final long firstPacketNanos;
+        final long openedMono = System.nanoTime();
+        final long openedWallNanos = System.currentTimeMillis() * 1_000_000L;
+
+        Open(Path part, int linkType, int snaplen, long firstPacketNanos) throws IOException {
+            this.part = part;
+            this.linkType = linkType;
+            this.firstPacketNanos = firstPacketNanos;
+            this.writer = new PcapChunkWriter(part, linkType, snaplen);
+        }
+
+        boolean due(long packetNanos, Chunks chunks) {
+            return writer.bytes() >= chunks.rotation().maxBytes()
+                    || packetNanos - firstPacketNanos >= chunks.rotation().maxAge().toNanos();
+        }
+
+        boolean dueByWallClock(Chunks chunks) {
+            return System.nanoTime() - openedMono >= chunks.rotation().maxAge().toNanos();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+    }
+}
