@@ -63,13 +63,13 @@ public final class ReplayCapture implements PacketSource {
         Open open = null;
         try {
             do {
-                long shift = Long.MIN_VALUE;
-                long wallStart = System.currentTimeMillis() * 1_000_000L;
-                // a new pass starts after the previous one's last packet, never before it
-                long base = Math.max(wallStart, lastWrittenNanos == Long.MIN_VALUE ? wallStart : lastWrittenNanos + 1_000);
-                long monoStart = System.nanoTime();
                 for (Path file : files) {
                     if (!running) break;
+                    // each file follows the previous one: its first packet is "now", or just after the last packet written
+                    long wallStart = System.currentTimeMillis() * 1_000_000L;
+                    long base = lastWrittenNanos == Long.MIN_VALUE ? wallStart : Math.max(wallStart, lastWrittenNanos + 1_000);
+                    long monoStart = System.nanoTime();
+                    long shift = Long.MIN_VALUE;
                     PcapHandle in;
                     try {
                         in = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
@@ -89,7 +89,8 @@ public final class ReplayCapture implements PacketSource {
                             }
                             long ts = nanos(in.getTimestamp());
                             if (shift == Long.MIN_VALUE) shift = base - ts;
-                            long at = Math.max(ts + shift, lastWrittenNanos); // files in a pass may overlap: keep chunks ordered
+                            // a file's own disorder is kept out of the chunks: never earlier than the packet before
+                            long at = Math.max(ts + shift, lastWrittenNanos);
                             if (pace == Pace.REALTIME) {
                                 long wait = (at - base) - (System.nanoTime() - monoStart);
                                 while (wait > 0 && running) {

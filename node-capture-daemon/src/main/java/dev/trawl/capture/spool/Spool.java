@@ -88,8 +88,14 @@ public final class Spool {
             Files.deleteIfExists(part);
             return Optional.empty();
         }
-        String key = S3Layout.chunkKey(node, scan.minNanos(), scan.maxNanos());
-        ChunkMeta meta = new ChunkMeta(node, key, scan.packets(), scan.validLength(), scan.minNanos(), scan.maxNanos(),
+        long end = scan.maxNanos();
+        String key = S3Layout.chunkKey(node, scan.minNanos(), end);
+        // two different chunks with the very same range (two interfaces, one instant) must not
+        // overwrite each other; the same chunk closed again (recovery) may
+        while (Files.exists(dir.resolve(baseName(key) + ".pcap")) && !sameChunk(dir.resolve(baseName(key) + ".meta.json"), scan.sha256())) {
+            key = S3Layout.chunkKey(node, scan.minNanos(), ++end);
+        }
+        ChunkMeta meta = new ChunkMeta(node, key, scan.packets(), scan.validLength(), scan.minNanos(), end,
                 scan.linkType(), scan.snaplen(), scan.sha256(), info.sessionId(), info.interfaces(), info.mode(),
                 info.kernelDrops(), info.workloads());
         String base = baseName(key);
@@ -100,6 +106,14 @@ public final class Spool {
         move(part, pcap);
         enforceCap();
         return Optional.of(meta);
+    }
+
+    private static boolean sameChunk(Path meta, String sha256) {
+        try {
+            return ChunkMeta.fromJson(Files.readAllBytes(meta)).sha256().equals(sha256);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** How a part file was captured: what its meta says beyond what the file itself tells. */
@@ -114,7 +128,11 @@ public final class Spool {
         for (Path part : list(PART)) {
             String name = part.getFileName().toString();
             String session = name.substring(0, Math.max(0, name.lastIndexOf('-')));
-            if (close(part, new ChunkInfo(session, mode, interfaces, 0, Map.of())).isPresent()) recovered++;
+            try {
+                if (close(part, new ChunkInfo(session, mode, interfaces, 0, Map.of())).isPresent()) recovered++;
+            } catch (IOException e) {
+                quarantine(part, e);
+            }
         }
         for (Path pcap : list(".pcap")) {
             Path meta = metaOf(pcap);
@@ -122,7 +140,11 @@ public final class Spool {
                 // renamed by hand or cut short between the two renames: rebuild the meta from the bytes
                 Path part = dir.resolve(pcap.getFileName() + ".recovered" + PART);
                 move(pcap, part);
-                if (close(part, new ChunkInfo("recovered", mode, interfaces, 0, Map.of())).isPresent()) recovered++;
+                try {
+                    if (close(part, new ChunkInfo("recovered", mode, interfaces, 0, Map.of())).isPresent()) recovered++;
+                } catch (IOException e) {
+                    quarantine(part, e);
+                }
             }
         }
         for (Path meta : list(".meta.json")) {
@@ -133,6 +155,14 @@ public final class Spool {
         for (Path tmp : list(".tmp")) Files.deleteIfExists(tmp);
         enforceCap();
         return recovered;
+    }
+
+    /** Keeps a file the spool cannot read out of the way, for a human to look at: never deleted, never uploaded. */
+    private void quarantine(Path file, IOException why) throws IOException {
+        Path q = dir.resolveSibling(dir.getFileName() + ".quarantine");
+        Files.createDirectories(q);
+        move(file, q.resolve(file.getFileName()));
+        log.error("{}: cannot be read as a chunk ({}); moved to {}", file.getFileName(), why.getMessage(), q);
     }
 
     /** Closed chunks, oldest first (names sort by start time). */
