@@ -80,7 +80,7 @@ public final class KubernetesWorkloads extends WorkloadTable implements AutoClos
     private synchronized void onService(Service svc) {
         if (svc.getSpec() == null) return;
         Workload w = new Workload(null, svc.getMetadata().getNamespace(), svc.getMetadata().getName(), null);
-        List<String> ips = svc.getSpec().getClusterIPs() != null ? svc.getSpec().getClusterIPs() : java.util.Arrays.asList(svc.getSpec().getClusterIP());
+        List<String> ips = clusterIps(svc);
         for (String ip : ips) if (ip != null && !"None".equals(ip)) put(ip, w);
         // a new or changed selector may give existing pods their service
         if (pods != null) pods.getStore().list().stream()
@@ -91,8 +91,15 @@ public final class KubernetesWorkloads extends WorkloadTable implements AutoClos
     private synchronized void onServiceGone(Service svc) {
         if (svc.getSpec() == null) return;
         long now = System.currentTimeMillis() * 1_000_000L;
-        List<String> ips = svc.getSpec().getClusterIPs() != null ? svc.getSpec().getClusterIPs() : java.util.Arrays.asList(svc.getSpec().getClusterIP());
+        List<String> ips = clusterIps(svc);
         for (String ip : ips) if (ip != null) remove(ip, now);
+    }
+
+    private static List<String> clusterIps(Service svc) {
+        List<String> ips = new java.util.ArrayList<>();
+        if (svc.getSpec().getClusterIPs() != null) ips.addAll(svc.getSpec().getClusterIPs());
+        if (svc.getSpec().getClusterIP() != null && !ips.contains(svc.getSpec().getClusterIP())) ips.add(svc.getSpec().getClusterIP());
+        return ips;
     }
 
     private String serviceOf(Pod pod) {
