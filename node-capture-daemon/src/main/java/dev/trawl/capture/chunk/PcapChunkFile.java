@@ -1,6 +1,7 @@
 package dev.trawl.capture.chunk;
 
-import java.io.BufferedInputStream;
+import dev.trawl.core.pcap.PcapFormatException;
+import dev.trawl.core.pcap.PcapReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -14,16 +15,14 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Reads back a chunk the capture wrote (libpcap's dumper or {@link PcapChunkWriter}): packet
- * count, time range, link type and SHA-256 in one pass over the file. The meta of a chunk is
- * computed from the file itself, so a chunk found in the spool after a crash gets exactly the
- * meta (and the key) it would have had.
+ * Reads back a chunk the capture wrote (libpcap's dumper, or the core pcap writer in replay):
+ * packet count, time range, link type and SHA-256. The meta of a chunk is computed from the file
+ * itself, so a chunk found in the spool after a crash gets exactly the meta (and the key) it
+ * would have had; a chunk whose writer died mid-record is recognised by where its last complete
+ * record ends.
  */
 public final class PcapChunkFile {
-    public static final int MAGIC_MICROS = 0xa1b2c3d4;
-    public static final int MAGIC_NANOS = 0xa1b23c4d;
     public static final int FILE_HEADER = 24;
-    public static final int RECORD_HEADER = 16;
 
     private PcapChunkFile() {}
 
@@ -47,58 +46,39 @@ public final class PcapChunkFile {
 
     public static Scan scan(Path file) throws IOException {
         long size = Files.size(file);
-        MessageDigest sha = sha256();
-        try (InputStream raw = Files.newInputStream(file);
-                var in = new BufferedInputStream(raw, 1 << 16)) {
-            byte[] header = new byte[FILE_HEADER];
-            if (readFully(in, header, FILE_HEADER) < FILE_HEADER) {
-                throw new IOException(file.getFileName() + " is not a PCAP file: shorter than its 24-byte header");
-            }
-            ByteBuffer h = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-            int magic = h.getInt(0);
-            ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            if (magic != MAGIC_MICROS && magic != MAGIC_NANOS) {
-                order = ByteOrder.BIG_ENDIAN;
-                h.order(order);
-                magic = h.getInt(0);
-                if (magic != MAGIC_MICROS && magic != MAGIC_NANOS) {
-                    throw new IOException(file.getFileName() + " is not a classic PCAP file (magic " + Integer.toHexString(magic) + ")");
-                }
-            }
-            boolean nanos = magic == MAGIC_NANOS;
-            int snaplen = h.getInt(16);
-            int linkType = h.getInt(20) & 0x0fffffff;
-            sha.update(header);
+        if (size < FILE_HEADER) throw new IOException(file.getFileName() + " is not a PCAP file: shorter than its 24-byte header");
+        ByteBuffer header = ByteBuffer.allocate(FILE_HEADER);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.read(header, 0);
+        }
+        header.order(header.getInt(0) == 0xa1b2c3d4 || header.getInt(0) == 0xa1b23c4d ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        int snaplen = header.getInt(16);
+        int fileLinkType = header.getInt(20) & 0x0fffffff;
 
-            long valid = FILE_HEADER, packets = 0, captured = 0, min = Long.MAX_VALUE, max = Long.MIN_VALUE, previous = Long.MIN_VALUE;
-            boolean ordered = true;
-            byte[] rec = new byte[RECORD_HEADER];
-            ByteBuffer r = ByteBuffer.wrap(rec).order(order);
-            byte[] body = new byte[1 << 16];
+        long valid = FILE_HEADER, packets = 0, captured = 0, min = Long.MAX_VALUE, max = Long.MIN_VALUE, previous = Long.MIN_VALUE;
+        boolean ordered = true;
+        try (PcapReader reader = PcapReader.open(file)) {
+            if (reader.format() != PcapReader.Format.PCAP) throw new IOException(file.getFileName() + " is not a classic PCAP chunk");
             while (true) {
-                int n = readFully(in, rec, RECORD_HEADER);
-                if (n < RECORD_HEADER) break;
-                long sec = r.getInt(0) & 0xffffffffL;
-                long frac = r.getInt(4) & 0xffffffffL;
-                int incl = r.getInt(8);
-                if (incl < 0 || incl > Math.max(snaplen, 1 << 18)) break; // garbage after a torn write
-                if (body.length < incl) body = new byte[incl];
-                if (readFully(in, body, incl) < incl) break;
-                sha.update(rec);
-                sha.update(body, 0, incl);
-                long ts = sec * 1_000_000_000L + (nanos ? frac : frac * 1000L);
+                try {
+                    if (!reader.next()) break;
+                } catch (PcapFormatException e) {
+                    // a torn last record (the writer died mid-write): everything before it stands
+                    valid = e.offset();
+                    break;
+                }
+                long ts = reader.timestampNanos();
                 if (ts < previous) ordered = false;
                 previous = ts;
                 min = Math.min(min, ts);
                 max = Math.max(max, ts);
                 packets++;
-                captured += incl;
-                valid += RECORD_HEADER + incl;
+                captured += reader.capturedLength();
+                valid = reader.position();
             }
-            if (packets == 0) min = max = 0;
-            return new Scan(size, valid, packets, captured, min, max, linkType, snaplen, ordered,
-                    HexFormat.of().formatHex(sha.digest()));
         }
+        if (packets == 0) min = max = 0;
+        return new Scan(size, valid, packets, captured, min, max, fileLinkType, snaplen, ordered, sha256(file, valid));
     }
 
     /** Cuts a torn last record (the writer died mid-write), so the rest is a valid PCAP again. */
@@ -109,21 +89,26 @@ public final class PcapChunkFile {
         }
     }
 
+    private static String sha256(Path file, long length) throws IOException {
+        MessageDigest sha = sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = new byte[1 << 16];
+            long left = length;
+            while (left > 0) {
+                int n = in.read(b, 0, (int) Math.min(b.length, left));
+                if (n < 0) break;
+                sha.update(b, 0, n);
+                left -= n;
+            }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
     public static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static int readFully(InputStream in, byte[] b, int len) throws IOException {
-        int off = 0;
-        while (off < len) {
-            int n = in.read(b, off, len - off);
-            if (n < 0) return off;
-            off += n;
-        }
-        return off;
     }
 }

@@ -1,23 +1,22 @@
 package dev.trawl.capture.replay;
 
 import dev.trawl.capture.PacketSource;
-import dev.trawl.capture.chunk.PcapChunkWriter;
+import dev.trawl.capture.chunk.PcapChunkFile;
+import dev.trawl.core.pcap.PcapFormatException;
+import dev.trawl.core.pcap.PcapReader;
+import dev.trawl.core.pcap.PcapWriter;
+import java.io.BufferedOutputStream;
+import java.nio.ByteBuffer;
 import dev.trawl.core.chunk.ChunkMeta;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
-import org.pcap4j.core.PcapHandle;
-import org.pcap4j.core.PcapNativeException;
-import org.pcap4j.core.Pcaps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plays capture files (pcap or pcapng, read by libpcap) as if they were captured now: each
+ * Plays capture files (pcap or pcapng, read by the core {@link PcapReader}) as if they were captured now: each
  * pass over the files is shifted so that its first packet is "now", and paced in real time or
  * as fast as possible. Chunks rotate on the packets' (shifted) time and on size, exactly like a
  * live capture's, so everything downstream sees what a live capture would produce.
@@ -70,24 +69,17 @@ public final class ReplayCapture implements PacketSource {
                     long base = lastWrittenNanos == Long.MIN_VALUE ? wallStart : Math.max(wallStart, lastWrittenNanos + 1_000);
                     long monoStart = System.nanoTime();
                     long shift = Long.MIN_VALUE;
-                    PcapHandle in;
-                    try {
-                        in = Pcaps.openOffline(file.toString(), PcapHandle.TimestampPrecision.NANO);
-                    } catch (PcapNativeException e) {
-                        throw new IOException("cannot read capture file " + file + ": " + e.getMessage(), e);
-                    }
-                    try {
-                        int linkType = in.getDlt().value();
+                    try (PcapReader in = PcapReader.open(file)) {
                         while (running) {
-                            byte[] data;
                             try {
-                                data = in.getNextRawPacketEx();
-                            } catch (EOFException end) {
-                                break;
-                            } catch (TimeoutException e) {
+                                if (!in.next()) break;
+                            } catch (PcapFormatException damaged) {
+                                // a damaged record is skipped (the reader resynchronises); the rest still plays
+                                log.warn("replay of {}: {}", file.getFileName(), damaged.getMessage());
                                 continue;
                             }
-                            long ts = nanos(in.getTimestamp());
+                            int linkType = in.linkType();
+                            long ts = in.timestampNanos();
                             if (shift == Long.MIN_VALUE) shift = base - ts;
                             // a file's own disorder is kept out of the chunks: never earlier than the packet before
                             long at = Math.max(ts + shift, lastWrittenNanos);
@@ -102,12 +94,9 @@ public final class ReplayCapture implements PacketSource {
                             }
                             if (open != null && (open.linkType != linkType || open.due(at, chunks))) open = close(open, chunks);
                             if (open == null) open = new Open(chunks.newPart(), linkType, chunks.snaplen(), at);
-                            Integer original = in.getOriginalLength();
-                            open.writer.write(at, data, data.length, original == null ? data.length : original);
+                            open.write(at, in.data(), in.originalLength());
                             lastWrittenNanos = at;
                         }
-                    } finally {
-                        in.close();
                     }
                 }
                 passes++;
@@ -124,13 +113,11 @@ public final class ReplayCapture implements PacketSource {
         return null;
     }
 
-    private static long nanos(Timestamp t) {
-        return Math.floorDiv(t.getTime(), 1000L) * 1_000_000_000L + t.getNanos();
-    }
-
     private static final class Open {
         final Path part;
-        final PcapChunkWriter writer;
+        final PcapWriter writer;
+        final int snaplen;
+        long bytes = PcapChunkFile.FILE_HEADER;
         final int linkType;
         final long firstPacketNanos;
         final long openedMono = System.nanoTime();
@@ -140,11 +127,17 @@ public final class ReplayCapture implements PacketSource {
             this.part = part;
             this.linkType = linkType;
             this.firstPacketNanos = firstPacketNanos;
-            this.writer = new PcapChunkWriter(part, linkType, snaplen);
+            this.snaplen = snaplen;
+            this.writer = new PcapWriter(new BufferedOutputStream(Files.newOutputStream(part), 1 << 16), linkType, true, snaplen);
+        }
+
+        void write(long nanos, ByteBuffer data, int originalLength) throws IOException {
+            writer.write(nanos, data, originalLength);
+            bytes += 16 + Math.min(data.remaining(), snaplen);
         }
 
         boolean due(long packetNanos, Chunks chunks) {
-            return writer.bytes() >= chunks.rotation().maxBytes()
+            return bytes >= chunks.rotation().maxBytes()
                     || packetNanos - firstPacketNanos >= chunks.rotation().maxAge().toNanos();
         }
 

@@ -2,7 +2,6 @@ package dev.trawl.capture.bench;
 
 import dev.trawl.capture.CaptureDaemon;
 import dev.trawl.capture.Rotation;
-import dev.trawl.capture.chunk.PcapChunkWriter;
 import dev.trawl.capture.live.CapturePermission;
 import dev.trawl.capture.live.LiveCapture;
 import dev.trawl.core.chunk.Heartbeat;
@@ -124,7 +123,7 @@ public final class CaptureBench {
 
     /** Ethernet frames the kernel ignores: zero MACs, EtherType 0x88b5 (local experimental), fixed size. */
     private static void writeFrames(Path file, int frames, int size) throws IOException {
-        try (PcapChunkWriter w = new PcapChunkWriter(file, 1, 262_144)) {
+        try (var w = new dev.trawl.core.pcap.PcapWriter(Files.newOutputStream(file), dev.trawl.core.pcap.PcapWriter.LINKTYPE_ETHERNET, true)) {
             byte[] frame = new byte[size];
             frame[12] = (byte) 0x88;
             frame[13] = (byte) 0xb5;
@@ -132,7 +131,7 @@ public final class CaptureBench {
             for (int i = 0; i < frames; i++) {
                 frame[14] = (byte) i;
                 frame[15] = (byte) (i >> 8);
-                w.write(t + i * 1_000L, frame, size, size);
+                w.write(t + i * 1_000L, frame);
             }
         }
     }
