@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
  * <tr><td>TRAWL_CAPTURE_REPLAY_NODES</td><td>comma list of node names to replay as (default TRAWL_NODE)</td></tr>
  * <tr><td>TRAWL_CAPTURE_REPLAY_PACE</td><td>{@code realtime} or {@code fast}</td></tr>
  * <tr><td>TRAWL_CAPTURE_REPLAY_LOOP</td><td>default true</td></tr>
+ * <tr><td>TRAWL_CAPTURE_VERIFY_ETAG</td><td>default true; false for SSE-KMS buckets</td></tr>
  * </table>
  */
 public record CaptureConfig(
@@ -50,7 +51,8 @@ public record CaptureConfig(
         List<Path> replayFiles,
         List<String> replayNodes,
         ReplayCapture.Pace replayPace,
-        boolean replayLoop) {
+        boolean replayLoop,
+        boolean verifyEtag) {
 
     public static final List<Integer> TRAWL_PORTS = List.of(9000, 8123, 8898, 8890, 8899);
 
@@ -85,7 +87,8 @@ public record CaptureConfig(
                 list(get(env, "TRAWL_CAPTURE_REPLAY_FILES", "")).stream().map(Path::of).toList(),
                 list(get(env, "TRAWL_CAPTURE_REPLAY_NODES", node)),
                 ReplayCapture.Pace.valueOf(pace),
-                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_REPLAY_LOOP", "true")));
+                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_REPLAY_LOOP", "true")),
+                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_VERIFY_ETAG", "true")));
     }
 
     /** The user's filter with trawl's own ports cut out. */

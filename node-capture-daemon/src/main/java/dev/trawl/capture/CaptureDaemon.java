@@ -91,7 +91,7 @@ public final class CaptureDaemon implements AutoCloseable {
             this.ownsS3 = true;
         }
         String bucket = b.s3Client != null ? Objects.requireNonNull(b.bucket, "bucket") : b.s3.bucket();
-        this.uploader = new ChunkUploader(s3, bucket, b.multipartThreshold, b.partSize);
+        this.uploader = new ChunkUploader(s3, bucket, b.multipartThreshold, b.partSize, b.verifyEtag);
         this.spool = new Spool(Objects.requireNonNull(b.spoolDir, "spoolDir"), node, b.spoolCapBytes);
         this.metrics = new CaptureMetrics(b.meterRegistry, node, spool::bytes, spool::droppedChunks, spool::droppedPackets);
     }
@@ -413,6 +413,7 @@ public final class CaptureDaemon implements AutoCloseable {
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration drainTimeout = Duration.ofSeconds(30);
         private int eventAttempts = 5;
+        private boolean verifyEtag = true;
         private WorkloadTable workloads = WorkloadTable.none();
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
 
@@ -465,6 +466,9 @@ public final class CaptureDaemon implements AutoCloseable {
         public Builder drainTimeout(Duration timeout) { this.drainTimeout = timeout; return this; }
 
         public Builder eventAttempts(int attempts) { this.eventAttempts = Math.max(1, attempts); return this; }
+
+        /** Whether S3's ETag must equal the MD5 (turn off for SSE-KMS buckets). */
+        public Builder verifyEtag(boolean verify) { this.verifyEtag = verify; return this; }
 
         public Builder workloads(WorkloadTable table) { this.workloads = Objects.requireNonNull(table); return this; }
 

@@ -94,6 +94,7 @@ public final class CaptureLauncher {
                 .snaplen(c.snaplen())
                 .retention(c.retention())
                 .heartbeatInterval(c.heartbeatInterval())
+                .verifyEtag(c.verifyEtag())
                 .workloads(workloads)
                 .meterRegistry(registry);
     }
