@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,9 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveCaptureOnLoopbackTest {
     @TempDir Path tmp;
 
-    @Test
-    void capturesWhatTcpdumpCapturesIntoRotatingChunks() throws Exception {
-        var permission = CapturePermission.check("lo", 65535);
+    /** {@code lo} itself, and {@code any} (the daemon's default on Linux, link type Linux SLL). */
+    @ParameterizedTest
+    @ValueSource(strings = {"lo", "any"})
+    void capturesWhatTcpdumpCapturesIntoRotatingChunks(String device) throws Exception {
+        var permission = CapturePermission.check(device, 65535);
         assumeTrue(permission.live(), "no live capture here: " + permission.reason());
         assumeTrue(Chunks.hasTool("tcpdump"), "tcpdump not installed");
 
@@ -45,12 +48,12 @@ class LiveCaptureOnLoopbackTest {
         int port = web.getAddress().getPort();
         String filter = "tcp port " + port;
         Path reference = tmp.resolve("tcpdump.pcap");
-        Process tcpdump = new ProcessBuilder("tcpdump", "-i", "lo", "-s", "0", "-U", "-w", reference.toString(), filter)
+        Process tcpdump = new ProcessBuilder("tcpdump", "-i", device, "-s", "0", "-U", "-w", reference.toString(), filter)
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("tcpdump.log").toFile()).start();
 
         try (EmbeddedS3 s3proxy = EmbeddedS3.startForTest(tmp.resolve("s3")); var s3 = s3proxy.client()) {
             try (CaptureDaemon daemon = CaptureDaemon.builder().node("node-live").s3(s3, "trawl").spoolDir(tmp.resolve("spool"))
-                    .source(new LiveCapture("lo", filter, 8 << 20))
+                    .source(new LiveCapture(device, filter, 8 << 20))
                     .rotation(new Rotation(64L << 20, Duration.ofMillis(700)))
                     .build()) {
                 daemon.start();
@@ -73,7 +76,8 @@ class LiveCaptureOnLoopbackTest {
             for (Chunks.Stored c : chunks) {
                 assertThat(Chunks.capinfosPackets(c.file())).isEqualTo(c.meta().packets());
                 assertThat(c.meta().mode()).isEqualTo(ChunkMeta.LIVE);
-                assertThat(c.meta().interfaces()).containsExactly("lo");
+                assertThat(c.meta().interfaces()).containsExactly(device);
+                assertThat(c.meta().linkType()).isEqualTo(device.equals("any") ? 113 : 1);
                 daemonPackets += c.meta().packets();
                 kernelDrops += c.meta().kernelDrops();
             }
