@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class LiveCapture implements PacketSource {
     private static final Logger log = LoggerFactory.getLogger(LiveCapture.class);
 
+    private static final long FLUSH_EVERY_NANOS = 200_000_000L;
+
     private final String device;
     private final String filter;
     private final int bufferBytes;
@@ -105,10 +107,17 @@ public final class LiveCapture implements PacketSource {
 
     private void watch(PcapHandle h, PcapDumper dumper, long opened, Chunks chunks) {
         try {
+            long lastFlush = System.nanoTime();
             while (running && !Thread.currentThread().isInterrupted()) {
                 if (due(dumper, opened, chunks)) {
                     h.breakLoop();
                     return;
+                }
+                if (System.nanoTime() - lastFlush > FLUSH_EVERY_NANOS) {
+                    // the dumper writes through stdio's buffer: push it to the file now and then, so a
+                    // SIGKILL loses at most this long of the open chunk (stdio locks the stream)
+                    dumper.flush();
+                    lastFlush = System.nanoTime();
                 }
                 Thread.sleep(20);
             }
