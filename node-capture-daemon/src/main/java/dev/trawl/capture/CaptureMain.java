@@ -44,6 +44,15 @@ public final class CaptureMain {
                 stopped.countDown();
             }
         }, "shutdown"));
-        stopped.await();
+        // a capture that died (interface gone, permission lost) is the pod's end: Kubernetes restarts it,
+        // and the shutdown hook first uploads what the spool holds
+        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            for (CaptureDaemon d : launched.daemons()) {
+                if (d.failure() != null) {
+                    log.error("{}: capture failed, exiting: {}", d.node(), d.failure().toString());
+                    System.exit(1);
+                }
+            }
+        }
     }
 }
