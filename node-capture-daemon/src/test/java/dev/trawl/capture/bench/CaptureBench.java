@@ -113,7 +113,7 @@ public final class CaptureBench {
 
     /** Sends count frames at rate (0: top speed) and returns the rate tcpreplay achieved. */
     private static double replay(Path frames, long rate, long count) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("tcpreplay", "-i", "lo", "--loop=0", "--limit=" + count));
+        List<String> cmd = new ArrayList<>(List.of("tcpreplay", "-i", "lo", "--preload-pcap", "--loop=0", "--limit=" + count));
         cmd.add(rate == 0 ? "--topspeed" : "--pps=" + rate);
         cmd.add(frames.toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
