@@ -1,0 +1,119 @@
+package dev.trawl.capture;
+
+import dev.trawl.capture.live.CapturePermission;
+import dev.trawl.capture.live.LiveCapture;
+import dev.trawl.capture.replay.ReplayCapture;
+import dev.trawl.capture.workload.KubernetesWorkloads;
+import dev.trawl.capture.workload.StaticWorkloads;
+import dev.trawl.capture.workload.WorkloadTable;
+import dev.trawl.core.events.EventSender;
+import dev.trawl.core.s3.S3Settings;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the daemons a configuration asks for and decides live or replay: live where this
+ * process may capture (root or CAP_NET_RAW), otherwise — or with {@code TRAWL_CAPTURE_MODE=replay}
+ * — a replay of the configured files (default: the bundled demo capture) as one daemon per
+ * replay node. Used by the pod's {@link CaptureMain} and by the local stack.
+ */
+public final class CaptureLauncher {
+    private static final Logger log = LoggerFactory.getLogger(CaptureLauncher.class);
+    public static final String DEMO_RESOURCE = "/demo/demo.pcap";
+
+    private CaptureLauncher() {}
+
+    /** What was started, and why it is live or a replay. */
+    public record Launched(List<CaptureDaemon> daemons, String mode, String reason, AutoCloseable workloads) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            for (CaptureDaemon d : daemons) d.close();
+            if (workloads != null) workloads.close();
+        }
+    }
+
+    public static Launched launch(Function<String, String> env, MeterRegistry registry) throws IOException {
+        CaptureConfig config = CaptureConfig.from(env);
+        S3Settings s3 = S3Settings.from(env);
+        EventSender events = EventSender.from(env, "node-capture-daemon");
+        WorkloadTable workloads = workloads(config.workloads());
+
+        String mode = config.mode();
+        String reason;
+        if (mode.equals("replay")) {
+            reason = "TRAWL_CAPTURE_MODE=replay";
+        } else {
+            var decision = CapturePermission.check(config.liveInterfaces().getFirst(), config.snaplen());
+            if (decision.live()) {
+                mode = "live";
+                reason = decision.reason();
+            } else if (mode.equals("live")) {
+                throw new IllegalStateException("TRAWL_CAPTURE_MODE=live but live capture is not possible: " + decision.reason());
+            } else {
+                mode = "replay";
+                reason = "live capture not permitted (" + decision.reason() + ")";
+            }
+        }
+
+        List<CaptureDaemon> daemons = new ArrayList<>();
+        if (mode.equals("live")) {
+            var b = base(config, s3, events, workloads, registry).node(config.node());
+            for (String device : config.liveInterfaces()) b.source(new LiveCapture(device, config.effectiveFilter(), config.bufferBytes()));
+            daemons.add(b.build());
+            reason += "; filter: " + config.effectiveFilter();
+        } else {
+            List<Path> files = config.replayFiles().isEmpty() ? List.of(demoCapture(config.spoolDir())) : config.replayFiles();
+            for (String node : config.replayNodes()) {
+                daemons.add(base(config, s3, events, workloads, registry).node(node)
+                        .source(new ReplayCapture(files, config.replayPace(), config.replayLoop())).build());
+            }
+            reason += "; replaying " + files + " as " + config.replayNodes() + " (" + config.replayPace().name().toLowerCase() + ")";
+        }
+        log.info("capture mode: {} — {}", mode, reason);
+        for (CaptureDaemon d : daemons) d.start();
+        return new Launched(daemons, mode, reason, workloads instanceof AutoCloseable c ? c : null);
+    }
+
+    private static CaptureDaemon.Builder base(CaptureConfig c, S3Settings s3, EventSender events, WorkloadTable workloads, MeterRegistry registry) {
+        return CaptureDaemon.builder()
+                .s3(s3)
+                .events(events)
+                .spoolDir(c.spoolDir())
+                .spoolCapBytes(c.spoolCapBytes())
+                .rotation(c.rotation())
+                .snaplen(c.snaplen())
+                .retention(c.retention())
+                .heartbeatInterval(c.heartbeatInterval())
+                .verifyEtag(c.verifyEtag())
+                .workloads(workloads)
+                .meterRegistry(registry);
+    }
+
+    static WorkloadTable workloads(String spec) {
+        if (spec.equals("none")) return WorkloadTable.none();
+        if (spec.equals("kubernetes")) return new KubernetesWorkloads(new KubernetesClientBuilder().build());
+        if (spec.startsWith("file:")) return StaticWorkloads.load(Path.of(spec.substring(5)));
+        throw new IllegalArgumentException("TRAWL_CAPTURE_WORKLOADS must be kubernetes, file:<path> or none, not '" + spec + "'");
+    }
+
+    /** The bundled demo capture as a file (libpcap reads files, not class path resources). */
+    public static Path demoCapture(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("demo.pcap");
+        try (InputStream in = CaptureLauncher.class.getResourceAsStream(DEMO_RESOURCE)) {
+            if (in == null) throw new IOException("the demo capture " + DEMO_RESOURCE + " is missing from the class path");
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+}

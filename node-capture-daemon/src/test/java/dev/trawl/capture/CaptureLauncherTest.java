@@ -1,0 +1,63 @@
+package dev.trawl.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.s3.S3Layout;
+import dev.trawl.embedded.EmbeddedS3;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The environment-name configuration the pod and the local stack share. */
+class CaptureLauncherTest {
+    @TempDir Path tmp;
+
+    @Test
+    void replayOfTheDemoAsTwoNodesFromEnvironmentNamesAlone() throws Exception {
+        try (EmbeddedS3 s3proxy = EmbeddedS3.startForTest(tmp.resolve("s3")); var s3 = s3proxy.client()) {
+            Map<String, String> env = new HashMap<>(s3proxy.settings().toEnv());
+            env.putAll(Map.of("TRAWL_NODE", "node-1", "TRAWL_CAPTURE_MODE", "replay", "TRAWL_CAPTURE_REPLAY_NODES", "node-1,node-2",
+                    "TRAWL_CAPTURE_REPLAY_PACE", "fast", "TRAWL_CAPTURE_REPLAY_LOOP", "false",
+                    "TRAWL_CAPTURE_SPOOL_DIR", tmp.resolve("spool").toString()));
+            try (CaptureLauncher.Launched launched = CaptureLauncher.launch(env::get, new SimpleMeterRegistry())) {
+                assertThat(launched.mode()).isEqualTo("replay");
+                assertThat(launched.reason()).contains("TRAWL_CAPTURE_MODE=replay").contains("demo.pcap").contains("node-2");
+                for (CaptureDaemon d : launched.daemons()) assertThat(d.awaitIdle(Duration.ofSeconds(60))).isTrue();
+            }
+            for (String node : new String[] {"node-1", "node-2"}) {
+                var chunks = Chunks.download(s3, "trawl", node, tmp.resolve("down-" + node));
+                assertThat(chunks.stream().mapToLong(c -> c.meta().packets()).sum()).isEqualTo(1524);
+                Heartbeat hb = Heartbeat.fromJson(s3.getObjectAsBytes(b -> b.bucket("trawl").key(S3Layout.heartbeatKey(node))).asByteArray());
+                assertThat(hb.mode()).isEqualTo("replay");
+                assertThat(hb.interfaces()).containsExactly("demo.pcap");
+            }
+        }
+    }
+
+    @Test
+    void configurationErrorsSayWhatIsWrong() {
+        assertThatThrownBy(() -> CaptureConfig.from(Map.<String, String>of()::get)).hasMessageContaining("TRAWL_NODE");
+        assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_MODE", "sometimes")::get))
+                .hasMessageContaining("auto, live or replay");
+        assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_ROTATE_BYTES", "64M")::get))
+                .hasMessageContaining("TRAWL_CAPTURE_ROTATE_BYTES");
+        assertThatThrownBy(() -> CaptureDaemon.builder().node("../etc").s3(null, "b").spoolDir(tmp).build())
+                .hasMessageContaining("node name");
+    }
+
+    @Test
+    void trawlsOwnPortsAreLeftOutOfTheUsersFilter() {
+        var withFilter = CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_FILTER", "tcp")::get);
+        assertThat(withFilter.effectiveFilter())
+                .isEqualTo("(tcp) and not (tcp port 9000 or tcp port 8123 or tcp port 8898 or tcp port 8890 or tcp port 8899)");
+        var none = CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_EXCLUDE_PORTS", "")::get);
+        assertThat(none.effectiveFilter()).isEmpty();
+        assertThat(none.liveInterfaces()).containsExactly("any");
+    }
+}

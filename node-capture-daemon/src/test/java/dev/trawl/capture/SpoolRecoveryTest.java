@@ -1,0 +1,175 @@
+package dev.trawl.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trawl.capture.chunk.PcapChunkFile;
+import dev.trawl.capture.replay.ReplayCapture;
+import dev.trawl.capture.replay.ReplayCapture.Pace;
+import dev.trawl.capture.spool.Spool;
+import dev.trawl.core.chunk.ChunkMeta;
+import dev.trawl.embedded.EmbeddedS3;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Nothing closed is lost and nothing is stored twice: crashes, SIGKILL, a full spool. */
+class SpoolRecoveryTest {
+    @TempDir Path tmp;
+    EmbeddedS3 s3proxy;
+    S3Client s3;
+    Path demo;
+
+    @BeforeEach
+    void start() throws Exception {
+        s3proxy = EmbeddedS3.startForTest(tmp.resolve("s3"));
+        s3 = s3proxy.client();
+        demo = CaptureLauncher.demoCapture(tmp.resolve("demo"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        s3.close();
+        s3proxy.close();
+    }
+
+    private CaptureDaemon.Builder daemon(String node, Path spool) {
+        return CaptureDaemon.builder().node(node).s3(s3, "trawl").spoolDir(spool)
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).drainTimeout(Duration.ofSeconds(20));
+    }
+
+    /** A tiny capture (the demo's first 10 packets) for daemons that only need to start. */
+    private Path tenPackets() throws Exception {
+        Path out = tmp.resolve("ten.pcap");
+        Process p = new ProcessBuilder("editcap", "-F", "pcap", "-r", demo.toString(), out.toString(), "1-10").inheritIO().start();
+        assertThat(p.waitFor()).isZero();
+        return out;
+    }
+
+    @Test
+    void crashBetweenSpoolAndUploadAndATornPartFileAreBothRecoveredUnderTheirOwnKeys() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        Spool spool = new Spool(spoolDir, "node-c", 1L << 30);
+        // a chunk closed into the spool, then the process died before uploading it
+        Path part = spool.newPart("old-session", 1);
+        Files.copy(demo, part);
+        ChunkMeta closed = spool.close(part, new Spool.ChunkInfo("old-session", ChunkMeta.LIVE, List.of("any"), 0, Map.of())).orElseThrow();
+        // and the chunk being written when it died: cut in the middle of a record
+        Path torn = spool.newPart("old-session", 2);
+        byte[] bytes = Files.readAllBytes(tenPackets());
+        Files.write(torn, java.util.Arrays.copyOf(bytes, bytes.length - 7));
+        // an upload that S3 confirmed but whose spool copy survived: its re-upload must overwrite, not duplicate
+        s3.putObject(b -> b.bucket("trawl").key(closed.key()), software.amazon.awssdk.core.sync.RequestBody.fromFile(spoolDir.resolve("node-c").resolve(closed.key().substring(closed.key().lastIndexOf('/') + 1))));
+
+        try (CaptureDaemon d = daemon("node-c", spoolDir).source(new ReplayCapture(List.of(tenPackets()), Pace.FAST, false)).build()) {
+            d.start();
+            assertThat(d.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        }
+        List<Chunks.Stored> stored = Chunks.download(s3, "trawl", "node-c", tmp.resolve("down"));
+        assertThat(stored).extracting(Chunks.Stored::key).contains(closed.key()).doesNotHaveDuplicates();
+        Chunks.Stored recoveredTorn = stored.stream().filter(c -> c.meta().sessionId().equals("old-session") && !c.key().equals(closed.key())).findFirst().orElseThrow();
+        assertThat(recoveredTorn.meta().packets()).isEqualTo(9); // the torn 10th packet is cut, the 9 before it kept
+        assertThat(Chunks.capinfosPackets(recoveredTorn.file())).isEqualTo(9);
+        assertThat(stored.stream().filter(c -> c.key().equals(closed.key())).findFirst().orElseThrow().meta().sha256()).isEqualTo(closed.sha256());
+        assertThat(spool.pending()).isEmpty();
+    }
+
+    @Test
+    void sigkillDuringCaptureAndUploadLosesNoClosedChunkAndStoresNoneTwice() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CaptureMain.class.getName());
+        pb.environment().putAll(s3proxy.settings().toEnv());
+        pb.environment().putAll(Map.of(
+                "TRAWL_NODE", "node-k",
+                "TRAWL_CAPTURE_MODE", "replay",
+                "TRAWL_CAPTURE_REPLAY_FILES", demo.toString(),
+                "TRAWL_CAPTURE_REPLAY_PACE", "fast",
+                "TRAWL_CAPTURE_ROTATE_BYTES", "20000",
+                "TRAWL_CAPTURE_SPOOL_DIR", spoolDir.toString(),
+                "TRAWL_CAPTURE_METRICS_PORT", "0"));
+        pb.redirectErrorStream(true).redirectOutput(tmp.resolve("daemon.log").toFile());
+        Process daemon = pb.start();
+        // wait until it has uploaded something, then kill it without warning
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (s3.listObjectsV2(b -> b.bucket("trawl").prefix("raw/node-k/")).keyCount() < 10 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        daemon.destroyForcibly(); // SIGKILL
+        assertThat(daemon.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(daemon.exitValue()).isEqualTo(137);
+
+        Spool leftBehind = new Spool(spoolDir, "node-k", 1L << 40);
+        List<Path> parts;
+        try (var files = Files.list(spoolDir.resolve("node-k"))) {
+            parts = files.toList();
+        }
+        assertThat(parts).as("the kill leaves the open chunk (and maybe closed ones) in the spool").isNotEmpty();
+
+        String restartSession;
+        try (CaptureDaemon d = daemon("node-k", spoolDir).source(new ReplayCapture(List.of(tenPackets()), Pace.FAST, false)).build()) {
+            d.start();
+            restartSession = d.sessionId();
+            assertThat(d.awaitIdle(Duration.ofSeconds(60))).isTrue();
+        }
+        assertThat(leftBehind.pending()).isEmpty();
+        // what the killed process captured (a fast replay runs ahead of the clock, so the restart's own chunks are left out)
+        List<Chunks.Stored> stored = Chunks.download(s3, "trawl", "node-k", tmp.resolve("down")).stream()
+                .filter(c -> !c.meta().sessionId().equals(restartSession)).toList();
+        assertThat(stored.size()).isGreaterThanOrEqualTo(5);
+        // one ordered source: a packet stored twice under another key would show as overlapping ranges
+        long previousEnd = Long.MIN_VALUE;
+        List<String> problems = new ArrayList<>();
+        for (Chunks.Stored c : stored) {
+            if (c.meta().firstNanos() <= previousEnd) problems.add(c.key() + " overlaps its predecessor");
+            previousEnd = c.meta().lastNanos();
+            String sha = HexFormat.of().formatHex(PcapChunkFile.sha256().digest(Files.readAllBytes(c.file())));
+            if (!sha.equals(c.meta().sha256())) problems.add(c.key() + " sha256 differs from its meta");
+            if (Chunks.capinfosPackets(c.file()) != c.meta().packets()) problems.add(c.key() + " packet count differs from its meta");
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void fullSpoolDropsOldestChunksFirstCountsThemAndUploadsTheRestLater() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        var registry = new SimpleMeterRegistry();
+        long cap = 256 << 10;
+        List<String> keptBeforeRestart;
+        // S3 unreachable: nothing listens on this address
+        try (S3Client down = dev.trawl.core.s3.S3Settings.embedded(java.net.URI.create("http://127.0.0.1:9"), "trawl", "x", "y").client();
+                CaptureDaemon d = CaptureDaemon.builder().node("node-f").s3(down, "trawl").spoolDir(spoolDir)
+                        .source(new ReplayCapture(List.of(demo, demo, demo, demo, demo, demo), Pace.FAST, false))
+                        .rotation(new Rotation(32 << 10, Duration.ofDays(1))).spoolCapBytes(cap)
+                        .backoff(Duration.ofMillis(50), Duration.ofMillis(100)).drainTimeout(Duration.ofMillis(200))
+                        .meterRegistry(registry).build()) {
+            d.start();
+            Thread.sleep(3000);
+            assertThat(d.spool().droppedChunks()).isPositive();
+            assertThat(d.spool().droppedPackets()).isPositive();
+            assertThat(d.spool().bytes()).isLessThanOrEqualTo(cap);
+            assertThat(registry.get("trawl.capture.spool.dropped.chunks").gauge().value()).isEqualTo(d.spool().droppedChunks());
+            assertThat(d.heartbeat(true).spoolDrops()).isEqualTo(d.spool().droppedChunks());
+            keptBeforeRestart = d.spool().pending().stream().map(Spool.Pending::key).toList();
+            // the newest chunks survive: everything kept is later than everything dropped
+            assertThat(keptBeforeRestart).isNotEmpty().isSorted();
+        }
+        try (CaptureDaemon d = daemon("node-f", spoolDir).source(new ReplayCapture(List.of(tenPackets()), Pace.FAST, false)).build()) {
+            d.start();
+            assertThat(d.awaitIdle(Duration.ofSeconds(30))).isTrue();
+        }
+        List<String> inS3 = Chunks.download(s3, "trawl", "node-f", tmp.resolve("down")).stream().map(Chunks.Stored::key).toList();
+        assertThat(inS3).containsAll(keptBeforeRestart);
+    }
+
+}
