@@ -18,6 +18,16 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 public final class BpfFilter implements PacketFilter, AutoCloseable {
     private static final Object LIBPCAP_COMPILER = new Object(); // pcap_compile is not re-entrant in older libpcaps
     private static final int SNAPLEN = 262_144;
+    /** libpcap's PCAP_NETMASK_UNKNOWN: only "ip broadcast" needs a netmask, and it then fails to compile, as in tcpdump -r. */
+    private static final java.net.Inet4Address NETMASK_UNKNOWN;
+
+    static {
+        try {
+            NETMASK_UNKNOWN = (java.net.Inet4Address) java.net.InetAddress.getByAddress(new byte[] {-1, -1, -1, -1});
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Map<Integer, BpfProgram> programs = new HashMap<>();
     private final String expression;
@@ -34,7 +44,7 @@ public final class BpfFilter implements PacketFilter, AutoCloseable {
             for (int linkType : linkTypes) {
                 synchronized (LIBPCAP_COMPILER) {
                     filter.programs.put(linkType, Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression,
-                            BpfProgram.BpfCompileMode.OPTIMIZE, null));
+                            BpfProgram.BpfCompileMode.OPTIMIZE, NETMASK_UNKNOWN));
                 }
             }
         } catch (PcapNativeException e) {
@@ -53,7 +63,7 @@ public final class BpfFilter implements PacketFilter, AutoCloseable {
         if (program == null) {
             synchronized (LIBPCAP_COMPILER) {
                 try {
-                    program = Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression, BpfProgram.BpfCompileMode.OPTIMIZE, null);
+                    program = Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression, BpfProgram.BpfCompileMode.OPTIMIZE, NETMASK_UNKNOWN);
                 } catch (PcapNativeException e) {
                     // the expression cannot apply to this link type (e.g. "ether host" on raw IP): tcpdump would match nothing
                     return false;

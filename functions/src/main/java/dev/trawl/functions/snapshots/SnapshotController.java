@@ -48,12 +48,12 @@ public class SnapshotController {
     }
 
     @GetMapping("/mcp/snapshots/{name}")
-    public Map<String, Object> details(@PathVariable String name) {
+    public Map<String, Object> details(@PathVariable("name") String name) {
         return snapshots.details(name);
     }
 
     @DeleteMapping("/mcp/snapshots/{name}")
-    public Map<String, Object> delete(@PathVariable String name) {
+    public Map<String, Object> delete(@PathVariable("name") String name) {
         return snapshots.delete(name);
     }
 
@@ -63,13 +63,13 @@ public class SnapshotController {
      * otherwise the whole file is sent (200), as HTTP allows.
      */
     @GetMapping("/mcp/snapshots/{name}/pcap")
-    public Object pcap(@PathVariable String name,
-            @RequestParam(required = false) String nodes,
+    public Object pcap(@PathVariable("name") String name,
+            @RequestParam(name = "nodes", required = false) String nodes,
             @RequestParam(name = "start_time", required = false) String startTime,
             @RequestParam(name = "end_time", required = false) String endTime,
             @RequestParam(name = "bpf_filter", required = false) String bpfFilter,
-            @RequestParam(required = false) String format,
-            @RequestParam(required = false, defaultValue = "false") boolean presign,
+            @RequestParam(name = "format", required = false) String format,
+            @RequestParam(name = "presign", required = false, defaultValue = "false") boolean presign,
             @RequestHeader(name = HttpHeaders.RANGE, required = false) String range,
             HttpServletResponse response) throws IOException {
         SnapshotExport.Plan plan = export.plan(new SnapshotExport.Request(name, nodes, startTime, endTime, bpfFilter, format));
