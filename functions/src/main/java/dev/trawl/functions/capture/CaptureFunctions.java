@@ -1,6 +1,11 @@
 package dev.trawl.functions.capture;
 
+import dev.trawl.core.events.EventSender;
+import dev.trawl.core.events.TrawlEvents;
+import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Settings;
+import dev.trawl.functions.events.CloudEventHandler;
+import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.web.McpEndpoint;
@@ -27,8 +32,36 @@ public class CaptureFunctions {
     }
 
     @Bean
-    public CaptureStatus captureStatus(ChunkIndex index, Clock clock, TrawlEnv env) {
-        return new CaptureStatus(index, clock, java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))));
+    public RawIndex rawIndex(S3Client s3, S3Settings settings, ChunkIndex index) {
+        return new RawIndex(s3, settings.bucket(), index);
+    }
+
+    @Bean
+    public CaptureStatus captureStatus(ChunkIndex index, RawIndex rawIndex, Clock clock, TrawlEnv env) {
+        return new CaptureStatus(index, rawIndex, clock,
+                java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
+                dev.trawl.functions.snapshots.Durations.parse(env.get("TRAWL_RAW_RETENTION", "7d")));
+    }
+
+    /**
+     * {@code pcap.uploaded}: widen the node's {@link RawIndex} entry. Ordered first, so handlers
+     * of the same event (snapshot assembly) already see the chunk in the range.
+     */
+    @Bean
+    @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
+    public CloudEventHandler pcapUploadedIndex(RawIndex rawIndex) {
+        return new CloudEventHandler() {
+            @Override
+            public String type() {
+                return TrawlEvents.PCAP_UPLOADED;
+            }
+
+            @Override
+            public void handle(CloudEvent event) {
+                Object key = EventSender.dataAsMap(event).get("key");
+                if (key instanceof String k) S3Layout.parseChunkKey(k).ifPresent(rawIndex::record);
+            }
+        };
     }
 
     @Bean(name = "raw-capture")

@@ -16,13 +16,21 @@ import java.util.Optional;
 /** The answers of raw-capture and data-boundaries, and what snapshots ask about the capture. */
 public final class CaptureStatus {
     private final ChunkIndex index;
+    private final RawIndex rawIndex;
     private final Clock clock;
     private final Duration staleAfter;
+    private final Duration retention;
 
-    public CaptureStatus(ChunkIndex index, Clock clock, Duration staleAfter) {
+    public CaptureStatus(ChunkIndex index, RawIndex rawIndex, Clock clock, Duration staleAfter, Duration retention) {
         this.index = index;
+        this.rawIndex = rawIndex;
         this.clock = clock;
         this.staleAfter = staleAfter;
+        this.retention = retention;
+    }
+
+    public RawIndex rawIndex() {
+        return rawIndex;
     }
 
     public ChunkIndex index() {
@@ -96,14 +104,27 @@ public final class CaptureStatus {
         }
     }
 
-    /** Every node's range, from listings. */
+    /**
+     * Every node's range (or only those given): from each node's {@link RawIndex} entry, its
+     * newest end raised to the heartbeat's last uploaded chunk (so a missed event cannot hide new
+     * data) and its oldest start raised to the retention's edge (the bucket's lifecycle deletes
+     * older chunks). Nodes are those with a folder under {@code nodes/}.
+     */
     public List<NodeRange> ranges(List<String> onlyNodes) {
         long now = nowNanos();
+        long retained = now - retention.toNanos();
         List<NodeRange> ranges = new ArrayList<>();
-        List<String> nodes = onlyNodes == null || onlyNodes.isEmpty() ? index.rawNodes() : onlyNodes;
+        List<String> nodes = onlyNodes == null || onlyNodes.isEmpty() ? index.heartbeatNodes() : onlyNodes;
         // nodes are independent listings: ask for them in parallel so latency does not grow with the node count
         try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            var futures = nodes.stream().map(n -> executor.submit(() -> index.range(n, now))).toList();
+            var futures = nodes.stream().map(n -> executor.submit(() -> {
+                var hb = executor.submit(() -> index.heartbeat(n));
+                Optional<NodeRange> r = rawIndex.range(n, now);
+                long lastUploaded = hb.get().map(Heartbeat::lastChunkKey).flatMap(dev.trawl.core.s3.S3Layout::parseChunkKey)
+                        .map(dev.trawl.core.s3.S3Layout.ChunkKey::endNanos).orElse(Long.MIN_VALUE);
+                return r.map(x -> new NodeRange(n, Math.max(x.oldestNanos(), Math.min(retained, x.newestNanos())),
+                        Math.max(x.newestNanos(), lastUploaded)));
+            })).toList();
             for (var f : futures) {
                 try {
                     f.get().ifPresent(ranges::add);
