@@ -21,6 +21,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * asks S3.
  */
 public final class ChunkIndex {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChunkIndex.class);
     private final S3Client s3;
     private final String bucket;
 
@@ -127,10 +128,14 @@ public final class ChunkIndex {
         }
     }
 
+    /** The node's heartbeat; empty when there is none or it cannot be read (one broken node must not break the answer). */
     public Optional<Heartbeat> heartbeat(String node) {
         try {
             return Optional.of(Heartbeat.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.heartbeatKey(node))).asByteArray()));
         } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (tools.jackson.core.JacksonException e) {
+            log.warn("heartbeat of node {} is not readable: {}", node, e.getOriginalMessage());
             return Optional.empty();
         }
     }
