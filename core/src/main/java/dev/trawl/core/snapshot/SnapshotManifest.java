@@ -174,5 +174,11 @@ public record SnapshotManifest(
             Names.require("node", node);
             Objects.requireNonNull(key, "key");
         }
+
+        /** A chunk lying wholly inside the window: all its packets count, their record bytes unknown. */
+        public SnapshotObject(String node, String key, String sourceKey, String sha256, long packetCount, long sizeBytes,
+                long startNanos, long endNanos, Integer linkType) {
+            this(node, key, sourceKey, sha256, packetCount, sizeBytes, startNanos, endNanos, linkType, packetCount, -1);
+        }
     }
 }
