@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -517,9 +515,5 @@ class SnapshotsApiTest {
                 .header("ce-specversion", "1.0").header("ce-id", java.util.UUID.randomUUID().toString()).header("ce-type", type)
                 .header("ce-source", "/trawl/test").header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"" + key + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static String hex(ByteBuffer b) {
-        return HexFormat.of().formatHex(b.array());
     }
 }
