@@ -104,6 +104,8 @@ public final class DissectionRun {
         var stats = stats();
         int progress = progress();
         var written = Retry.DEFAULT.run("writing status of " + snapshot + "/" + name, () -> store.update(snapshot, name, s -> {
+            // ended from outside (a stop of a run that looked dead): that is final
+            if (s.status().isTerminal()) return s;
             var n = s.status() == target ? s : s.withStatus(target, clock.instant());
             return n.withProgress(target == State.COMPLETED ? 100 : progress, stats, clock.instant()).withErrors(errors, clock.instant());
         }));
@@ -113,7 +115,7 @@ public final class DissectionRun {
             cancelRequested = true;
             throw new CancelledException(snapshot + "/" + name + " was deleted");
         }
-        if (written.get().cancelRequested()) cancelRequested = true;
+        if (written.get().cancelRequested() || written.get().status().isTerminal()) cancelRequested = true;
         return written.get();
     }
 
@@ -125,7 +127,7 @@ public final class DissectionRun {
         var stats = stats();
         int progress = end == State.COMPLETED ? 100 : progress();
         Retry.DEFAULT.run("writing final status of " + snapshot + "/" + name, () -> store.update(snapshot, name, s -> s
-                .withStatus(end, clock.instant())
+                .withStatus(s.status().isTerminal() ? s.status() : end, clock.instant())
                 .withProgress(progress, stats, clock.instant())
                 .withErrors(errors, clock.instant())
                 .withEntries(entryCount, firstTs, lastTs, clock.instant())));

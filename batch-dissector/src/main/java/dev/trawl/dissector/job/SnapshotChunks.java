@@ -10,7 +10,10 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import dev.trawl.core.snapshot.SnapshotManifest;
+import dev.trawl.core.snapshot.SnapshotStatus;
 
 /**
  * The chunks of a snapshot, per node and in time order: {@code snapshots/<name>/<node>/<start>-<end>.pcap}.
@@ -23,10 +26,36 @@ public final class SnapshotChunks {
 
     public record Chunk(String node, String key, long startNanos, long endNanos, long size) {}
 
-    /** Node → its chunks, ordered by start time; nodes sorted by name. Empty when the snapshot has none. */
+    /**
+     * Node → its chunks, ordered by start time; nodes sorted by name. From the manifest when
+     * there is one (it must be {@code completed}: an assembling snapshot is not dissected), else
+     * from a listing. Empty when the snapshot has no data.
+     */
     public static Map<String, List<Chunk>> list(S3Client s3, String bucket, String snapshot) {
         String prefix = S3Layout.snapshotPrefix(snapshot);
         Map<String, List<Chunk>> byNode = new TreeMap<>();
+        SnapshotManifest manifest;
+        try {
+            manifest = SnapshotManifest.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot))).asByteArray());
+        } catch (NoSuchKeyException none) {
+            manifest = null;
+        }
+        if (manifest != null) {
+            if (manifest.status() != SnapshotStatus.COMPLETED) {
+                throw new IllegalStateException("snapshot '" + snapshot + "' is " + manifest.status().name().toLowerCase(java.util.Locale.ROOT)
+                        + (manifest.error() != null ? " (" + manifest.error() + ")" : "") + ", not completed");
+            }
+            for (SnapshotManifest.SnapshotObject o : manifest.objects()) {
+                // a manifest names its objects; they must still be inside this snapshot
+                if (!o.key().startsWith(prefix + o.node() + "/")) {
+                    throw new IllegalStateException("manifest of '" + snapshot + "' lists a foreign object: " + o.key());
+                }
+                byNode.computeIfAbsent(o.node(), n -> new ArrayList<>())
+                        .add(new Chunk(o.node(), o.key(), o.startNanos(), o.endNanos(), o.sizeBytes()));
+            }
+            byNode.values().forEach(l -> l.sort(Comparator.comparingLong(Chunk::startNanos).thenComparing(Chunk::key)));
+            return byNode;
+        }
         for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
             String rest = o.key().substring(prefix.length());
             int slash = rest.indexOf('/');

@@ -2,22 +2,18 @@ package dev.trawl.dissector.load;
 
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertSettings;
-import com.clickhouse.client.api.query.GenericRecord;
 import com.clickhouse.data.ClickHouseFormat;
+import dev.trawl.core.clickhouse.CallsDatasets;
 import dev.trawl.dissector.Retry;
-import java.util.List;
-import java.util.Map;
+import dev.trawl.dissector.engine.CallRow;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
- * The job's side of ClickHouse's {@code calls} table: binary batch inserts (RowBinary through the
- * client's insert, never SQL text), dropping a dataset by partition, and a dataset's counts.
- * Every value reaches ClickHouse as a bound parameter or in the RowBinary body.
+ * The job's side of ClickHouse's {@code calls} table, with retries: binary batch inserts
+ * (RowBinary through the client's insert, never SQL text), dropping a dataset, its counts.
  */
 public final class CallsTable {
     public static final String TABLE = "calls";
-    private static final Pattern PARTITION_ID = Pattern.compile("[0-9a-zA-Z_-]{1,128}");
 
     private final Client client;
     private final Retry retry;
@@ -37,42 +33,19 @@ public final class CallsTable {
         byte[] body = batch.buffer();
         int length = batch.bytes();
         return retry.run("insert of " + batch.rows() + " rows into ClickHouse", () -> {
-            try (var response = client.insert(TABLE, dev.trawl.dissector.engine.CallRow.COLUMNS, out -> out.write(body, 0, length),
+            try (var response = client.insert(TABLE, CallRow.COLUMNS, out -> out.write(body, 0, length),
                     ClickHouseFormat.RowBinary, new InsertSettings()).get(300, TimeUnit.SECONDS)) {
                 return response.getWrittenRows();
             }
         });
     }
 
-    /**
-     * Drops every partition of {@code dataset}: a metadata operation per day of data, and the way
-     * a re-run starts clean (so a run killed halfway leaves nothing behind that the next run
-     * would double).
-     */
+    /** Drops the dataset's partitions: how a re-run starts from nothing. */
     public int dropDataset(String dataset) {
-        List<GenericRecord> partitions = retry.run("listing partitions of " + dataset, () ->
-                client.queryAll("SELECT DISTINCT _partition_id AS p FROM calls WHERE dataset = {ds:String}", Map.of("ds", dataset)));
-        for (GenericRecord r : partitions) {
-            String id = r.getString("p");
-            // partition ids come from ClickHouse itself; checked anyway, as they go into DDL text
-            if (!PARTITION_ID.matcher(id).matches()) throw new IllegalStateException("unexpected partition id " + id);
-            retry.run("dropping partition " + id + " of " + dataset, () -> {
-                client.execute("ALTER TABLE calls DROP PARTITION ID '" + id + "'").get(300, TimeUnit.SECONDS).close();
-                return null;
-            });
-        }
-        return partitions.size();
+        return retry.run("dropping dataset " + dataset, () -> CallsDatasets.drop(client, dataset));
     }
 
-    /** Entry count and first/last entry time (epoch ms; null without entries) of one dataset. */
-    public DatasetCounts counts(String dataset) {
-        List<GenericRecord> rows = retry.run("counting " + dataset, () -> client.queryAll(
-                "SELECT count() AS n, toUnixTimestamp64Milli(min(ts)) AS first, toUnixTimestamp64Milli(max(ts)) AS last"
-                        + " FROM calls FINAL WHERE dataset = {ds:String}", Map.of("ds", dataset)));
-        GenericRecord r = rows.getFirst();
-        long n = r.getLong("n");
-        return n == 0 ? new DatasetCounts(0, null, null) : new DatasetCounts(n, r.getLong("first"), r.getLong("last"));
+    public CallsDatasets.Counts counts(String dataset) {
+        return retry.run("counting " + dataset, () -> CallsDatasets.counts(client, dataset));
     }
-
-    public record DatasetCounts(long entries, Long firstTs, Long lastTs) {}
 }
