@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ public final class DissectionLauncher implements AutoCloseable {
     private final Map<String, DissectionRun> active = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
             Thread.ofPlatform().name("dissection-", 1).factory());
+    private final ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("dissection-status").daemon(true).factory());
 
     public DissectionLauncher(DissectionJob job, DissectionStatusStore store, Clock clock, Duration publishInterval) {
         this.job = job;
@@ -89,7 +92,12 @@ public final class DissectionLauncher implements AutoCloseable {
                     .addString("name", name)
                     .addLong("started", clock.millis())
                     .toJobParameters();
-            operator.start(job.job(repository, run), parameters);
+            run.startPublishing(statusTimer);
+            try {
+                operator.start(job.job(repository, run), parameters);
+            } finally {
+                run.stopPublishing();
+            }
             State end = store.find(snapshot, name).map(DissectionStatus::status).orElse(run.state());
             log.info("{}: {}", key, end.value());
             return Optional.of(end);
@@ -134,5 +142,6 @@ public final class DissectionLauncher implements AutoCloseable {
     public void close() {
         active.values().forEach(DissectionRun::requestCancel);
         threads.shutdown();
+        statusTimer.shutdown();
     }
 }

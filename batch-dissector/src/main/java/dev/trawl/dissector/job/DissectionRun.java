@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -18,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One run of one dissection: its counters, its errors, and its line to status.json. The job's
  * steps count into it; {@link #publish} writes the status (compare-and-set, so a stop request
- * written meanwhile is kept) at most every {@code interval} ms, and learns from the same read
- * whether a stop was requested.
+ * written meanwhile is kept) every {@code interval} ms, and learns from the same read whether a
+ * stop was requested.
  */
 public final class DissectionRun {
     private static final Logger log = LoggerFactory.getLogger(DissectionRun.class);
@@ -41,7 +44,7 @@ public final class DissectionRun {
     private final long intervalMillis;
     private volatile boolean cancelRequested;
     private volatile State state = State.PENDING;
-    private long lastPublish;
+    private ScheduledFuture<?> ticker;
 
     public DissectionRun(String snapshot, String name, String dataset, DissectionStatusStore store, Clock clock, long intervalMillis) {
         this.snapshot = snapshot;
@@ -63,8 +66,27 @@ public final class DissectionRun {
 
     /** Throws at a clean point when a stop was requested: between batches, reads, chunks. */
     public void checkCancelled() {
-        publishIfDue();
         if (cancelRequested) throw new CancelledException(snapshot + "/" + name + " was stopped");
+    }
+
+    /**
+     * Writes progress every interval from {@code timer}'s thread, never from the job's: a status
+     * write is a round trip to S3, and the job should not wait for it.
+     */
+    void startPublishing(ScheduledExecutorService timer) {
+        ticker = timer.scheduleWithFixedDelay(() -> {
+            try {
+                publish(null);
+            } catch (CancelledException deleted) {
+                // publish has set the flag; the job stops at its next clean point
+            } catch (RuntimeException e) {
+                log.warn("{}/{}: progress not written: {}", snapshot, name, Retry.reason(e));
+            }
+        }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    void stopPublishing() {
+        if (ticker != null) ticker.cancel(false);
     }
 
     public synchronized void error(String message) {
@@ -90,14 +112,8 @@ public final class DissectionRun {
         return (int) Math.min(99, bytesDone.get() * 100 / total);
     }
 
-    void publishIfDue() {
-        long now = clock.millis();
-        if (now - lastPublish >= intervalMillis) publish(null);
-    }
-
     /** Writes progress (and {@code next} state, if given); returns the stored status. */
     public synchronized DissectionStatus publish(State next) {
-        lastPublish = clock.millis();
         if (next != null) state = next;
         List<String> errors = List.copyOf(newErrors);
         State target = state;
@@ -121,6 +137,7 @@ public final class DissectionRun {
 
     /** Ends the run with a final state and the dataset's real counts from ClickHouse. */
     public synchronized void finish(State end, long entryCount, Long firstTs, Long lastTs, String reason) {
+        stopPublishing();
         state = end;
         if (reason != null) newErrors.add(reason);
         List<String> errors = List.copyOf(newErrors);
