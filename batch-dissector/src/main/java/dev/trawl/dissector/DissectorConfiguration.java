@@ -5,7 +5,8 @@ import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
-import dev.trawl.dissector.engine.DissectionEngine;
+import dev.trawl.dissect.DissectionEngine;
+import dev.trawl.dissect.DissectionOptions;
 import dev.trawl.dissector.events.TrawlEventHandler;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
@@ -59,6 +60,15 @@ public class DissectorConfiguration {
     @Bean
     CallsTable callsTable(Client clickHouse, Retry retry) {
         return new CallsTable(clickHouse, retry);
+    }
+
+    /** The engine, with {@code TRAWL_DISSECTOR_BODY_LIMIT} (bytes of each body kept; default the engine's). */
+    @Bean
+    DissectionEngine dissectionEngine(Function<String, String> trawlSettings) {
+        var options = DissectionOptions.defaults();
+        String limit = trawlSettings.apply("TRAWL_DISSECTOR_BODY_LIMIT");
+        if (limit != null && !limit.isBlank()) options = options.withBodyLimit(Integer.parseInt(limit.strip()));
+        return DissectionEngine.builder().options(options).build();
     }
 
     @Bean

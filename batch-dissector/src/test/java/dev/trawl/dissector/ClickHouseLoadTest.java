@@ -6,7 +6,7 @@ import com.clickhouse.client.api.Client;
 import dev.trawl.core.clickhouse.CallsDatasets;
 import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
-import dev.trawl.dissector.engine.CallRow;
+import dev.trawl.dissect.Entry;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
@@ -53,13 +53,16 @@ class ClickHouseLoadTest {
         var batch = new RowBinaryCalls();
         long ts = 1_706_745_000_123_456L;
         for (int i = 0; i < 3; i++) {
-            batch.add("snap-x/full", new CallRow("id-" + i, ts + i, "node-é", "http", "tcp", "10.0.0.1", 40000 + i, "web-1", "shop", "web",
-                    "10.0.0.2", 8080, "", "", "", "GET", "/api/ü?x=" + i, "shop.local", 503, "Service Unavailable", true, 1500, 120, 4000,
-                    Map.of("Host", "shop.local"), Map.of("Content-Type", "text/plain"), "", "x".repeat(200_000),
-                    Map.of("k", "v"), List.of("a.example"), List.of(), "GET /api 503", "snapshots/snap-x/n/1-2.pcap"));
+            batch.add("snap-x/full", Entry.builder().id("id-" + i).timestampMicros(ts + i).node("node-é").protocol("http").transport("tcp")
+                    .srcIp("10.0.0.1").srcPort(40000 + i).srcPod("web-1").srcNamespace("shop").srcService("web").dstIp("10.0.0.2").dstPort(8080)
+                    .method("GET").path("/api/ü?x=" + i).host("shop.local").status(503).statusText("Service Unavailable").answered(true)
+                    .latencyMicros(1500).requestSize(120).responseSize(4000).requestHeader("Host", "shop.local")
+                    .responseHeader("Content-Type", "text/plain").responseBody("x".repeat(200_000)).field("k", "v").dnsQuestion("a.example")
+                    .summary("GET /api 503").source("snapshots/snap-x/n/1-2.pcap").build());
         }
-        batch.add("other/run", new CallRow("o-1", ts, "n", "dns", "udp", "::1", 53, "", "", "", "::2", 5353, "", "", "", "A", "example.org",
-                "", 0, "", false, 0, 0, 0, Map.of(), Map.of(), "", "", Map.of(), List.of("example.org"), List.of("1.2.3.4", "5.6.7.8"), "", ""));
+        batch.add("other/run", Entry.builder().id("o-1").timestampMicros(ts).node("n").protocol("dns").transport("udp").srcIp("::1")
+                .srcPort(53).dstIp("::2").dstPort(5353).method("A").path("example.org").dnsQuestion("example.org")
+                .dnsAnswer("1.2.3.4").dnsAnswer("5.6.7.8").build());
         assertThat(calls.insert(batch)).isEqualTo(4);
 
         var row = client.queryAll("SELECT id, toUnixTimestamp64Micro(ts) AS us, node, src_port, path, status, answered, latency_us,"

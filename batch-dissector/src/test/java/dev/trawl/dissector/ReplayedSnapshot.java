@@ -25,6 +25,7 @@ final class ReplayedSnapshot {
     private final String bucket;
     private final String snapshot;
     private final List<SnapshotManifest.SnapshotObject> objects = new ArrayList<>();
+    private final java.util.Map<String, List<byte[]>> contentByNode = new java.util.TreeMap<>();
     private long clockNanos;
     long bytes;
 
@@ -78,6 +79,8 @@ final class ReplayedSnapshot {
             objects.add(new SnapshotManifest.SnapshotObject(last.node(), key, chunk.key(), last.sha256(), last.packetCount(),
                     last.sizeBytes(), start, end, null));
             bytes += last.sizeBytes();
+            var content = contentByNode.get(last.node());
+            content.add(content.getLast());
         }
         return this;
     }
@@ -94,6 +97,7 @@ final class ReplayedSnapshot {
         String key = S3Layout.snapshotChunkKey(snapshot, chunk);
         s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
         objects.add(new SnapshotManifest.SnapshotObject(node, key, chunk.key(), sha256(content), packets, content.length, start, end, null));
+        contentByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(content);
         bytes += content.length;
         return this;
     }
@@ -107,6 +111,23 @@ final class ReplayedSnapshot {
                 .withObjects(objects, window, null).completed(Instant.now().toString());
         s3.putObject(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot)), RequestBody.fromBytes(manifest.toJson()));
         return this;
+    }
+
+    /**
+     * What the engine alone makes of the same chunks (read from memory, not S3): the reference a
+     * dissection of this snapshot must match.
+     */
+    java.util.Map<String, dev.trawl.dissect.DissectionStats> engineAlone(dev.trawl.dissect.DissectionEngine engine) throws IOException {
+        var out = new java.util.TreeMap<String, dev.trawl.dissect.DissectionStats>();
+        for (var node : contentByNode.entrySet()) {
+            List<dev.trawl.dissect.PcapSource> sources = new ArrayList<>();
+            int i = 0;
+            for (byte[] c : node.getValue()) {
+                sources.add(dev.trawl.dissect.PcapSource.stream(node.getKey() + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
+            }
+            out.put(node.getKey(), engine.dissect(node.getKey(), sources, entry -> {}));
+        }
+        return out;
     }
 
     List<SnapshotManifest.SnapshotObject> objects() {

@@ -2,7 +2,10 @@ package dev.trawl.dissector.job;
 
 import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.dissector.Retry;
-import dev.trawl.dissector.engine.DissectionEngine;
+import dev.trawl.dissect.DissectionEngine;
+import dev.trawl.dissect.DissectionStats;
+import dev.trawl.dissect.Dissector;
+import dev.trawl.dissect.PcapSource;
 import dev.trawl.dissector.load.CallsTable;
 import java.util.List;
 import java.util.Map;
@@ -98,39 +101,68 @@ public final class DissectionJob {
             run.publish(State.RUNNING);
             var loader = new EntryLoader(calls, run, settings.batchRows(), settings.batchBytes());
             for (var node : plan.chunksByNode.entrySet()) {
-                try (var session = engine.open(node.getKey())) {
-                    for (var chunk : node.getValue()) {
-                        dissectChunk(run, session, chunk, loader);
-                    }
-                    session.finish(loader);
-                    loader.rethrowFailure();
+                // one engine session per node: a TCP stream may cross that node's chunk boundaries
+                Dissector dissector = engine.newDissector(node.getKey(), loader,
+                        progress -> run.chunkProgress(progress.sourceBytesDone()),
+                        () -> run.cancelRequested() || loader.failed());
+                dissector.expectSources(node.getValue().size());
+                for (var chunk : node.getValue()) {
+                    dissectChunk(run, dissector, chunk, loader);
                 }
+                DissectionStats before = dissector.stats();
+                dissector.finish();
+                run.packets.addAndGet(dissector.stats().packets() - before.packets());
+                loader.rethrowFailure();
             }
             loader.flush();
+            loader.rethrowFailure();
             run.publish(null);
             return RepeatStatus.FINISHED;
         }).build();
     }
 
-    private void dissectChunk(DissectionRun run, DissectionEngine.Session session, SnapshotChunks.Chunk chunk, EntryLoader loader) {
+    private void dissectChunk(DissectionRun run, Dissector dissector, SnapshotChunks.Chunk chunk, EntryLoader loader) {
         run.checkCancelled();
-        var in = new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled);
-        try (in) {
-            var result = session.dissect(in, chunk.key(), loader);
-            run.packets.addAndGet(result.packets());
-            if (result.damage() != null) run.error(chunk.key() + ": " + result.damage());
+        DissectionStats before = dissector.stats();
+        boolean goOn;
+        try {
+            goOn = dissector.feed(PcapSource.stream(chunk.key(), chunk.size(),
+                    () -> new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled)));
         } catch (java.io.IOException e) {
             // the stream itself failed after its retries: S3 is gone, not the file damaged
             throw new Retry.RemoteFailure("reading " + chunk.key() + " from S3: " + Retry.reason(e), e);
-        } catch (DissectionRun.CancelledException | Retry.RemoteFailure e) {
-            throw e;
-        } catch (RuntimeException e) {
-            // the engine gave up on this file: list it and go on with the next one
-            run.error(chunk.key() + ": " + Retry.reason(e));
         }
         loader.rethrowFailure();
-        run.bytesDone.addAndGet(chunk.size());
+        DissectionStats after = dissector.stats();
+        run.packets.addAndGet(after.packets() - before.packets());
+        String damage = damageBetween(before, after);
+        if (damage != null) run.error(chunk.key() + ": " + damage);
+        run.chunkDone(chunk.size());
+        if (!goOn) run.checkCancelled();
         run.checkCancelled();
+    }
+
+    /**
+     * The damage of the file itself found while reading one chunk ({@code pcap_*}: bad magic,
+     * truncation, absurd lengths..., and link types nobody can decode), as
+     * {@code kind=count, ... (first message)}; null if the file was whole. What the traffic shows
+     * (TCP gaps, truncated packets, lost fragments) is capture reality, not a damaged PCAP, and
+     * stays in the engine's counters.
+     */
+    public static String damageBetween(DissectionStats before, DissectionStats after) {
+        var parts = new java.util.ArrayList<String>();
+        after.damage().forEach((kind, n) -> {
+            long added = n - before.damage().getOrDefault(kind, 0L);
+            if (added > 0 && isFileDamage(kind)) parts.add(kind + "=" + added);
+        });
+        if (parts.isEmpty()) return null;
+        String first = after.errors().stream().skip(before.errors().size())
+                .filter(e -> isFileDamage(e.substring(0, Math.max(0, e.indexOf(':'))))).findFirst().orElse(null);
+        return String.join(", ", parts) + (first == null ? "" : " (" + first + ")");
+    }
+
+    private static boolean isFileDamage(String kind) {
+        return kind.startsWith("pcap_") || kind.equals("unsupported_link_type");
     }
 
     Step publish(JobRepository repository, DissectionRun run) {

@@ -34,6 +34,7 @@ public final class DissectionRun {
     final AtomicLong pcapFiles = new AtomicLong();
     final AtomicLong pcapBytes = new AtomicLong();
     final AtomicLong bytesDone = new AtomicLong();
+    private volatile long currentChunkBytes;
     final AtomicLong packets = new AtomicLong();
     final AtomicLong entries = new AtomicLong();
     final Map<String, LongAdder> protocols = new ConcurrentHashMap<>();
@@ -105,11 +106,21 @@ public final class DissectionRun {
         return new DissectionStatus.Stats(pcapFiles.get(), pcapBytes.get(), packets.get(), entries.get(), counts);
     }
 
+    /** Bytes read so far of the chunk being dissected. */
+    void chunkProgress(long bytes) {
+        currentChunkBytes = bytes;
+    }
+
+    void chunkDone(long size) {
+        currentChunkBytes = 0;
+        bytesDone.addAndGet(size);
+    }
+
     int progress() {
         long total = pcapBytes.get();
         if (total == 0) return 0;
         // 100 only when the data is counted and the status says completed
-        return (int) Math.min(99, bytesDone.get() * 100 / total);
+        return (int) Math.min(99, (bytesDone.get() + currentChunkBytes) * 100 / total);
     }
 
     /** Writes progress (and {@code next} state, if given); returns the stored status. */

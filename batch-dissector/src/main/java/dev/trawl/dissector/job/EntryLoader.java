@@ -1,17 +1,18 @@
 package dev.trawl.dissector.job;
 
-import dev.trawl.dissector.engine.CallRow;
+import dev.trawl.dissect.Entry;
+import dev.trawl.dissect.EntrySink;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
-import java.util.function.Consumer;
 
 /**
- * Collects the engine's entries into RowBinary batches and inserts each when it reaches
- * {@code maxRows} rows or {@code maxBytes} bytes: memory stays bounded whatever the snapshot's size.
- * A failed insert is kept and rethrown by {@link #rethrowFailure}, as the engine calling
- * {@link #accept} might otherwise swallow it as damage.
+ * The engine's sink in a dissection run: entries into RowBinary batches, each inserted when it
+ * reaches {@code maxRows} rows or {@code maxBytes} bytes, so memory stays bounded whatever the
+ * snapshot's size. A failed insert is kept and rethrown by {@link #rethrowFailure} (the engine
+ * calling {@link #accept} may treat a parser's exception as damage), and it stops the engine
+ * through {@link #failed}.
  */
-final class EntryLoader implements Consumer<CallRow> {
+final class EntryLoader implements EntrySink {
     private final CallsTable calls;
     private final DissectionRun run;
     private final int maxRows;
@@ -27,14 +28,20 @@ final class EntryLoader implements Consumer<CallRow> {
     }
 
     @Override
-    public void accept(CallRow row) {
+    public void accept(Entry entry) {
         if (failure != null) throw failure;
-        batch.add(run.dataset, row);
-        run.countEntry(row.protocol());
-        if (batch.rows() >= maxRows || batch.bytes() >= maxBytes) flush();
+        batch.add(run.dataset, entry);
+        run.countEntry(entry.protocol());
+        if (batch.rows() >= maxRows || batch.bytes() >= maxBytes) insert();
     }
 
-    void flush() {
+    /** Inserts what is batched; the engine calls it when a dissection ends, the job after each node. */
+    @Override
+    public void flush() {
+        if (failure == null) insert();
+    }
+
+    private void insert() {
         if (batch.rows() == 0) return;
         try {
             calls.insert(batch);
@@ -43,7 +50,10 @@ final class EntryLoader implements Consumer<CallRow> {
             throw e;
         }
         batch.clear();
-        run.checkCancelled();
+    }
+
+    boolean failed() {
+        return failure != null;
     }
 
     void rethrowFailure() {

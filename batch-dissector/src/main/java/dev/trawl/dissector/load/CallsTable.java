@@ -5,7 +5,6 @@ import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
 import dev.trawl.core.clickhouse.CallsDatasets;
 import dev.trawl.dissector.Retry;
-import dev.trawl.dissector.engine.CallRow;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,7 +32,7 @@ public final class CallsTable {
         byte[] body = batch.buffer();
         int length = batch.bytes();
         return retry.run("insert of " + batch.rows() + " rows into ClickHouse", () -> {
-            try (var response = client.insert(TABLE, CallRow.COLUMNS, out -> out.write(body, 0, length),
+            try (var response = client.insert(TABLE, RowBinaryCalls.COLUMNS, out -> out.write(body, 0, length),
                     ClickHouseFormat.RowBinary, new InsertSettings()).get(300, TimeUnit.SECONDS)) {
                 return response.getWrittenRows();
             }

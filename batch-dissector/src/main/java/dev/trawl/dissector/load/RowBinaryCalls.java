@@ -1,26 +1,36 @@
 package dev.trawl.dissector.load;
 
-import dev.trawl.dissector.engine.CallRow;
+import dev.trawl.dissect.Entry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Encodes {@link CallRow}s as ClickHouse RowBinary for the {@code calls} columns listed in
- * {@link CallRow#COLUMNS}. A buffer is reused batch after batch, so the load allocates per batch,
+ * Encodes the engine's {@link Entry}s as ClickHouse RowBinary for the {@code calls} columns
+ * listed in {@link #COLUMNS} (the table's, but {@code inserted_at}, which ClickHouse sets). A buffer is reused batch after batch, so the load allocates per batch,
  * not per row. Types: String and LowCardinality(String) are a varint length and bytes; UIntN/IntN
  * little-endian; DateTime64(6) an Int64 of microseconds; Map and Array a varint count and items.
  */
 public final class RowBinaryCalls {
+    /** The columns in the order {@link #add} writes them. */
+    public static final List<String> COLUMNS = List.of(
+            "dataset", "id", "ts", "node", "protocol", "transport",
+            "src_ip", "src_port", "src_pod", "src_namespace", "src_service",
+            "dst_ip", "dst_port", "dst_pod", "dst_namespace", "dst_service",
+            "method", "path", "host", "status", "status_text", "answered", "latency_us",
+            "request_size", "response_size", "request_headers", "response_headers",
+            "request_body", "response_body", "fields", "dns_questions", "dns_answers",
+            "summary", "source");
+
     private byte[] buf = new byte[1 << 20];
     private int len;
     private int rows;
 
-    public void add(String dataset, CallRow r) {
+    public void add(String dataset, Entry r) {
         string(dataset);
         string(r.id());
-        int64(r.tsMicros());
+        int64(r.timestampMicros());
         string(r.node());
         string(r.protocol());
         string(r.transport());

@@ -3,10 +3,13 @@ package dev.trawl.dissector.realtime;
 import dev.trawl.core.Names;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.dissector.Retry;
-import dev.trawl.dissector.engine.DissectionEngine;
+import dev.trawl.dissect.DissectionEngine;
+import dev.trawl.dissect.DissectionStats;
+import dev.trawl.dissect.Dissector;
+import dev.trawl.dissect.PcapSource;
+import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +22,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * Dissects each uploaded chunk into the {@code realtime} dataset. One lane per node: a node's
  * chunks are dissected one after the other, in the order their events arrive, through one engine
- * session kept open between them, so a request and its response in consecutive chunks still
+ * session kept open between them (entries still open at a chunk's end come out with a later chunk), so a request and its response in consecutive chunks still
  * meet. A chunk that starts before the previous one ended (a late or repeated event) gets a
  * fresh session; entry ids are deterministic, so a repeat folds into the same rows.
  */
@@ -54,9 +57,9 @@ public final class RealtimeDissector implements AutoCloseable {
     private final class Lane {
         final String node;
         final ExecutorService thread;
-        DissectionEngine.Session session;
-        long lastEndNanos = Long.MIN_VALUE;
         final RowBinaryCalls batch = new RowBinaryCalls();
+        Dissector dissector;
+        long lastEndNanos = Long.MIN_VALUE;
 
         Lane(String node) {
             this.node = node;
@@ -64,22 +67,22 @@ public final class RealtimeDissector implements AutoCloseable {
         }
 
         long dissect(S3Layout.ChunkKey chunk) {
-            if (session == null || chunk.startNanos() < lastEndNanos) {
-                if (session != null) session.close();
-                session = engine.open(node);
+            if (dissector == null || chunk.startNanos() < lastEndNanos) {
+                // a late or repeated chunk: its packets would go back in time for the open session
+                if (dissector != null) dissector.finish();
+                dissector = engine.newDissector(node, entry -> batch.add(S3Layout.REALTIME_DATASET, entry));
             }
             lastEndNanos = chunk.endNanos();
-            batch.clear();
-            try (InputStream in = retry.run("reading " + chunk.key(), () -> s3.getObject(b -> b.bucket(bucket).key(chunk.key())))) {
-                var result = session.dissect(in, chunk.key(), row -> batch.add(S3Layout.REALTIME_DATASET, row));
-                if (result.damage() != null) log.warn("realtime {}: {}", chunk.key(), result.damage());
-                long rows = calls.insert(batch);
-                log.debug("realtime {}: {} packets, {} entries", chunk.key(), result.packets(), batch.rows());
-                return rows;
+            try {
+                DissectionStats before = dissector.stats();
+                dissector.feed(PcapSource.stream(chunk.key(), -1,
+                        () -> retry.run("reading " + chunk.key(), () -> s3.getObject(b -> b.bucket(bucket).key(chunk.key())))));
+                String damage = DissectionJob.damageBetween(before, dissector.stats());
+                if (damage != null) log.warn("realtime {}: {}", chunk.key(), damage);
+                return calls.insert(batch);
             } catch (Exception e) {
                 // a lost chunk must not stop the lane: the next one starts a fresh session
-                session.close();
-                session = null;
+                dissector = null;
                 log.error("realtime {}: {}", chunk.key(), Retry.reason(e));
                 throw new IllegalStateException("realtime dissection of " + chunk.key() + " failed: " + Retry.reason(e), e);
             } finally {
@@ -92,7 +95,7 @@ public final class RealtimeDissector implements AutoCloseable {
     public void close() {
         lanes.values().forEach(l -> {
             l.thread.shutdown();
-            if (l.session != null) l.session.close();
+            l.thread.shutdownNow();
         });
     }
 }
