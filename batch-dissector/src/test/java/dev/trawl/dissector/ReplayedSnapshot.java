@@ -26,6 +26,7 @@ final class ReplayedSnapshot {
     private final String snapshot;
     private final List<SnapshotManifest.SnapshotObject> objects = new ArrayList<>();
     private final java.util.Map<String, List<byte[]>> contentByNode = new java.util.TreeMap<>();
+    static final long GAP_NANOS = 10 * 60 * 1_000_000_000L;
     private long clockNanos;
     long bytes;
 
@@ -36,10 +37,15 @@ final class ReplayedSnapshot {
         this.clockNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
     }
 
-    /** Appends {@code pcap} to {@code node} as one chunk, starting 1 ms after the previous chunk. */
+    /**
+     * Appends {@code pcap} to {@code node} as one chunk, starting {@link #GAP_NANOS} after the
+     * previous one: a replay repeats the same addresses, ports and sequence numbers, and the gap
+     * lets the engine's idle timeouts close the earlier copy's connections first, as a real
+     * capture never reuses them that way.
+     */
     ReplayedSnapshot add(String node, Path pcap) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        long first = -1, last = 0, start = clockNanos + 1_000_000;
+        long first = -1, last = 0, start = clockNanos + GAP_NANOS;
         long packets = 0;
         try (PcapReader in = PcapReader.open(pcap)) {
             PcapWriter w = null;
@@ -119,15 +125,18 @@ final class ReplayedSnapshot {
      */
     java.util.Map<String, dev.trawl.dissect.DissectionStats> engineAlone(dev.trawl.dissect.DissectionEngine engine) throws IOException {
         var out = new java.util.TreeMap<String, dev.trawl.dissect.DissectionStats>();
-        for (var node : contentByNode.entrySet()) {
-            List<dev.trawl.dissect.PcapSource> sources = new ArrayList<>();
-            int i = 0;
-            for (byte[] c : node.getValue()) {
-                sources.add(dev.trawl.dissect.PcapSource.stream(node.getKey() + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
-            }
-            out.put(node.getKey(), engine.dissect(node.getKey(), sources, entry -> {}));
-        }
+        for (String node : contentByNode.keySet()) out.put(node, engine.dissect(node, sources(node), entry -> {}));
         return out;
+    }
+
+    /** One node's chunks as the engine's sources, from memory. */
+    List<dev.trawl.dissect.PcapSource> sources(String node) {
+        List<dev.trawl.dissect.PcapSource> sources = new ArrayList<>();
+        int i = 0;
+        for (byte[] c : contentByNode.get(node)) {
+            sources.add(dev.trawl.dissect.PcapSource.stream(node + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
+        }
+        return sources;
     }
 
     List<SnapshotManifest.SnapshotObject> objects() {

@@ -99,7 +99,8 @@ public final class DissectionJob {
     Step dissect(JobRepository repository, DissectionRun run, Plan plan) {
         return new StepBuilder("dissect", repository).tasklet((contribution, context) -> {
             run.publish(State.RUNNING);
-            var loader = new EntryLoader(calls, run, settings.batchRows(), settings.batchBytes());
+            // closing waits for the insert under way: whatever the outcome, ClickHouse then holds all that was sent
+            try (var loader = new EntryLoader(calls, run, settings.batchRows(), settings.batchBytes())) {
             for (var node : plan.chunksByNode.entrySet()) {
                 // one engine session per node: a TCP stream may cross that node's chunk boundaries
                 Dissector dissector = engine.newDissector(node.getKey(), loader,
@@ -116,6 +117,7 @@ public final class DissectionJob {
             }
             loader.flush();
             loader.rethrowFailure();
+            }
             run.publish(null);
             return RepeatStatus.FINISHED;
         }).build();

@@ -4,21 +4,29 @@ import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.EntrySink;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
- * The engine's sink in a dissection run: entries into RowBinary batches, each inserted when it
- * reaches {@code maxRows} rows or {@code maxBytes} bytes, so memory stays bounded whatever the
- * snapshot's size. A failed insert is kept and rethrown by {@link #rethrowFailure} (the engine
- * calling {@link #accept} may treat a parser's exception as damage), and it stops the engine
- * through {@link #failed}.
+ * The engine's sink in a dissection run: entries into RowBinary batches of at most
+ * {@code maxRows} rows or {@code maxBytes} bytes. A full batch is inserted on the loader's own
+ * thread while the engine fills the other one, so the load overlaps the dissection; memory stays
+ * two batches whatever the snapshot's size. A failed insert is kept and rethrown by
+ * {@link #rethrowFailure} (the engine calling {@link #accept} may treat a parser's exception as
+ * damage), and it stops the engine through {@link #failed}.
  */
-final class EntryLoader implements EntrySink {
+final class EntryLoader implements EntrySink, AutoCloseable {
     private final CallsTable calls;
     private final DissectionRun run;
     private final int maxRows;
     private final int maxBytes;
-    private final RowBinaryCalls batch = new RowBinaryCalls();
-    private RuntimeException failure;
+    private RowBinaryCalls filling = new RowBinaryCalls();
+    private RowBinaryCalls spare = new RowBinaryCalls();
+    private CompletableFuture<RowBinaryCalls> inFlight;
+    private final ExecutorService inserter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("loader").daemon(true).factory());
+    private volatile RuntimeException failure;
 
     EntryLoader(CallsTable calls, DissectionRun run, int maxRows, int maxBytes) {
         this.calls = calls;
@@ -29,27 +37,44 @@ final class EntryLoader implements EntrySink {
 
     @Override
     public void accept(Entry entry) {
-        if (failure != null) throw failure;
-        batch.add(run.dataset, entry);
+        rethrowFailure();
+        filling.add(run.dataset, entry);
         run.countEntry(entry.protocol());
-        if (batch.rows() >= maxRows || batch.bytes() >= maxBytes) insert();
+        if (filling.rows() >= maxRows || filling.bytes() >= maxBytes) send();
     }
 
-    /** Inserts what is batched; the engine calls it when a dissection ends, the job after each node. */
+    /** Inserts what is batched and waits for it; the engine calls it when a dissection ends. */
     @Override
     public void flush() {
-        if (failure == null) insert();
+        if (failure != null) return;
+        send();
+        awaitInFlight();
     }
 
-    private void insert() {
-        if (batch.rows() == 0) return;
-        try {
+    private void send() {
+        if (filling.rows() == 0) return;
+        awaitInFlight();
+        rethrowFailure();
+        RowBinaryCalls batch = filling;
+        filling = spare;
+        inFlight = CompletableFuture.supplyAsync(() -> {
             calls.insert(batch);
-        } catch (RuntimeException e) {
-            failure = e;
-            throw e;
+            batch.clear();
+            return batch;
+        }, inserter);
+    }
+
+    /** Waits for the insert under way, if any: after it, ClickHouse holds every batch sent. */
+    void awaitInFlight() {
+        if (inFlight == null) return;
+        try {
+            spare = inFlight.join();
+        } catch (CompletionException e) {
+            failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            spare = new RowBinaryCalls();
+        } finally {
+            inFlight = null;
         }
-        batch.clear();
     }
 
     boolean failed() {
@@ -58,5 +83,11 @@ final class EntryLoader implements EntrySink {
 
     void rethrowFailure() {
         if (failure != null) throw failure;
+    }
+
+    @Override
+    public void close() {
+        awaitInFlight();
+        inserter.shutdown();
     }
 }
