@@ -93,7 +93,7 @@ class DissectionJobTest {
         assertThat(status.stats().protocolCounts()).isEqualTo(protocols);
         assertThat(status.entryCount()).isEqualTo(entries);
         assertThat(status.errors()).isEmpty();
-        assertThat(status.firstTs()).isEqualTo(Instant.parse("2026-01-01T00:00:00.001Z").toEpochMilli());
+        assertThat(status.firstTs()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z").plusNanos(ReplayedSnapshot.GAP_NANOS).toEpochMilli());
         assertThat(status.startedAt()).isNotNull();
         assertThat(status.finishedAt()).isAfterOrEqualTo(status.startedAt());
         assertThat(CallsDatasets.counts(client, "two-nodes/all").entries()).isEqualTo(status.entryCount());

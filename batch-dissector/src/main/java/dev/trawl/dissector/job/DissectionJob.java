@@ -42,6 +42,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class DissectionJob {
     private static final Logger log = LoggerFactory.getLogger(DissectionJob.class);
 
+    /** The chunk being dissected is read up to 8 MB ahead of the engine. */
+    static final int READ_AHEAD_BLOCK = 256 << 10;
+    static final int READ_AHEAD_BLOCKS = 32;
+
     private final S3Client s3;
     private final String bucket;
     private final CallsTable calls;
@@ -129,7 +133,8 @@ public final class DissectionJob {
         boolean goOn;
         try {
             goOn = dissector.feed(PcapSource.stream(chunk.key(), chunk.size(),
-                    () -> new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled)));
+                    () -> new ReadAheadInputStream(new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled),
+                            READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, chunk.key())));
         } catch (java.io.IOException e) {
             // the stream itself failed after its retries: S3 is gone, not the file damaged
             throw new Retry.RemoteFailure("reading " + chunk.key() + " from S3: " + Retry.reason(e), e);
