@@ -1,10 +1,10 @@
 package dev.trawl.functions.dissections;
 
-import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
+import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.web.McpEndpoint;
 import dev.trawl.functions.web.McpEndpointGroup;
 import java.time.Clock;
@@ -21,12 +21,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * end it themselves).
  */
 @Configuration(proxyBeanMethods = false)
+@FunctionGroup({"dissections", "databases"})
 public class DissectionsConfiguration {
-
-    @Bean(destroyMethod = "close")
-    LazyClickHouse dissectionsClickHouse(TrawlEnv env) {
-        return new LazyClickHouse(ClickHouseSettings.from(env));
-    }
 
     @Bean
     Dissections dissections(S3Client s3, S3Settings settings, EventSender events, LazyClickHouse dissectionsClickHouse, Clock clock,

@@ -1,5 +1,6 @@
 package dev.trawl.functions.dissections;
 
+import dev.trawl.functions.web.FunctionGroup;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * Spring Cloud Function routing, because these need path variables on POST and DELETE.
  */
 @RestController
+@FunctionGroup({"dissections", "databases"})
 public class DissectionsController {
     private final Dissections dissections;
 
