@@ -171,10 +171,13 @@ class DissectionJobTest {
         var launcher = launcher(client, ENGINE, Retry.DEFAULT);
         var first = launcher.submit("para-1", "p");
         var second = launcher.submit("para-2", "p");
-        awaitStatus("para-2", "p", s -> s.status() != State.PENDING);
-        assertThat(store.find("para-1", "p").orElseThrow().status()).isNotEqualTo(State.PENDING);
         assertThat(first.get(60, TimeUnit.SECONDS)).contains(State.COMPLETED);
         assertThat(second.get(60, TimeUnit.SECONDS)).contains(State.COMPLETED);
+        // run at once: each started before the other finished
+        var one = store.find("para-1", "p").orElseThrow();
+        var two = store.find("para-2", "p").orElseThrow();
+        assertThat(one.startedAt()).isBefore(two.finishedAt());
+        assertThat(two.startedAt()).isBefore(one.finishedAt());
         assertThat(store.find("para-1", "p").orElseThrow().entryCount()).isEqualTo(store.find("para-2", "p").orElseThrow().entryCount());
     }
 
