@@ -318,9 +318,28 @@ public final class CaptureDaemon implements AutoCloseable {
     }
 
     public Heartbeat heartbeat(boolean enabled) {
-        return new Heartbeat(node, enabled, sessionId, mode(), startedMillis, System.currentTimeMillis(),
+        long now = System.currentTimeMillis();
+        return new Heartbeat(node, enabled, sessionId, mode(), startedMillis, now,
                 packets.get(), bytes.get(), kernelDrops.get(), spool.droppedChunks(), spool.droppedPackets(),
-                chunksUploaded.get(), spool.bytes(), spool.capBytes(), interfaces(), lastChunkKey.get());
+                chunksUploaded.get(), spool.bytes(), spool.capBytes(), interfaces(), lastChunkKey.get(),
+                uploadedThroughMillis(now));
+    }
+
+    /**
+     * Until when everything captured is in S3. Only a finished source with an empty spool vouches
+     * for "now": a running capture may hold packets in its open chunk, so it vouches only for the
+     * end of its latest uploaded chunk.
+     */
+    private long uploadedThroughMillis(long now) {
+        boolean idle;
+        try {
+            idle = sourcesDone.getCount() == 0 && spool.pending().isEmpty();
+        } catch (IOException e) {
+            idle = false;
+        }
+        if (idle) return now;
+        String last = lastChunkKey.get();
+        return last == null ? 0 : S3Layout.parseChunkKey(last).map(k -> k.endNanos() / 1_000_000L).orElse(0L);
     }
 
     private void writeHeartbeat(boolean enabled) {

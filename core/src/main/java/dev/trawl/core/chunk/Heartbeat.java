@@ -24,6 +24,10 @@ import java.util.Objects;
  * @param spoolCapBytes    the spool's size cap
  * @param interfaces       interfaces captured (or replayed files)
  * @param lastChunkKey     the latest chunk confirmed in S3, or null
+ * @param uploadedThroughMillis every packet this node captured before this time is in S3: the
+ *                         heartbeat's own time when nothing is open or spooled (a quiet or
+ *                         finished capture), else the end of the latest uploaded chunk; a
+ *                         snapshot's window is complete on a node once this passes its end
  */
 public record Heartbeat(
         String node,
@@ -41,7 +45,8 @@ public record Heartbeat(
         long spoolBytes,
         long spoolCapBytes,
         List<String> interfaces,
-        String lastChunkKey) {
+        String lastChunkKey,
+        long uploadedThroughMillis) {
 
     public Heartbeat {
         Objects.requireNonNull(node, "node");

@@ -31,7 +31,7 @@ class ChunkRecordsTest {
     @Test
     void heartbeatToleratesFieldsAddedByNewerWriters() {
         var hb = new Heartbeat("node-a", true, "s-1", ChunkMeta.REPLAY, 1, 2, 10, 1000, 4, 1, 7, 3, 0, 1 << 30,
-                List.of("any"), null);
+                List.of("any"), null, 2);
         String json = new String(hb.toJson(), StandardCharsets.UTF_8);
         String newer = json.replaceFirst("\\{", "{\"addedLater\": 1,");
         var read = Heartbeat.fromJson(newer.getBytes(StandardCharsets.UTF_8));

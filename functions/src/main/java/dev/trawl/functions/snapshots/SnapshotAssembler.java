@@ -121,7 +121,8 @@ public final class SnapshotAssembler {
         for (Heartbeat h : capture.activeNodes()) {
             if (!m.includesNode(h.node())) continue;
             NodeRange r = ranges.get(h.node());
-            if (r == null || r.newestNanos() < to) waitingFor.add(h.node());
+            long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
+            if (uploadedThrough < to) waitingFor.add(h.node());
         }
         boolean complete = windowPassed && ((waitingFor.isEmpty() && !metaMissing) || graceOver);
         if (!complete) return m.withObjects(objects, m.window(), null);

@@ -104,7 +104,7 @@ public final class RawChunks {
 
     public static void heartbeat(S3Client s3, String bucket, String node, boolean enabled, long lastSeenMillis) {
         var hb = new Heartbeat(node, enabled, "session-" + node, "replay", lastSeenMillis - 60_000, lastSeenMillis, 0, 0, 0, 0, 0, 0, 0,
-                0, List.of(), null);
+                0, List.of(), null, 0);
         s3.putObject(b -> b.bucket(bucket).key(S3Layout.heartbeatKey(node)), RequestBody.fromBytes(hb.toJson()));
     }
 
