@@ -66,6 +66,7 @@ final class Http1Parser implements TcpParser {
         String reason = "";
         final List<String[]> headers = new ArrayList<>();
         long ts;
+        String source = "";
         long size;
         byte[] body;
         int bodyLen;
@@ -138,6 +139,7 @@ final class Http1Parser implements TcpParser {
                         messageStart = absolute + (p - start);
                         current = parseHead(d, p, headEnd);
                         current.ts = pendingTs >= 0 ? pendingTs : ts;
+                        current.source = ctx.source();
                         p = headEnd;
                         beginBody(p, start);
                     }
@@ -350,7 +352,7 @@ final class Http1Parser implements TcpParser {
     private void emit(Message req, Message resp) {
         Entry.Builder e = ctx.newEntry();
         Message first = req != null ? req : resp;
-        e.timestampNanos(first.ts);
+        e.timestampNanos(first.ts).source(first.source);
         if (req != null) {
             e.method(req.method).path(req.target).requestSize(req.size);
             String host = req.header("Host");
