@@ -28,7 +28,7 @@ import java.util.zip.InflaterInputStream;
  */
 final class Http1Parser implements TcpParser {
     private static final int MAX_HEAD = 64 * 1024;
-    private static final int MAX_WAITING = 1024;
+    private static final int MAX_WAITING = 128;
 
     private final TcpContext ctx;
     private final Reader requests = new Reader(true);
@@ -368,10 +368,11 @@ final class Http1Parser implements TcpParser {
         emit(req, m);
         if (m.status == 101 && req != null && req.header("Upgrade") != null) {
             String proto = req.header("Upgrade").trim().toLowerCase(Locale.ROOT);
-            if (proto.startsWith("websocket") && ctx.handOff("websocket")) {
+            String target = proto.startsWith("websocket") ? "websocket" : proto.startsWith("h2c") ? "http2" : proto;
+            if (ctx.handOff(target)) {
                 handedOff = true;
             } else {
-                tunnel = true; // a protocol we do not parse: the rest is not HTTP
+                tunnel = true; // a protocol no parser is registered for: the rest is not HTTP
             }
         }
     }
