@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class CapturedSegments {
     /** One TCP segment's payload; {@code fromClient} when it went to {@code serverPort}. */
-    public record Segment(boolean fromClient, byte[] payload, long micros) {}
+    public record Segment(int stream, boolean fromClient, byte[] payload, long micros) {}
 
     private CapturedSegments() {}
 
@@ -36,15 +36,16 @@ public final class CapturedSegments {
     public static List<Segment> read(String capture, int serverPort) {
         Path file = shared(capture);
         List<String> lines = tshark(file.toString(), "-T", "fields", "-e", "frame.time_epoch",
-                "-e", "tcp.dstport", "-e", "tcp.payload", "-Y", "tcp.len > 0");
+                "-e", "tcp.dstport", "-e", "tcp.payload", "-e", "tcp.stream", "-Y", "tcp.len > 0");
         List<Segment> out = new ArrayList<>();
         for (String line : lines) {
             String[] f = line.split("\t", -1);
-            if (f.length < 3 || f[2].isEmpty()) {
+            if (f.length < 4 || f[2].isEmpty()) {
                 continue;
             }
             long micros = Math.round(Double.parseDouble(f[0]) * 1_000_000);
-            out.add(new Segment(Integer.parseInt(f[1]) == serverPort, HexFormat.of().parseHex(f[2]), micros));
+            out.add(new Segment(Integer.parseInt(f[3]), Integer.parseInt(f[1]) == serverPort,
+                    HexFormat.of().parseHex(f[2]), micros));
         }
         return out;
     }
@@ -89,12 +90,21 @@ public final class CapturedSegments {
         }
     }
 
+    /** The segments of each TCP connection, in the order the connections began. */
+    public static java.util.Collection<List<Segment>> byConnection(List<Segment> segments) {
+        java.util.Map<Integer, List<Segment>> out = new java.util.TreeMap<>();
+        for (Segment s : segments) {
+            out.computeIfAbsent(s.stream(), k -> new ArrayList<>()).add(s);
+        }
+        return out.values();
+    }
+
     /** Feeds every segment one byte at a time: decoders must not depend on packet boundaries. */
     public static void feedByteByByte(List<Segment> segments, Decoder decoder) {
         List<Segment> bytes = new ArrayList<>();
         for (Segment s : segments) {
             for (byte b : s.payload()) {
-                bytes.add(new Segment(s.fromClient(), new byte[] {b}, s.micros()));
+                bytes.add(new Segment(s.stream(), s.fromClient(), new byte[] {b}, s.micros()));
             }
         }
         feed(bytes, decoder);
