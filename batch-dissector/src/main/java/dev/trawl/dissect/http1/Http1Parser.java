@@ -333,6 +333,8 @@ final class Http1Parser implements TcpParser {
             String proto = req.header("Upgrade").trim().toLowerCase(Locale.ROOT);
             if (proto.startsWith("websocket") && ctx.handOff("websocket")) {
                 handedOff = true;
+            } else if (proto.equals("h2c") && ctx.handOff("http2")) {
+                handedOff = true;
             } else {
                 tunnel = true; // a protocol we do not parse: the rest is not HTTP
             }

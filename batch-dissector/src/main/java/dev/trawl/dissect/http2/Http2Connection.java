@@ -103,6 +103,16 @@ public final class Http2Connection {
         client.prefaceExpected = true;
     }
 
+    /**
+     * Bytes of one direction were never captured: its frame boundaries are gone, and so may be
+     * header blocks its HPACK table needed. Streams already open still come out at close.
+     */
+    public void lost(boolean fromClient) {
+        Side side = fromClient ? client : server;
+        side.lost = true;
+        errors++;
+    }
+
     public void onData(boolean fromClient, ByteBuffer in, long micros) {
         Side side = fromClient ? client : server;
         if (side.lost) {

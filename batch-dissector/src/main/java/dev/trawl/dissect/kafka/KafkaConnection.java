@@ -30,6 +30,7 @@ public final class KafkaConnection {
     private final Map<Integer, Pending> pending = new LinkedHashMap<>();
     private final long[] skip = new long[2];
     private final boolean[] broken = new boolean[2];
+    private final boolean[] resyncing = new boolean[2];
     private long errors;
 
     public KafkaConnection(Consumer<KafkaExchange> sink) {
@@ -61,6 +62,9 @@ public final class KafkaConnection {
 
     public void onData(boolean fromClient, ByteBuffer in, long micros) {
         int d = fromClient ? 0 : 1;
+        if (resyncing[d] && !resync(fromClient, in)) {
+            return;
+        }
         while (in.hasRemaining()) {
             if (broken[d]) {
                 in.position(in.limit());
@@ -269,6 +273,33 @@ public final class KafkaConnection {
     private void emit(Pending p, long responseSize, long responseMicros, int error) {
         sink.accept(new KafkaExchange(p.apiKey, p.version, p.correlationId, p.clientId, p.topics, error, p.size,
                 responseSize, p.micros, responseMicros));
+    }
+
+    /**
+     * Bytes of one direction were lost: skip to the next plausible message start (a request
+     * header, or a response carrying a correlation id still waiting).
+     */
+    public void gap(boolean fromClient) {
+        int d = fromClient ? 0 : 1;
+        skip[d] = 0;
+        broken[d] = false;
+        resyncing[d] = true;
+    }
+
+    private boolean resync(boolean fromClient, ByteBuffer in) {
+        int d = fromClient ? 0 : 1;
+        while (in.remaining() >= 14) {
+            int p = in.position();
+            int size = in.getInt(p);
+            boolean plausible = fromClient ? looksLikeRequest(in)
+                    : size >= 4 && size <= MAX_MESSAGE && pending.containsKey(in.getInt(p + 4));
+            if (plausible) {
+                resyncing[d] = false;
+                return true;
+            }
+            in.position(p + 1);
+        }
+        return false;
     }
 
     /** Requests still waiting come out unanswered. */

@@ -82,6 +82,8 @@ public final class MySqlConnection {
     private final Side server = new Side();
     private final Map<Long, String> statements = new LinkedHashMap<>();
     private Phase phase = Phase.START;
+    private boolean clientResync;
+    private boolean serverLost;   // server bytes are dropped until the client's next command
     private int capabilities = CLIENT_PROTOCOL_41;
     private Call call;
     private Call handshake;
@@ -131,7 +133,49 @@ public final class MySqlConnection {
         return errors;
     }
 
+    /**
+     * Bytes of one direction were lost. The command in progress comes out as it is; the client
+     * side restarts at the next plausible command, the server side at the first bytes after
+     * that command.
+     */
+    public void gap(boolean fromClient) {
+        finish();
+        Side side = fromClient ? client : server;
+        side.skip = 0;
+        side.continuation = false;
+        side.inner.clear();
+        if (fromClient) {
+            clientResync = true;
+        }
+        serverLost = true;
+        if (phase == Phase.BROKEN || phase == Phase.AUTH || phase == Phase.START) {
+            phase = Phase.COMMAND;
+        }
+    }
+
+    /** Skips to a packet with sequence 0 and a known command byte that ends where the bytes end. */
+    private boolean resyncClient(ByteBuffer in) {
+        while (in.remaining() >= 5) {
+            int p = in.position();
+            int length = (in.get(p) & 0xff) | (in.get(p + 1) & 0xff) << 8 | (in.get(p + 2) & 0xff) << 16;
+            int command = in.get(p + 4) & 0xff;
+            if (in.get(p + 3) == 0 && command > 0 && command < COMMANDS.length && length == in.remaining() - 4) {
+                clientResync = false;
+                return true;
+            }
+            in.position(p + 1);
+        }
+        return false;
+    }
+
     public void onData(boolean fromClient, ByteBuffer in, long micros) {
+        if (fromClient && clientResync && !client.compressed && !resyncClient(in)) {
+            return;
+        }
+        if (!fromClient && serverLost) {
+            in.position(in.limit());
+            return;
+        }
         if (phase == Phase.START && fromClient && looksLikeQuery(in)) {
             phase = Phase.COMMAND;
             int p = in.position();
@@ -272,6 +316,12 @@ public final class MySqlConnection {
         }
         phase = Phase.COMMAND;
         finish();
+        if (serverLost) {
+            serverLost = false;
+            server.skip = 0;
+            server.continuation = false;
+            server.inner.clear();
+        }
         int command = m.get() & 0xff;
         String name = command < COMMANDS.length ? COMMANDS[command] : "0x" + Integer.toHexString(command);
         String sql = "";

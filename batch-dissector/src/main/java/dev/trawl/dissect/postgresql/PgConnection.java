@@ -56,6 +56,8 @@ public final class PgConnection {
     private final Map<String, String> statements = new LinkedHashMap<>();
     private final Map<String, String> portals = new LinkedHashMap<>();
     private final long[] skip = new long[2];
+    private final boolean[] resyncing = new boolean[2];
+    private boolean untilReady;
     private boolean clientStartup = true;   // the next client message may be untyped (startup, SSLRequest)
     private boolean sslAnswerExpected;
     private boolean encrypted;
@@ -104,8 +106,46 @@ public final class PgConnection {
         return errors;
     }
 
+    /**
+     * Bytes of one direction were lost. The calls waiting come out as they are (which answer
+     * belongs to which is no longer known); the direction restarts at the next plausible
+     * message, and the backend's answers are ignored until its next ReadyForQuery.
+     */
+    public void gap(boolean fromClient) {
+        int d = fromClient ? 0 : 1;
+        close();
+        skip[d] = 0;
+        resyncing[d] = true;
+        untilReady = true;
+        clientStartup = false;
+    }
+
+    private static final String FRONTEND_TYPES = "QPBEDCSHFXdcfp";
+    private static final String BACKEND_TYPES = "RSKZTDCEN123nstIGHWdcAV";
+
+    /** Skips to a type byte this side sends, followed by a length that fits. */
+    private boolean resync(boolean fromClient, ByteBuffer in) {
+        String types = fromClient ? FRONTEND_TYPES : BACKEND_TYPES;
+        while (in.remaining() >= 5) {
+            int p = in.position();
+            int length = in.getInt(p + 1);
+            if (types.indexOf(in.get(p)) >= 0 && length >= 4 && length <= MAX_PARSED) {
+                int next = p + 1 + length;
+                if (next >= in.limit() || types.indexOf(in.get(next)) >= 0) {
+                    resyncing[fromClient ? 0 : 1] = false;
+                    return true;
+                }
+            }
+            in.position(p + 1);
+        }
+        return false;
+    }
+
     public void onData(boolean fromClient, ByteBuffer in, long micros) {
         int d = fromClient ? 0 : 1;
+        if (resyncing[d] && !resync(fromClient, in)) {
+            return;
+        }
         while (in.hasRemaining()) {
             if (broken || encrypted) {
                 in.position(in.limit());
@@ -236,6 +276,13 @@ public final class PgConnection {
     }
 
     private void backend(char type, ByteBuffer m, long size, long micros) {
+        if (untilReady) {
+            if (type == 'Z') {
+                untilReady = false;
+                units.clear();
+            }
+            return;
+        }
         Unit u = units.peekFirst();
         if (u == null) {
             return; // NoticeResponse, ParameterStatus, NotificationResponse, or an answer to a message not captured

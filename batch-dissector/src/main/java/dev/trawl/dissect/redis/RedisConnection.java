@@ -159,6 +159,16 @@ public final class RedisConnection {
         return PUSH_KINDS.contains(kind) ? kind : null;
     }
 
+    /**
+     * Bytes of one direction were lost: which reply answers which command is no longer known,
+     * so the commands waiting come out unanswered and that direction restarts at the next value.
+     */
+    public void gap(boolean fromClient) {
+        close();
+        subscriptions = 0;
+        (fromClient ? requests : replies).resynchronise();
+    }
+
     /** Commands still waiting come out unanswered (end of capture or of the connection). */
     public void close() {
         for (Pending p : pending) {

@@ -45,6 +45,8 @@ public final class RespDecoder {
     private boolean broken;
     private final boolean inlineAllowed;
     private long valueStart;
+    private boolean resyncing;
+    private boolean afterNewline;
     private long valueBytes;
 
     /** @param inlineAllowed true for the client side, where a line without a type byte is an inline command */
@@ -63,8 +65,40 @@ public final class RespDecoder {
         void value(RespValue value, long wireBytes, long startMicros);
     }
 
+    /**
+     * Bytes were lost: drop the value in progress and skip to the next line that starts with
+     * a type byte ({@code *} only, for commands).
+     */
+    public void resynchronise() {
+        stack.clear();
+        bulk = null;
+        bulkRemaining = -1;
+        lineLength = 0;
+        lineCr = false;
+        valueBytes = 0;
+        broken = false;
+        resyncing = true;
+        afterNewline = false;
+    }
+
+    private boolean skipToValueStart(ByteBuffer in) {
+        while (in.hasRemaining()) {
+            byte b = in.get(in.position());
+            if (afterNewline && (b == '*' || (!inlineAllowed && "+-:$_,#!=(%~>|".indexOf(b) >= 0))) {
+                resyncing = false;
+                return true;
+            }
+            afterNewline = b == '\n';
+            in.get();
+        }
+        return false;
+    }
+
     /** Consumes all of {@code in}, handing each value it completes to the sink. */
     public void decode(ByteBuffer in, long micros, Sink sink) {
+        if (resyncing && !skipToValueStart(in)) {
+            return;
+        }
         while (in.hasRemaining() && !broken) {
             if (idle()) {
                 valueStart = micros;
