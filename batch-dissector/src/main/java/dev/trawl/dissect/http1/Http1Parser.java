@@ -331,14 +331,27 @@ final class Http1Parser implements TcpParser {
         emit(req, m);
         if (m.status == 101 && req != null && req.header("Upgrade") != null) {
             String proto = req.header("Upgrade").trim().toLowerCase(Locale.ROOT);
-            if (proto.startsWith("websocket") && ctx.handOff("websocket")) {
+            if (proto.startsWith("websocket") && ctx.handOff("websocket", upgradeRequest(req))) {
                 handedOff = true;
-            } else if (proto.equals("h2c") && ctx.handOff("http2")) {
+            } else if (proto.equals("h2c") && ctx.handOff("http2", upgradeRequest(req))) {
                 handedOff = true;
             } else {
                 tunnel = true; // a protocol we do not parse: the rest is not HTTP
             }
         }
+    }
+
+    /** The request that asked for the upgrade, for the next protocol's entries. */
+    private static java.util.Map<String, String> upgradeRequest(Message req) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String[] h : req.headers) {
+            m.putIfAbsent(h[0].toLowerCase(Locale.ROOT), h[1]);
+        }
+        m.put(":method", req.method);
+        m.put(":path", req.target);
+        String host = req.header("Host");
+        m.put(":authority", host == null ? "" : host.trim());
+        return m;
     }
 
     private void emit(Message req, Message resp) {

@@ -99,7 +99,9 @@ public final class Http2Connection {
         Stream s = stream(1, micros);
         s.requestHeaders = requestHeaders;
         s.requestSize = requestSize;
+        s.requestMicros = micros;
         s.requestEnded = true;
+        s.upgraded = true;
         client.prefaceExpected = true;
     }
 
@@ -435,6 +437,7 @@ public final class Http2Connection {
         boolean responseEnded;
         int resetCode = -1;
         String error;
+        boolean upgraded;
 
         Stream(int id, long micros) {
             this.id = id;

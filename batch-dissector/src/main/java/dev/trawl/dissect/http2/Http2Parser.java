@@ -13,13 +13,30 @@ final class Http2Parser implements TcpParser {
     private final TcpContext ctx;
     private final Http2Connection connection;
 
+    /** The HTTP/1.1 request that asked for {@code Upgrade: h2c}: it is stream 1's request. */
+    private java.util.Map<String, String> upgrade;
+
     Http2Parser(TcpContext ctx) {
         this.ctx = ctx;
         this.connection = new Http2Connection(ctx.bodyLimit(), this::emit);
+        this.upgrade = ctx.handedOver();
     }
 
     @Override
     public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
+        if (!upgrade.isEmpty()) {
+            java.util.List<Header> headers = new java.util.ArrayList<>();
+            for (String name : new String[] {":method", ":path", ":authority"}) {
+                headers.add(new Header(name, upgrade.getOrDefault(name, "")));
+            }
+            upgrade.forEach((k, v) -> {
+                if (!k.startsWith(":")) {
+                    headers.add(new Header(k, v));
+                }
+            });
+            connection.upgradedFrom(headers, 0, timestampNanos / 1000);
+            upgrade = java.util.Map.of();
+        }
         int start = data.position();
         connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
         return data.position() - start;

@@ -98,4 +98,49 @@ class ProtocolEntriesTest {
         assertThat(refused.status()).isEqualTo(1158);
         assertThat(refused.fields()).containsEntry("mysql_sqlstate", "08S01");
     }
+
+    @Test
+    void mongoCommandsAndNamespaces() {
+        Entry find = EngineRun.dissect("deepflow/mongo-msg.pcap").of("mongodb").getFirst();
+        assertThat(find.method()).isEqualTo("find");
+        assertThat(find.path()).isEqualTo("sky-test.query");
+        assertThat(find.fields()).containsEntry("mongodb_ok", "1").containsEntry("mongodb_op", "OP_MSG");
+        List<Entry> legacy = EngineRun.dissect("nDPI/mongodb.pcap").of("mongodb");
+        assertThat(legacy).extracting(Entry::method).contains("ismaster", "getnonce", "isMaster");
+    }
+
+    @Test
+    void amqpMethodsExchangesAndRoutingKeys() {
+        List<Entry> calls = EngineRun.dissect("deepflow/amqp1.pcap").of("amqp");
+        Entry publish = calls.stream().filter(e -> e.method().equals("basic.publish")).findFirst().orElseThrow();
+        assertThat(publish.fields()).containsEntry("amqp_exchange", "exchange-1").containsEntry("amqp_routing_key", "rk-1");
+        assertThat(publish.path()).isEqualTo("exchange-1/rk-1");
+        assertThat(calls).filteredOn(e -> e.method().equals("queue.declare")).extracting(Entry::path).contains("hello");
+        List<Entry> errors = EngineRun.dissect("deepflow/amqp-error.pcap").of("amqp");
+        assertThat(errors).filteredOn(e -> e.method().equals("connection.open")).extracting(Entry::status)
+                .contains(530);
+        assertThat(errors).filteredOn(e -> e.method().equals("exchange.declare")).extracting(Entry::status)
+                .contains(406);
+    }
+
+    @Test
+    void websocketMessagesAfterTheUpgrade() {
+        EngineRun.Result run = EngineRun.dissect("zeek/websocket.pcap");
+        assertThat(run.of("http")).hasSize(1);
+        List<Entry> messages = run.of("ws");
+        // tshark: 9 frames; the closes pair up into one entry
+        assertThat(messages).hasSize(8);
+        assertThat(messages).allSatisfy(e -> {
+            assertThat(e.path()).isEqualTo("/echo?.kl=Y");
+            assertThat(e.dstPort()).isEqualTo(80);
+        });
+        Entry hello = messages.stream().filter(e -> e.requestBody().equals("Hello, WebSocket!")).findFirst().orElseThrow();
+        assertThat(hello.fields()).containsEntry("ws_opcode", "text").containsEntry("ws_masked", "true");
+        assertThat(messages).filteredOn(e -> e.responseBody().equals("Hello, WebSocket!")).hasSize(1);
+        Entry close = messages.stream().filter(e -> e.method().equals("close")).findFirst().orElseThrow();
+        assertThat(close.answered()).isTrue();
+        Entry oversized = EngineRun.dissect("zeek/oversized-close-frame.pcapng").of("ws").stream()
+                .filter(e -> e.method().equals("close")).findFirst().orElseThrow();
+        assertThat(oversized.status()).isEqualTo(1000);
+    }
 }
