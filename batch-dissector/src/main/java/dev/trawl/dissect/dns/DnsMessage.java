@@ -31,9 +31,12 @@ final class DnsMessage {
         }
     }
 
-    /** Reads the header; returns null when fewer than 12 bytes. Sections are read as far as they are well-formed. */
+    /**
+     * Reads the header; returns null when not even the id and flags are there (a message cut
+     * that short by the snaplen is no message). Sections are read as far as they are well-formed.
+     */
     static DnsMessage parse(ByteBuffer b, int off, int len) {
-        if (len < 12) return null;
+        if (len < 4) return null;
         DnsMessage m = new DnsMessage();
         m.length = len;
         m.id = u16(b, off);
@@ -41,6 +44,7 @@ final class DnsMessage {
         m.response = (m.flags & 0x8000) != 0;
         m.opcode = (m.flags >> 11) & 0xF;
         m.rcode = m.flags & 0xF;
+        if (len < 12) return m;
         m.qdCount = u16(b, off + 4);
         m.anCount = u16(b, off + 6);
         m.nsCount = u16(b, off + 8);

@@ -22,6 +22,8 @@ public final class DnsProtocol implements UdpProtocol {
     public boolean matches(ByteBuffer payload, int srcPort, int dstPort) {
         if (srcPort == 53 || dstPort == 53) return true;
         if (srcPort == 5353 || dstPort == 5353 || srcPort == 5355 || dstPort == 5355) return true;
+        // NetBIOS name service borrows DNS's format but is another protocol
+        if (srcPort == 137 || dstPort == 137 || srcPort == 138 || dstPort == 138) return false;
         int off = payload.position();
         int len = payload.remaining();
         if (!DnsMessage.plausibleHeader(payload, off, len)) return false;
@@ -51,12 +53,13 @@ public final class DnsProtocol implements UdpProtocol {
                 ctx.count(srcPort == 5355 || dstPort == 5355 ? "llmnr_messages" : "mdns_messages");
                 return;
             }
-            ctx.count("messages");
             DnsMessage m = DnsMessage.parse(payload, payload.position(), payload.remaining());
             if (m == null) {
-                ctx.count("malformed");
+                // shorter than a header (a snaplen cut): damage, not a message
+                ctx.count("truncated");
                 return;
             }
+            ctx.count("messages");
             if (!m.complete) ctx.count("malformed");
             transactions.message(m, srcIp, srcPort, dstIp, dstPort, ts, ctx.source());
         }

@@ -62,10 +62,10 @@ public final class DnsTcpProtocol implements TcpProtocol {
             while (lim - p >= 2) {
                 int len = DnsMessage.u16(data, p);
                 if (lim - p < 2 + len) break;
-                ctx.count("messages");
                 DnsMessage m = DnsMessage.parse(data, p + 2, len);
-                if (m == null) ctx.count("malformed");
+                if (m == null) ctx.count("truncated");
                 else {
+                    ctx.count("messages");
                     if (!m.complete) ctx.count("malformed");
                     Endpoints e = ctx.endpoints();
                     if (dir == Direction.CLIENT_TO_SERVER) {

@@ -287,6 +287,7 @@ final class Http1Parser implements TcpParser {
         void gap() {
             if (current != null) {
                 current.damaged = true;
+                if (isRequest) ctx.count("requests_incomplete");
                 current.bodyCut = true;
                 Message m = current;
                 m.size = absolute - messageStart;
@@ -304,6 +305,7 @@ final class Http1Parser implements TcpParser {
             if (state != State.BODY_TO_CLOSE) {
                 current.damaged = true;
                 current.bodyCut = true;
+                if (isRequest) ctx.count("requests_incomplete");
             }
             Message m = current;
             m.size = absolute - messageStart;
@@ -318,8 +320,14 @@ final class Http1Parser implements TcpParser {
 
     private void requestDone(Message m) {
         ctx.count("requests");
+        if (isNotification(m.method)) ctx.count("notifications");
         if (waiting.size() >= MAX_WAITING) emit(waiting.poll(), null);
         waiting.add(m);
+    }
+
+    /** UPnP GENA's event methods: requests in HTTP's grammar that tools like Wireshark class as notifications. */
+    static boolean isNotification(String method) {
+        return method.equals("NOTIFY") || method.equals("SUBSCRIBE") || method.equals("UNSUBSCRIBE");
     }
 
     private void responseDone(Message m) {
@@ -429,7 +437,7 @@ final class Http1Parser implements TcpParser {
 
     // ------------------------------------------------------------------ heads
 
-    private static int headEnd(ByteBuffer d, int p, int lim) {
+    static int headEnd(ByteBuffer d, int p, int lim) {
         int to = Math.min(lim, p + MAX_HEAD + 4);
         for (int i = p; i < to; i++) {
             if (d.get(i) != '\n') continue;
@@ -439,7 +447,7 @@ final class Http1Parser implements TcpParser {
         return -1;
     }
 
-    private static Message parseHead(ByteBuffer d, int p, int end) {
+    static Message parseHead(ByteBuffer d, int p, int end) {
         Message m = new Message();
         int nl = Bytes.indexOf(d, p, end, (byte) '\n');
         int lineEnd = nl > p && d.get(nl - 1) == '\r' ? nl - 1 : nl;

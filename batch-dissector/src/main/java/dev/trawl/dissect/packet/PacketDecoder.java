@@ -158,7 +158,8 @@ public final class PacketDecoder {
         p.l4Offset = at + ihl;
         p.l4Length = total - ihl;
         if (more || fragOffset != 0) {
-            if (p.truncated) return malformed("ip_fragment_truncated");
+            // a first fragment cut by the snaplen cannot be completed; its head is still worth reading
+            if (p.truncated) return fragOffset == 0 ? Result.OK : malformed("ip_fragment_truncated");
             int id = u16(b, at + 4);
             return reassembled(4, id, fragOffset, more, p);
         }
@@ -220,7 +221,7 @@ public final class PacketDecoder {
                     p.l4Offset = h;
                     p.l4Length = stop - h;
                     if (fragment) {
-                        if (p.truncated) return malformed("ip_fragment_truncated");
+                        if (p.truncated) return fragOffset == 0 ? Result.OK : malformed("ip_fragment_truncated");
                         return reassembled(6, id, fragOffset, more, p);
                     }
                     return Result.OK;
