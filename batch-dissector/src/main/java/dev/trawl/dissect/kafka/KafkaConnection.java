@@ -37,7 +37,11 @@ public final class KafkaConnection {
         this.sink = sink;
     }
 
-    /** True when a client's first bytes are a plausible Kafka request header. */
+    /**
+     * True when a client's first bytes are a plausible Kafka request header: a size that fits,
+     * a known api key at a version Kafka has, a non-negative correlation id and a short
+     * printable client id, or none (-1).
+     */
     public static boolean looksLikeRequest(ByteBuffer in) {
         if (in.remaining() < 14) {
             return false;
@@ -46,9 +50,10 @@ public final class KafkaConnection {
         int size = in.getInt(p);
         int apiKey = in.getShort(p + 4);
         int version = in.getShort(p + 6);
+        int correlationId = in.getInt(p + 8);
         int clientIdLength = in.getShort(p + 12);
-        if (size < 10 || size > MAX_MESSAGE || apiKey < 0 || apiKey >= KafkaApis.count() || version < 0 || version > 20
-                || clientIdLength < -1 || clientIdLength > size - 10) {
+        if (size < 10 || size > MAX_MESSAGE || apiKey < 0 || apiKey >= KafkaApis.count() || version < 0 || version > 17
+                || correlationId < 0 || clientIdLength < -1 || clientIdLength > 256 || clientIdLength > size - 10) {
             return false;
         }
         for (int i = 0; i < clientIdLength && p + 14 + i < in.limit(); i++) {

@@ -83,6 +83,7 @@ public final class MySqlConnection {
     private final Map<Long, String> statements = new LinkedHashMap<>();
     private Phase phase = Phase.START;
     private boolean clientResync;
+    private boolean discardEncrypted;
     private boolean serverLost;   // server bytes are dropped until the client's next command
     private int capabilities = CLIENT_PROTOCOL_41;
     private Call call;
@@ -131,6 +132,19 @@ public final class MySqlConnection {
 
     public long errors() {
         return errors;
+    }
+
+    /**
+     * True after the client asked for TLS (CLIENT_SSL): {@link #onData} then leaves every byte
+     * unconsumed, for a TLS parser to take over, until {@link #discardEncrypted()}.
+     */
+    public boolean encrypted() {
+        return phase == Phase.ENCRYPTED;
+    }
+
+    /** No one takes the encrypted rest: consume and drop it. */
+    public void discardEncrypted() {
+        discardEncrypted = true;
     }
 
     /**
@@ -258,6 +272,9 @@ public final class MySqlConnection {
 
     private void packets(Side side, boolean fromClient, ByteBuffer in, long micros) {
         while (in.hasRemaining()) {
+            if (phase == Phase.ENCRYPTED && !discardEncrypted) {
+                return; // TLS from here on: the bytes are for a TLS parser (see encrypted())
+            }
             if (phase == Phase.BROKEN || phase == Phase.ENCRYPTED) {
                 in.position(in.limit());
                 return;

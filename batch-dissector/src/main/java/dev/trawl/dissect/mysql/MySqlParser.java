@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 final class MySqlParser implements TcpParser {
     private final TcpContext ctx;
     private final MySqlConnection connection;
+    private boolean tls;
 
     MySqlParser(TcpContext ctx) {
         this.ctx = ctx;
@@ -21,6 +22,13 @@ final class MySqlParser implements TcpParser {
     public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
         int start = data.position();
         connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        if (connection.encrypted() && !tls) {
+            // the client asked for TLS: the TLS parser reads the handshake (SNI, ALPN) from here on
+            tls = true;
+            if (!ctx.handOff("tls")) {
+                connection.discardEncrypted();
+            }
+        }
         return data.position() - start;
     }
 

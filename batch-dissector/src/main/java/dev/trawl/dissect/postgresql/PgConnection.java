@@ -61,6 +61,7 @@ public final class PgConnection {
     private boolean clientStartup = true;   // the next client message may be untyped (startup, SSLRequest)
     private boolean sslAnswerExpected;
     private boolean encrypted;
+    private boolean discardEncrypted;
     private boolean broken;
     private long errors;
 
@@ -97,9 +98,17 @@ public final class PgConnection {
         return in.get(p + length) == 0;
     }
 
-    /** True after the connection switched to TLS: the rest is not readable. */
+    /**
+     * True after the server accepted SSLRequest (or GSSENCRequest): {@link #onData} then leaves
+     * every byte unconsumed, for a TLS parser to take over, until {@link #discardEncrypted()}.
+     */
     public boolean encrypted() {
         return encrypted;
+    }
+
+    /** No one takes the encrypted rest: consume and drop it. */
+    public void discardEncrypted() {
+        discardEncrypted = true;
     }
 
     public long errors() {
@@ -147,6 +156,9 @@ public final class PgConnection {
             return;
         }
         while (in.hasRemaining()) {
+            if (encrypted && !discardEncrypted) {
+                return; // TLS from here on: the bytes are for a TLS parser (see encrypted())
+            }
             if (broken || encrypted) {
                 in.position(in.limit());
                 return;

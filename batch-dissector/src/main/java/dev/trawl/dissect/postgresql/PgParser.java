@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 final class PgParser implements TcpParser {
     private final TcpContext ctx;
     private final PgConnection connection;
+    private boolean tls;
 
     PgParser(TcpContext ctx) {
         this.ctx = ctx;
@@ -21,6 +22,13 @@ final class PgParser implements TcpParser {
     public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
         int start = data.position();
         connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        if (connection.encrypted() && !tls) {
+            // SSLRequest accepted: the TLS parser reads the handshake (SNI, ALPN) from here on
+            tls = true;
+            if (!ctx.handOff("tls")) {
+                connection.discardEncrypted();
+            }
+        }
         return data.position() - start;
     }
 

@@ -42,38 +42,63 @@ public final class RedisConnection {
         this.sink = sink;
     }
 
+    /** What the first bytes of a client say: a command, maybe one (show more), or not Redis. */
+    public enum Looks { COMMAND, MAYBE, NO }
+
+    private static final Set<String> INLINE = Set.of("PING", "AUTH", "HELLO", "INFO", "SELECT", "GET", "SET",
+            "KEYS", "DEL", "EXISTS", "INCR", "QUIT", "MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "CONFIG", "CLIENT", "DBSIZE");
+
     /**
-     * True when a client's first bytes look like a RESP command: an array of bulk strings
-     * ({@code *N\r\n$L\r\n}) or an inline command Redis knows.
+     * Whether a client's first bytes are a RESP command: an array of bulk strings
+     * ({@code *N\r\n$L\r\n}), or a whole inline command line of a command Redis knows that is
+     * not an HTTP request line ({@code GET / HTTP/1.1} and {@code GET /x} are both).
      */
-    public static boolean looksLikeCommand(ByteBuffer in) {
+    public static Looks looksLikeCommand(ByteBuffer in) {
         int p = in.position();
-        int n = Math.min(in.remaining(), 32);
-        if (n < 4) {
-            return false;
+        int n = Math.min(in.remaining(), 256);
+        if (n == 0) {
+            return Looks.MAYBE;
         }
         if (in.get(p) == '*') {
             int i = p + 1;
             while (i < p + n && Character.isDigit(in.get(i))) {
                 i++;
             }
-            return i > p + 1 && i + 3 < p + n && in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '$'
-                    && Character.isDigit(in.get(i + 3));
+            if (i == p + 1 && n > 1) {
+                return Looks.NO;
+            }
+            if (i + 4 > p + n) {
+                return n < 32 ? Looks.MAYBE : Looks.NO;
+            }
+            return i > p + 1 && in.get(i) == '\r' && in.get(i + 1) == '\n' && in.get(i + 2) == '$'
+                    && Character.isDigit(in.get(i + 3)) ? Looks.COMMAND : Looks.NO;
+        }
+        int end = -1;
+        for (int i = p; i < p + n - 1; i++) {
+            if (in.get(i) == '\r' && in.get(i + 1) == '\n') {
+                end = i;
+                break;
+            }
         }
         StringBuilder word = new StringBuilder();
-        for (int i = p; i < p + n; i++) {
-            char c = (char) (in.get(i) & 0xff);
-            if (c == ' ' || c == '\r') {
-                String w = word.toString().toUpperCase(Locale.ROOT);
-                return w.equals("PING") || w.equals("AUTH") || w.equals("HELLO") || w.equals("INFO")
-                        || w.equals("SELECT") || w.equals("GET") || w.equals("SET") || w.equals("KEYS");
-            }
-            if (!Character.isLetter(c)) {
-                return false;
-            }
-            word.append(c);
+        for (int i = p; i < p + n && Character.isLetter(in.get(i) & 0xff); i++) {
+            word.append((char) (in.get(i) & 0xff));
         }
-        return false;
+        if (!INLINE.contains(word.toString().toUpperCase(Locale.ROOT))) {
+            return Looks.NO;
+        }
+        if (end < 0) {
+            return n < 256 ? Looks.MAYBE : Looks.NO;
+        }
+        for (int i = p; i < end; i++) {
+            int c = in.get(i) & 0xff;
+            if (c < 0x20 || c > 0x7e) {
+                return Looks.NO;
+            }
+        }
+        String line = java.nio.charset.StandardCharsets.ISO_8859_1.decode(in.slice(p, end - p)).toString();
+        // "GET /x HTTP/1.1" and HTTP/0.9's "GET /x" are web requests, not Redis
+        return line.contains(" HTTP/") || line.startsWith(word + " /") ? Looks.NO : Looks.COMMAND;
     }
 
     public void onData(boolean fromClient, ByteBuffer in, long micros) {

@@ -21,10 +21,11 @@ public final class RedisProtocol implements TcpProtocol {
 
     @Override
     public Detection detect(ByteBuffer data, int port) {
-        if (data.remaining() < 8 && data.hasRemaining() && data.get(data.position()) == '*') {
-            return Detection.NEED_MORE;
-        }
-        return RedisConnection.looksLikeCommand(data) ? Detection.CLIENT : Detection.NO;
+        return switch (RedisConnection.looksLikeCommand(data)) {
+            case COMMAND -> Detection.CLIENT;
+            case MAYBE -> Detection.NEED_MORE;
+            case NO -> Detection.NO;
+        };
     }
 
     @Override

@@ -130,11 +130,20 @@ class RedisConnectionTest {
 
     @Test
     void detectsCommandsByContent() {
-        assertThat(RedisConnection.looksLikeCommand(ByteBuffer.wrap("*2\r\n$3\r\nGET\r\n".getBytes()))).isTrue();
-        assertThat(RedisConnection.looksLikeCommand(ByteBuffer.wrap("PING\r\n".getBytes()))).isTrue();
-        assertThat(RedisConnection.looksLikeCommand(ByteBuffer.wrap("GET / HTTP/1.1\r\n".getBytes()))).isTrue();
-        assertThat(RedisConnection.looksLikeCommand(ByteBuffer.wrap("POST / HTTP/1.1\r\n".getBytes()))).isFalse();
-        assertThat(RedisConnection.looksLikeCommand(ByteBuffer.wrap(new byte[] {0x16, 3, 1, 0, 5}))).isFalse();
+        assertThat(looks("*2\r\n$3\r\nGET\r\n")).isEqualTo(RedisConnection.Looks.COMMAND);
+        assertThat(looks("*2\r")).isEqualTo(RedisConnection.Looks.MAYBE);
+        assertThat(looks("PING\r\n")).isEqualTo(RedisConnection.Looks.COMMAND);
+        assertThat(looks("GET mykey\r\n")).isEqualTo(RedisConnection.Looks.COMMAND);
+        assertThat(looks("GET /ind")).isEqualTo(RedisConnection.Looks.MAYBE);
+        assertThat(looks("GET / HTTP/1.1\r\n")).isEqualTo(RedisConnection.Looks.NO);
+        assertThat(looks("POST / HTTP/1.1\r\n")).isEqualTo(RedisConnection.Looks.NO);
+        assertThat(looks("*-53245001789559092\r\n$$$")).isEqualTo(RedisConnection.Looks.NO);
+        assertThat(RedisConnection.looksLikeCommand(ByteBuffer.wrap(new byte[] {0x16, 3, 1, 0, 5})))
+                .isEqualTo(RedisConnection.Looks.NO);
+    }
+
+    private static RedisConnection.Looks looks(String s) {
+        return RedisConnection.looksLikeCommand(ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1)));
     }
 
     @Test
