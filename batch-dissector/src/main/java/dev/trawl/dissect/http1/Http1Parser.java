@@ -369,12 +369,25 @@ final class Http1Parser implements TcpParser {
         if (m.status == 101 && req != null && req.header("Upgrade") != null) {
             String proto = req.header("Upgrade").trim().toLowerCase(Locale.ROOT);
             String target = proto.startsWith("websocket") ? "websocket" : proto.startsWith("h2c") ? "http2" : proto;
-            if (ctx.handOff(target)) {
+            if (ctx.handOff(target, upgradeRequest(req))) {
                 handedOff = true;
             } else {
                 tunnel = true; // a protocol no parser is registered for: the rest is not HTTP
             }
         }
+    }
+
+    /** The request that asked for the upgrade, for the next protocol's entries. */
+    private static java.util.Map<String, String> upgradeRequest(Message req) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (String[] h : req.headers) {
+            m.putIfAbsent(h[0].toLowerCase(Locale.ROOT), h[1]);
+        }
+        m.put(":method", req.method);
+        m.put(":path", req.target);
+        String host = req.header("Host");
+        m.put(":authority", host == null ? "" : host.trim());
+        return m;
     }
 
     private void emit(Message req, Message resp) {
