@@ -31,6 +31,20 @@ public interface TcpContext {
      */
     boolean handOff(String protocolName);
 
+    /**
+     * {@link #handOff(String)} with what the next parser should know of the connection's past,
+     * as HTTP/2-style names: {@code :method}, {@code :path}, {@code :authority} of the request
+     * that asked for the upgrade, and any of its headers in lower case.
+     */
+    default boolean handOff(String protocolName, java.util.Map<String, String> upgradeRequest) {
+        return handOff(protocolName);
+    }
+
+    /** What the previous parser handed over (see {@link #handOff(String, java.util.Map)}); empty when none. */
+    default java.util.Map<String, String> handedOver() {
+        return java.util.Map.of();
+    }
+
     /** Counts an event of this protocol in the dissection's stats (e.g. "dns_messages", "malformed"). */
     void count(String counter);
 }

@@ -25,6 +25,7 @@ final class Connection implements TcpContext {
     TcpProtocol protocol;
     TcpParser parser;
     TcpProtocol handOffTo;
+    private java.util.Map<String, String> handedOver = java.util.Map.of();
     private Endpoints endpoints;
     private int transactions;
     private final String idBase;
@@ -88,10 +89,21 @@ final class Connection implements TcpContext {
 
     @Override
     public boolean handOff(String protocolName) {
+        return handOff(protocolName, java.util.Map.of());
+    }
+
+    @Override
+    public boolean handOff(String protocolName, java.util.Map<String, String> upgradeRequest) {
         var next = services.registry().tcp(protocolName);
         if (next.isEmpty()) return false;
         handOffTo = next.get();
+        handedOver = java.util.Map.copyOf(upgradeRequest);
         return true;
+    }
+
+    @Override
+    public java.util.Map<String, String> handedOver() {
+        return handedOver;
     }
 
     @Override

@@ -1,0 +1,126 @@
+package dev.trawl.dissect.http2;
+
+import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.Entry;
+import dev.trawl.dissect.TcpContext;
+import dev.trawl.dissect.TcpParser;
+import dev.trawl.dissect.grpc.GrpcCall;
+import java.nio.ByteBuffer;
+
+/** Turns the streams of one HTTP/2 connection into entries: one per stream. */
+final class Http2Parser implements TcpParser {
+    private final TcpContext ctx;
+    private final Http2Connection connection;
+
+    /** The HTTP/1.1 request that asked for {@code Upgrade: h2c}: it is stream 1's request. */
+    private java.util.Map<String, String> upgrade;
+
+    Http2Parser(TcpContext ctx) {
+        this.ctx = ctx;
+        this.connection = new Http2Connection(ctx.bodyLimit(), this::emit);
+        this.upgrade = ctx.handedOver();
+    }
+
+    @Override
+    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
+        if (!upgrade.isEmpty()) {
+            java.util.List<Header> headers = new java.util.ArrayList<>();
+            for (String name : new String[] {":method", ":path", ":authority"}) {
+                headers.add(new Header(name, upgrade.getOrDefault(name, "")));
+            }
+            upgrade.forEach((k, v) -> {
+                if (!k.startsWith(":")) {
+                    headers.add(new Header(k, v));
+                }
+            });
+            connection.upgradedFrom(headers, 0, timestampNanos / 1000);
+            upgrade = java.util.Map.of();
+        }
+        int start = data.position();
+        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        return data.position() - start;
+    }
+
+    @Override
+    public void onGap(Direction direction, long length, long timestampNanos) {
+        // frame boundaries and possibly HPACK state are gone in that direction
+        ctx.count("gaps");
+        connection.lost(direction == Direction.CLIENT_TO_SERVER);
+    }
+
+    @Override
+    public void onClose(long timestampNanos) {
+        connection.close();
+        if (connection.errors() > 0) {
+            ctx.count("malformed");
+        }
+    }
+
+    private void emit(Http2Exchange x) {
+        Entry.Builder e = ctx.newEntry();
+        e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
+        String method = x.requestHeader(":method");
+        String path = x.requestHeader(":path");
+        String authority = x.requestHeader(":authority");
+        e.method(method).path(path).host(authority != null ? authority : x.requestHeader("host"));
+        e.requestSize(x.requestSize()).responseSize(x.responseSize());
+        x.requestHeaders().forEach(h -> e.requestHeader(h.name(), h.value()));
+        x.responseHeaders().forEach(h -> e.responseHeader(h.name(), h.value()));
+        x.trailers().forEach(h -> e.responseHeader(h.name(), h.value()));
+        e.requestBody(Bytes.text(x.requestBody(), x.requestBody().length));
+        e.responseBody(Bytes.text(x.responseBody(), x.responseBody().length));
+        e.field("http2_stream_id", x.streamId());
+        int status = parseStatus(x.responseHeader(":status"));
+        boolean answered = x.answered();
+        e.answered(answered);
+        if (answered && x.requestMicros() != 0) {
+            e.latencyMicros(x.responseMicros() - x.requestMicros());
+        }
+        if (x.requestMicros() == 0) {
+            e.field("request_missing", "true");
+        }
+        if (x.resetCode() >= 0) {
+            e.field("http2_rst_code", x.resetCode());
+        }
+        if (x.error() != null) {
+            e.field("http2_error", x.error());
+        }
+        if (GrpcCall.isGrpc(x)) {
+            GrpcCall g = GrpcCall.from(x);
+            e.protocol("grpc");
+            e.field("http_status", status);
+            e.field("grpc_service", g.service()).field("grpc_method", g.method());
+            e.field("grpc_request_messages", g.requestMessages()).field("grpc_response_messages", g.responseMessages());
+            if (!g.encoding().equals("identity")) {
+                e.field("grpc_encoding", g.encoding());
+            }
+            if (g.status() >= 0) {
+                e.status(g.status()).statusText(g.statusName());
+                e.field("grpc_status", g.status()).field("grpc_status_name", g.statusName());
+                if (!g.message().isEmpty()) {
+                    e.field("grpc_message", g.message());
+                }
+            } else {
+                e.status(status);
+            }
+            e.summary(g.service() + "/" + g.method() + (g.status() >= 0 ? " -> " + g.statusName() : ""));
+        } else {
+            e.status(status);
+            e.summary((method == null ? "" : method) + " " + (path == null ? "" : path)
+                    + (status > 0 ? " -> " + status : ""));
+        }
+        ctx.emit(e);
+    }
+
+    private static int parseStatus(String s) {
+        if (s == null) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException ex) {
+            return 0;
+        }
+    }
+}

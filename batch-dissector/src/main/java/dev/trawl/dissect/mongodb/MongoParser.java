@@ -1,0 +1,71 @@
+package dev.trawl.dissect.mongodb;
+
+import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.Entry;
+import dev.trawl.dissect.TcpContext;
+import dev.trawl.dissect.TcpParser;
+import java.nio.ByteBuffer;
+
+/** One entry per request (command), with the reply that answered it. */
+final class MongoParser implements TcpParser {
+    private final TcpContext ctx;
+    private final MongoConnection connection;
+
+    MongoParser(TcpContext ctx) {
+        this.ctx = ctx;
+        this.connection = new MongoConnection(this::emit);
+    }
+
+    @Override
+    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
+        int start = data.position();
+        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        return data.position() - start;
+    }
+
+    @Override
+    public void onGap(Direction direction, long length, long timestampNanos) {
+        ctx.count("gaps");
+        connection.gap(direction == Direction.CLIENT_TO_SERVER);
+    }
+
+    @Override
+    public void onClose(long timestampNanos) {
+        connection.close();
+        if (connection.errors() > 0) {
+            ctx.count("malformed");
+        }
+    }
+
+    private void emit(MongoExchange x) {
+        Entry.Builder e = ctx.newEntry();
+        e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
+        e.method(x.command()).path(x.namespace()).host(x.database());
+        e.requestSize(x.requestSize()).responseSize(x.responseSize()).answered(x.answered());
+        if (x.answered() && x.requestMicros() != 0) {
+            e.latencyMicros(x.responseMicros() - x.requestMicros());
+        }
+        e.field("mongodb_op", x.opCode()).field("mongodb_request_id", x.requestId());
+        e.field("mongodb_database", x.database()).field("mongodb_collection", x.collection());
+        if (x.requestMicros() == 0) {
+            e.field("request_missing", "true");
+        }
+        if (x.ok() != null) {
+            e.field("mongodb_ok", x.ok() == 1.0 ? "1" : String.valueOf(x.ok()));
+        }
+        if (!x.errmsg().isEmpty() || (x.ok() != null && x.ok() != 1.0)) {
+            e.status(x.code() != 0 ? x.code() : 1).statusText(x.errmsg());
+            e.field("mongodb_errmsg", x.errmsg());
+            if (x.code() != 0) {
+                e.field("mongodb_code", x.code());
+            }
+            if (!x.codeName().isEmpty()) {
+                e.field("mongodb_code_name", x.codeName());
+            }
+        } else if (x.ok() != null) {
+            e.statusText("ok");
+        }
+        e.summary((x.command() + " " + x.namespace()).trim() + (x.ok() == null ? "" : x.ok() == 1.0 ? " -> ok" : " -> " + x.errmsg()));
+        ctx.emit(e);
+    }
+}

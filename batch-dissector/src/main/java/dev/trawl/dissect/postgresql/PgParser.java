@@ -1,0 +1,85 @@
+package dev.trawl.dissect.postgresql;
+
+import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.Entry;
+import dev.trawl.dissect.TcpContext;
+import dev.trawl.dissect.TcpParser;
+import dev.trawl.dissect.sql.SqlText;
+import java.nio.ByteBuffer;
+
+/** One entry per startup, simple query and extended-query Execute. */
+final class PgParser implements TcpParser {
+    private final TcpContext ctx;
+    private final PgConnection connection;
+    private boolean tls;
+
+    PgParser(TcpContext ctx) {
+        this.ctx = ctx;
+        this.connection = new PgConnection(this::emit);
+    }
+
+    @Override
+    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
+        int start = data.position();
+        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        if (connection.encrypted() && !tls) {
+            // SSLRequest accepted: the TLS parser reads the handshake (SNI, ALPN) from here on
+            tls = true;
+            if (!ctx.handOff("tls")) {
+                connection.discardEncrypted();
+            }
+        }
+        return data.position() - start;
+    }
+
+    @Override
+    public void onGap(Direction direction, long length, long timestampNanos) {
+        ctx.count("gaps");
+        connection.gap(direction == Direction.CLIENT_TO_SERVER);
+    }
+
+    @Override
+    public void onClose(long timestampNanos) {
+        connection.close();
+        if (connection.errors() > 0) {
+            ctx.count("malformed");
+        }
+    }
+
+    private void emit(PgExchange x) {
+        Entry.Builder e = ctx.newEntry();
+        e.timestampMicros(x.requestMicros());
+        String verb = x.sql().isEmpty() ? x.kind() : SqlText.verb(x.sql());
+        e.method(verb.isEmpty() ? x.kind() : verb).path(x.sql());
+        e.requestSize(x.requestSize()).responseSize(x.responseSize()).answered(x.answered());
+        if (x.answered()) {
+            e.latencyMicros(x.responseMicros() - x.requestMicros());
+        }
+        e.field("pg_kind", x.kind());
+        if (!x.statement().isEmpty()) {
+            e.field("pg_statement", x.statement());
+        }
+        if (!x.commandTag().isEmpty()) {
+            e.field("pg_command_tag", x.commandTag());
+            e.statusText(x.commandTag());
+        }
+        if (x.rows() > 0) {
+            e.field("pg_rows", x.rows());
+        }
+        x.parameters().forEach((k, v) -> e.requestHeader(k, v));
+        if (x.parameters().containsKey("database")) {
+            e.host(x.parameters().get("database"));
+            e.path(x.parameters().getOrDefault("user", "") + "@" + x.parameters().get("database"));
+        }
+        if (!x.error().isEmpty()) {
+            // SQLSTATE is five characters, not a number: status says "an error", the state says which
+            e.status(1).statusText(x.sqlState() + " " + x.errorMessage());
+            e.field("pg_sqlstate", x.sqlState()).field("pg_error", x.errorMessage())
+                    .field("pg_severity", x.error().getOrDefault('S', ""));
+        }
+        String what = x.sql().isEmpty() ? x.kind() + (x.statement().isEmpty() ? "" : " " + x.statement()) : x.sql();
+        e.summary((what.length() > 120 ? what.substring(0, 120) : what)
+                + (x.error().isEmpty() ? x.commandTag().isEmpty() ? "" : " -> " + x.commandTag() : " -> " + x.sqlState()));
+        ctx.emit(e);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.trawl.dissect.http2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trawl.dissect.testing.CapturedSegments;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Http2ConnectionTest {
+
+    private static List<Http2Exchange> dissect(String capture, int serverPort, boolean byteByByte) {
+        List<Http2Exchange> out = new ArrayList<>();
+        Http2Connection c = new Http2Connection(4096, out::add);
+        var segments = CapturedSegments.read(capture, serverPort);
+        if (byteByByte) {
+            CapturedSegments.feedByteByByte(segments, c::onData);
+        } else {
+            CapturedSegments.feed(segments, c::onData);
+        }
+        c.close();
+        return out;
+    }
+
+    @Test
+    void readsRequestsAndResponsesOfManyStreamsSharingOneDynamicTable() {
+        // tshark -d tcp.port==56508,http2: six GETs of nghttp2 on streams 1,3,5,7,9,11
+        List<Http2Exchange> calls = dissect("suricata-verify/http2-keywords__input.pcap", 3000, false);
+        assertThat(calls).extracting(Http2Exchange::streamId).contains(1, 3, 5, 7, 9, 11);
+        Http2Exchange first = calls.stream().filter(e -> e.streamId() == 1).findFirst().orElseThrow();
+        assertThat(first.requestHeader(":method")).isEqualTo("GET");
+        assertThat(first.requestHeader(":path")).isEqualTo("/doc/manual/html/index.html");
+        assertThat(first.requestHeader("user-agent")).isEqualTo("nghttp2/0.5.2-DEV");
+        assertThat(first.responseHeader(":status")).isEqualTo("200");
+        assertThat(first.responseHeader("content-length")).isEqualTo("22617");
+        assertThat(first.responseSize()).isGreaterThan(22617);
+        assertThat(first.responseBody()).hasSize(4096);
+        Http2Exchange css = calls.stream().filter(e -> e.streamId() == 3).findFirst().orElseThrow();
+        assertThat(css.requestHeader(":path")).isEqualTo("/doc/manual/html/_static/css/theme.css");
+        assertThat(calls).allSatisfy(e -> assertThat(e.error()).isNull());
+    }
+
+    @Test
+    void packetBoundariesDoNotMatter() {
+        List<Http2Exchange> whole = dissect("suricata-verify/http2-keywords__input.pcap", 3000, false);
+        List<Http2Exchange> bytes = dissect("suricata-verify/http2-keywords__input.pcap", 3000, true);
+        assertThat(bytes).hasSameSizeAs(whole);
+        for (int i = 0; i < whole.size(); i++) {
+            assertThat(bytes.get(i).requestHeaders()).isEqualTo(whole.get(i).requestHeaders());
+            assertThat(bytes.get(i).responseHeaders()).isEqualTo(whole.get(i).responseHeaders());
+            assertThat(bytes.get(i).responseSize()).isEqualTo(whole.get(i).responseSize());
+        }
+    }
+
+    @Test
+    void readsAConnectionWhoseStartWasNotCaptured() {
+        // nDPI/http2.pcapng begins after the preface: SETTINGS, then a POST on stream 3
+        List<Http2Exchange> calls = dissect("nDPI/http2.pcapng", 29518, false);
+        assertThat(calls).hasSize(1);
+        Http2Exchange e = calls.getFirst();
+        assertThat(e.streamId()).isEqualTo(3);
+        assertThat(e.requestHeader(":path")).isEqualTo("/namf-comm/v1/subscriptions");
+        assertThat(e.requestHeader(":method")).isEqualTo("POST");
+        assertThat(e.responseHeader(":status")).isEqualTo("201");
+        assertThat(e.responseHeader("location")).isEqualTo("http://127.0.0.1:29507/npcf-callback/v1/amfstatus/1");
+        assertThat(e.requestBody()).hasSize(135);
+        assertThat(e.responseBody()).hasSize(86);
+        assertThat(e.responseMicros()).isGreaterThan(e.requestMicros());
+    }
+
+    @Test
+    void garbageNeverThrowsAndIsReportedAsErrors() {
+        Random r = new Random(7);
+        for (int round = 0; round < 200; round++) {
+            Http2Connection c = new Http2Connection(1024, e -> { });
+            byte[] junk = new byte[r.nextInt(2000)];
+            r.nextBytes(junk);
+            if (round % 2 == 0 && junk.length > 24) {
+                System.arraycopy(Http2Connection.PREFACE, 0, junk, 0, 24);
+            }
+            ByteBuffer in = ByteBuffer.wrap(junk);
+            c.onData(round % 3 != 0, in, 1);
+            c.onData(round % 3 == 0, ByteBuffer.wrap(junk), 2);
+            c.close();
+        }
+    }
+}
