@@ -292,8 +292,7 @@ public final class PgConnection {
     private void backend(char type, ByteBuffer m, long size, long micros) {
         if (untilReady) {
             if (type == 'Z') {
-                untilReady = false;
-                units.clear();
+                untilReady = false; // the answers to what was lost end here; later ones pair again
             }
             return;
         }
