@@ -142,6 +142,7 @@ public final class Dissector {
     private void packet(PcapReader r) {
         long ts = r.timestampNanos();
         if (ts == 0) ts = lastTs; // pcapng simple packets carry no time
+        if (r.capturedLength() < r.originalLength()) add(damage, "snaplen_truncated", 1);
         lastTs = ts;
         PacketDecoder.Result result = decoder.decode(r.buffer(), r.dataOffset(), r.capturedLength(), r.linkType(), ts, packet);
         switch (result) {
@@ -227,8 +228,14 @@ public final class Dissector {
     /** The figures so far. */
     public DissectionStats stats() {
         return new DissectionStats(pcapFiles, bytes, packets, entries, Collections.unmodifiableMap(new TreeMap<>(entriesByProtocol)),
-                Collections.unmodifiableMap(new TreeMap<>(counters)), Collections.unmodifiableMap(new TreeMap<>(damage)),
+                Collections.unmodifiableMap(countersView()), Collections.unmodifiableMap(new TreeMap<>(damage)),
                 List.copyOf(errors), stopped);
+    }
+
+    private Map<String, Long> countersView() {
+        Map<String, Long> m = new TreeMap<>(counters);
+        eventCounts.forEach((p, events) -> events.forEach((e, n) -> m.put(p + "_" + e, n[0])));
+        return m;
     }
 
     public String node() {
@@ -241,6 +248,15 @@ public final class Dissector {
         add(damage, kind, 1);
         if (errors.size() < MAX_ERRORS) errors.add(kind + ": " + detail);
     }
+
+    /** Counts by protocol, then event: no string is built per event. Malformed and truncated messages are damage too. */
+    private void count(String protocol, String counter) {
+        long[] n = eventCounts.computeIfAbsent(protocol, k -> new java.util.HashMap<>()).computeIfAbsent(counter, k -> new long[1]);
+        n[0]++;
+        if (counter.equals("malformed") || counter.equals("truncated")) add(damage, protocol + "_" + counter, 1);
+    }
+
+    private final Map<String, Map<String, long[]>> eventCounts = new java.util.HashMap<>();
 
     private static void add(Map<String, Long> m, String k, long n) {
         m.merge(k, n, Long::sum);
@@ -262,7 +278,7 @@ public final class Dissector {
         @Override public ProtocolRegistry registry() { return registry; }
         @Override public AddressCache addresses() { return addresses; }
         @Override public void emit(Entry.Builder entry, String idKey) { Dissector.this.emit(entry, idKey); }
-        @Override public void count(String protocol, String counter) { add(counters, protocol + "_" + counter, 1); }
+        @Override public void count(String protocol, String counter) { Dissector.this.count(protocol, counter); }
         @Override public void damage(String kind, String detail) { Dissector.this.damage(kind, detail); }
     }
 
@@ -291,7 +307,7 @@ public final class Dissector {
 
         @Override
         public void count(String counter) {
-            add(counters, protocol + "_" + counter, 1);
+            Dissector.this.count(protocol, counter);
         }
     }
 }

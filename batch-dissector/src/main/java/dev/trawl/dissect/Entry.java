@@ -137,13 +137,13 @@ public record Entry(
         private long latencyMicros;
         private long requestSize;
         private long responseSize;
-        private final Map<String, String> requestHeaders = new LinkedHashMap<>();
-        private final Map<String, String> responseHeaders = new LinkedHashMap<>();
+        private Map<String, String> requestHeaders = new LinkedHashMap<>();
+        private Map<String, String> responseHeaders = new LinkedHashMap<>();
         private String requestBody = "";
         private String responseBody = "";
-        private final Map<String, String> fields = new LinkedHashMap<>();
-        private final List<String> dnsQuestions = new ArrayList<>();
-        private final List<String> dnsAnswers = new ArrayList<>();
+        private Map<String, String> fields = new LinkedHashMap<>();
+        private List<String> dnsQuestions = new ArrayList<>();
+        private List<String> dnsAnswers = new ArrayList<>();
         private String summary = "";
         private String source = "";
 
@@ -179,35 +179,49 @@ public record Entry(
         public Builder requestSize(long v) { requestSize = v; return this; }
         public Builder responseSize(long v) { responseSize = v; return this; }
         /** Adds a header; a repeated name keeps every value, joined with ", " (the map column holds one). */
-        public Builder requestHeader(String name, String value) { addHeader(requestHeaders, name, value); return this; }
-        public Builder responseHeader(String name, String value) { addHeader(responseHeaders, name, value); return this; }
+        public Builder requestHeader(String name, String value) { own(); addHeader(requestHeaders, name, value); return this; }
+        public Builder responseHeader(String name, String value) { own(); addHeader(responseHeaders, name, value); return this; }
         public Builder requestBody(String v) { requestBody = s(v); return this; }
         public Builder responseBody(String v) { responseBody = s(v); return this; }
-        public Builder field(String name, String value) { if (value != null) fields.put(name, value); return this; }
-        public Builder field(String name, long value) { fields.put(name, Long.toString(value)); return this; }
-        public Builder dnsQuestion(String v) { dnsQuestions.add(s(v)); return this; }
-        public Builder dnsAnswer(String v) { dnsAnswers.add(s(v)); return this; }
+        public Builder field(String name, String value) { own(); if (value != null) fields.put(name, value); return this; }
+        public Builder field(String name, long value) { own(); fields.put(name, Long.toString(value)); return this; }
+        public Builder dnsQuestion(String v) { own(); dnsQuestions.add(s(v)); return this; }
+        public Builder dnsAnswer(String v) { own(); dnsAnswers.add(s(v)); return this; }
         public Builder summary(String v) { summary = s(v); return this; }
         public Builder source(String v) { source = s(v); return this; }
 
         public String protocol() { return protocol; }
         public String source() { return source; }
         public long timestampMicros() { return timestampMicros; }
-        public Map<String, String> fields() { return fields; }
+        public Map<String, String> fields() { own(); return fields; }
 
         private static void addHeader(Map<String, String> m, String name, String value) {
             m.merge(name, s(value), (a, b) -> a + ", " + b);
         }
 
+        /** True once a built entry holds this builder's collections: they are copied before the next change. */
+        private boolean shared;
+
+        private void own() {
+            if (!shared) return;
+            requestHeaders = new LinkedHashMap<>(requestHeaders);
+            responseHeaders = new LinkedHashMap<>(responseHeaders);
+            fields = new LinkedHashMap<>(fields);
+            dnsQuestions = new ArrayList<>(dnsQuestions);
+            dnsAnswers = new ArrayList<>(dnsAnswers);
+            shared = false;
+        }
+
+        /** Builds the entry; it shares the builder's collections (copied on the builder's next change), so building costs no copy. */
         public Entry build() {
-            return new Entry(id, timestampMicros, node, protocol, transport, srcIp, srcPort, srcPod, srcNamespace, srcService,
+            Entry e = new Entry(id, timestampMicros, node, protocol, transport, srcIp, srcPort, srcPod, srcNamespace, srcService,
                     dstIp, dstPort, dstPod, dstNamespace, dstService, method, path, host, status, statusText, answered,
                     latencyMicros, requestSize, responseSize,
-                    Collections.unmodifiableMap(new LinkedHashMap<>(requestHeaders)),
-                    Collections.unmodifiableMap(new LinkedHashMap<>(responseHeaders)),
-                    requestBody, responseBody,
-                    Collections.unmodifiableMap(new LinkedHashMap<>(fields)),
-                    List.copyOf(dnsQuestions), List.copyOf(dnsAnswers), summary, source);
+                    Collections.unmodifiableMap(requestHeaders), Collections.unmodifiableMap(responseHeaders),
+                    requestBody, responseBody, Collections.unmodifiableMap(fields),
+                    Collections.unmodifiableList(dnsQuestions), Collections.unmodifiableList(dnsAnswers), summary, source);
+            shared = true;
+            return e;
         }
     }
 }

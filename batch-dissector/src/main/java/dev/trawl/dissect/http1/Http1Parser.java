@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,7 +28,7 @@ import java.util.zip.InflaterInputStream;
  */
 final class Http1Parser implements TcpParser {
     private static final int MAX_HEAD = 64 * 1024;
-    private static final int MAX_WAITING = 1024;
+    private static final int MAX_WAITING = 128;
 
     private final TcpContext ctx;
     private final Reader requests = new Reader(true);
@@ -66,6 +67,7 @@ final class Http1Parser implements TcpParser {
         String reason = "";
         final List<String[]> headers = new ArrayList<>();
         long ts;
+        String source = "";
         long size;
         byte[] body;
         int bodyLen;
@@ -112,33 +114,41 @@ final class Http1Parser implements TcpParser {
             while (p < lim) {
                 switch (state) {
                     case START -> {
-                        StartLine sl = StartLine.find(d, p, lim);
+                        byte[] a = scratch();
+                        // most heads fit in a few KB: copy that much first, all of it only when needed
+                        int n = Math.min(lim - p, 4096);
+                        d.get(p, a, 0, n);
+                        StartLine sl = StartLine.find(a, 0, n);
+                        if ((sl == StartLine.INCOMPLETE || headEnd(a, 0, n) < 0) && n < Math.min(lim - p, a.length)) {
+                            n = Math.min(lim - p, a.length);
+                            d.get(p, a, 0, n);
+                            sl = StartLine.find(a, 0, n);
+                        }
                         if (sl == StartLine.INCOMPLETE) return done(p, start);
                         if (sl != (isRequest ? StartLine.REQUEST : StartLine.RESPONSE)) {
                             if (!resyncing) {
                                 resyncing = true;
                                 ctx.count("resync");
                             }
-                            int nl = Bytes.indexOf(d, p, lim, (byte) '\n');
-                            p = nl < 0 ? lim : nl + 1;
+                            p += skipToNextStart(a, n);
                             pendingTs = -1;
                             continue;
                         }
-                        int headEnd = headEnd(d, p, lim);
+                        int headEnd = headEnd(a, 0, n);
                         if (headEnd < 0) {
-                            if (lim - p > MAX_HEAD) {
+                            if (n > MAX_HEAD) {
                                 ctx.count("malformed");
-                                int nl = Bytes.indexOf(d, p, lim, (byte) '\n');
-                                p = nl + 1;
+                                p += indexOf(a, 0, n, (byte) '\n') + 1;
                                 continue;
                             }
                             return done(p, start);
                         }
                         resyncing = false;
                         messageStart = absolute + (p - start);
-                        current = parseHead(d, p, headEnd);
+                        current = parseHead(a, 0, headEnd);
                         current.ts = pendingTs >= 0 ? pendingTs : ts;
-                        p = headEnd;
+                        current.source = ctx.source();
+                        p += headEnd;
                         beginBody(p, start);
                     }
                     case BODY_FIXED, CHUNK_DATA -> {
@@ -194,6 +204,18 @@ final class Http1Parser implements TcpParser {
                 if (handedOff) return p - start;
             }
             return done(p, start);
+        }
+
+        /** Bytes to skip to the next line that could start a message of this direction (all but a trailing partial line when none). */
+        private int skipToNextStart(byte[] a, int n) {
+            StartLine want = isRequest ? StartLine.REQUEST : StartLine.RESPONSE;
+            int i = indexOf(a, 0, n, (byte) '\n');
+            while (i >= 0 && i + 1 < n) {
+                StartLine sl = StartLine.find(a, i + 1, n);
+                if (sl == want || sl == StartLine.INCOMPLETE) return i + 1;
+                i = indexOf(a, i + 1, n, (byte) '\n');
+            }
+            return i < 0 ? n : i + 1;
         }
 
         private int done(int p, int start) {
@@ -318,6 +340,13 @@ final class Http1Parser implements TcpParser {
 
     private boolean handedOff;
 
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[MAX_HEAD + 8]);
+
+    /** A per-thread copy area: heads are parsed from an array, not byte by byte through a buffer. */
+    private static byte[] scratch() {
+        return SCRATCH.get();
+    }
+
     private void requestDone(Message m) {
         ctx.count("requests");
         if (isNotification(m.method)) ctx.count("notifications");
@@ -339,12 +368,11 @@ final class Http1Parser implements TcpParser {
         emit(req, m);
         if (m.status == 101 && req != null && req.header("Upgrade") != null) {
             String proto = req.header("Upgrade").trim().toLowerCase(Locale.ROOT);
-            if (proto.startsWith("websocket") && ctx.handOff("websocket", upgradeRequest(req))) {
-                handedOff = true;
-            } else if (proto.equals("h2c") && ctx.handOff("http2", upgradeRequest(req))) {
+            String target = proto.startsWith("websocket") ? "websocket" : proto.startsWith("h2c") ? "http2" : proto;
+            if (ctx.handOff(target, upgradeRequest(req))) {
                 handedOff = true;
             } else {
-                tunnel = true; // a protocol we do not parse: the rest is not HTTP
+                tunnel = true; // a protocol no parser is registered for: the rest is not HTTP
             }
         }
     }
@@ -365,7 +393,7 @@ final class Http1Parser implements TcpParser {
     private void emit(Message req, Message resp) {
         Entry.Builder e = ctx.newEntry();
         Message first = req != null ? req : resp;
-        e.timestampNanos(first.ts);
+        e.timestampNanos(first.ts).source(first.source);
         if (req != null) {
             e.method(req.method).path(req.target).requestSize(req.size);
             String host = req.header("Host");
@@ -396,10 +424,12 @@ final class Http1Parser implements TcpParser {
         byte[] data = m.body;
         int len = m.bodyLen;
         if (!m.contentEncoding.isEmpty() && !m.contentEncoding.equals("identity")) {
-            byte[] decoded = decode(m.contentEncoding, data, len, ctx.bodyLimit());
+            // one byte beyond the limit tells whether the decoded body was cut
+            byte[] decoded = decode(m.contentEncoding, data, len, ctx.bodyLimit() + 1);
             if (decoded != null) {
                 data = decoded;
                 len = decoded.length;
+                if (len > ctx.bodyLimit()) m.bodyCut = true;
             }
         }
         return Bytes.text(data, Math.min(len, ctx.bodyLimit()));
@@ -437,46 +467,59 @@ final class Http1Parser implements TcpParser {
 
     // ------------------------------------------------------------------ heads
 
-    static int headEnd(ByteBuffer d, int p, int lim) {
+    static int headEnd(byte[] d, int p, int lim) {
         int to = Math.min(lim, p + MAX_HEAD + 4);
         for (int i = p; i < to; i++) {
-            if (d.get(i) != '\n') continue;
-            if (i + 1 < lim && d.get(i + 1) == '\n') return i + 2;
-            if (i + 2 < lim && d.get(i + 1) == '\r' && d.get(i + 2) == '\n') return i + 3;
+            if (d[i] != '\n') continue;
+            if (i + 1 < lim && d[i + 1] == '\n') return i + 2;
+            if (i + 2 < lim && d[i + 1] == '\r' && d[i + 2] == '\n') return i + 3;
         }
         return -1;
     }
 
-    static Message parseHead(ByteBuffer d, int p, int end) {
+    private static int indexOf(byte[] d, int from, int to, byte b) {
+        for (int i = from; i < to; i++) if (d[i] == b) return i;
+        return -1;
+    }
+
+    private static String latin1(byte[] d, int from, int to) {
+        while (from < to && (d[from] == ' ' || d[from] == '\t')) from++;
+        while (to > from && (d[to - 1] == ' ' || d[to - 1] == '\t')) to--;
+        return new String(d, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    static Message parseHead(byte[] d, int p, int end) {
         Message m = new Message();
-        int nl = Bytes.indexOf(d, p, end, (byte) '\n');
-        int lineEnd = nl > p && d.get(nl - 1) == '\r' ? nl - 1 : nl;
-        String line = Bytes.ascii(d, p, lineEnd);
-        if (line.startsWith("HTTP/")) {
-            int sp1 = line.indexOf(' ');
-            m.version = line.substring(0, sp1);
-            m.status = Integer.parseInt(line.substring(sp1 + 1, sp1 + 4));
-            m.reason = line.length() > sp1 + 5 ? line.substring(sp1 + 5) : "";
+        int nl = indexOf(d, p, end, (byte) '\n');
+        if (nl < 0) nl = end;
+        int lineEnd = nl > p && d[nl - 1] == '\r' ? nl - 1 : nl;
+        if (lineEnd - p >= 12 && d[p] == 'H' && d[p + 1] == 'T' && d[p + 2] == 'T' && d[p + 3] == 'P' && d[p + 4] == '/') {
+            int sp1 = indexOf(d, p, lineEnd, (byte) ' ');
+            m.version = latin1(d, p, sp1);
+            m.status = (d[sp1 + 1] - '0') * 100 + (d[sp1 + 2] - '0') * 10 + (d[sp1 + 3] - '0');
+            m.reason = sp1 + 5 <= lineEnd ? latin1(d, sp1 + 5, lineEnd) : "";
         } else {
-            int sp1 = line.indexOf(' ');
-            int sp2 = line.lastIndexOf(' ');
-            m.method = line.substring(0, sp1);
-            m.target = sp2 > sp1 ? line.substring(sp1 + 1, sp2) : "";
-            m.version = line.substring(sp2 + 1);
+            int sp1 = indexOf(d, p, lineEnd, (byte) ' ');
+            int sp2 = lineEnd - 1;
+            while (sp2 > sp1 && d[sp2] != ' ') sp2--;
+            if (sp1 < 0) sp1 = lineEnd;
+            m.method = latin1(d, p, sp1);
+            m.target = sp2 > sp1 ? new String(d, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1) : "";
+            m.version = sp2 > sp1 ? latin1(d, sp2 + 1, lineEnd) : "";
         }
         int i = nl + 1;
         while (i < end) {
-            int e = Bytes.indexOf(d, i, end, (byte) '\n');
-            if (e < 0) break;
-            int le = e > i && d.get(e - 1) == '\r' ? e - 1 : e;
+            int e = indexOf(d, i, end, (byte) '\n');
+            if (e < 0) e = end;
+            int le = e > i && d[e - 1] == '\r' ? e - 1 : e;
             if (le == i) break;
-            byte c = d.get(i);
+            byte c = d[i];
             if ((c == ' ' || c == '\t') && !m.headers.isEmpty()) {
                 String[] last = m.headers.getLast(); // obsolete line folding
-                last[1] = last[1] + " " + Bytes.ascii(d, i, le).trim();
+                last[1] = last[1] + " " + latin1(d, i, le);
             } else {
-                int colon = Bytes.indexOf(d, i, le, (byte) ':');
-                if (colon > i) m.headers.add(new String[] {Bytes.ascii(d, i, colon).trim(), Bytes.ascii(d, colon + 1, le).trim()});
+                int colon = indexOf(d, i, le, (byte) ':');
+                if (colon > i) m.headers.add(new String[] {latin1(d, i, colon), latin1(d, colon + 1, le)});
             }
             i = e + 1;
         }

@@ -56,8 +56,10 @@ public final class HttpUdpProtocol implements UdpProtocol {
         public void onDatagram(String srcIp, int srcPort, String dstIp, int dstPort, ByteBuffer payload, long ts) {
             int p = payload.position();
             int lim = payload.limit();
-            int end = Http1Parser.headEnd(payload, p, lim);
-            Http1Parser.Message m = Http1Parser.parseHead(payload, p, end < 0 ? lim : end);
+            byte[] a = new byte[lim - p];
+            payload.get(p, a);
+            int end = Http1Parser.headEnd(a, 0, a.length);
+            Http1Parser.Message m = Http1Parser.parseHead(a, 0, end < 0 ? a.length : end);
             m.ts = ts;
             m.size = lim - p;
             if (!m.method.isEmpty()) {

@@ -67,7 +67,8 @@ public final class IcmpDissector {
                             .method("echo").path("id=" + id + " seq=" + seq).answered(true).responseSize(p.l4Length)
                             .status(type).statusText("echo reply").field("icmp_type", type).field("icmp_code", code)
                             .summary("echo reply (request not captured) from " + addresses.format(p.srcHi, p.srcLo));
-                    ctx.emit(e, "reply|" + e.build().srcIp() + "|" + e.build().dstIp() + "|" + id + "|" + seq + "|" + p.timestampNanos);
+                    ctx.emit(e, "reply|" + addresses.format(p.dstHi, p.dstLo) + "|" + addresses.format(p.srcHi, p.srcLo) + "|" + id + "|" + seq
+                            + "|" + p.timestampNanos);
                     return;
                 }
                 emitEcho(req, id, seq, p, type, code);
@@ -75,7 +76,11 @@ public final class IcmpDissector {
             return;
         }
         String name = errorName(v6, type);
-        if (name == null) return;
+        if (name == null) {
+            // unassigned types (not informational ones such as neighbour discovery) are damage
+            if (v6 ? type < 128 || type > 161 : type > 43) ctx.count("malformed");
+            return;
+        }
         Entry.Builder e = base(addresses.format(p.srcHi, p.srcLo), addresses.format(p.dstHi, p.dstLo), p.timestampNanos)
                 .method(name).status(code).statusText(name + " code " + code).requestSize(p.l4Length)
                 .field("icmp_type", type).field("icmp_code", code)

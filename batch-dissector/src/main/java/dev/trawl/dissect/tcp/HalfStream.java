@@ -25,6 +25,8 @@ final class HalfStream {
     int pendingLen;
 
     int detectAttempts;
+    /** Capture time of the first byte held while detection waits. */
+    long pendingSince;
 
     /** The destination port of this direction's bytes. */
     final int dstPort;

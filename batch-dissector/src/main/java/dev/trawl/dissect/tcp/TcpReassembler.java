@@ -205,7 +205,11 @@ public final class TcpReassembler {
             h.outOfOrderBytes -= s.data().length;
             buffered -= s.data().length;
             int len = s.data().length;
-            if (rel + len <= 0) continue;
+            if (rel + len <= 0) {
+                services.count("tcp", "retransmissions");
+                continue;
+            }
+            if (rel < 0) services.count("tcp", "overlaps");
             int skip = -rel;
             deliver(c, h, ByteBuffer.wrap(s.data()), skip, len - skip, ts);
             h.nextSeq += len - skip;
@@ -259,6 +263,7 @@ public final class TcpReassembler {
                     h.detectAttempts++;
                     return;
                 }
+                if (h.pendingLen == 0) h.pendingSince = ts;
                 append(h, buf, off, len);
                 detect(c, h, ts);
             }
@@ -364,7 +369,8 @@ public final class TcpReassembler {
             h.pending = null;
             h.pendingLen = 0;
             buffered -= held.length;
-            feed(c, h, ByteBuffer.wrap(held), 0, n, ts);
+            // the parser dates a message by its first byte, which came with the first held segment
+            feed(c, h, ByteBuffer.wrap(held), 0, n, h.pendingSince);
         }
     }
 

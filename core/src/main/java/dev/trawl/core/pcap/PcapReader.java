@@ -352,6 +352,10 @@ public final class PcapReader implements AutoCloseable {
             resyncPcapng(pos + 4);
             throw damage(Kind.ABSURD_LENGTH, at, "section header length " + Integer.toUnsignedString(len));
         }
+        if (!in.request(pos, len)) {
+            ended = true;
+            throw damage(Kind.TRUNCATED, pos, "section header of " + len + " bytes cut short");
+        }
         ifCount = 0;
         pos += len;
     }

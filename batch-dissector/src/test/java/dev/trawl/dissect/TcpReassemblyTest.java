@@ -1,0 +1,180 @@
+package dev.trawl.dissect;
+
+import dev.trawl.dissect.TestPackets.Flow;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.trawl.dissect.TestPackets.ascii;
+import static dev.trawl.dissect.TestPackets.ip;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TcpReassemblyTest {
+    static final long T = 1_700_000_000_000_000_000L;
+    static final int C = ip(10, 0, 0, 1), S = ip(10, 0, 0, 2);
+    static final byte[] REQ = ascii("POST /orders HTTP/1.1\r\nHost: shop\r\nContent-Length: 11\r\n\r\nhello world");
+    static final byte[] RESP = ascii("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void segmentsOutOfOrderRetransmittedAndOverlappingGiveOneCleanCall() throws IOException {
+        Path f = Captures.write(tmp.resolve("ooo.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40000, S, 80, 1000, 5000).handshake(T);
+            // request in three pieces: third, first, first again (retransmission), second overlapping into the third
+            flow.segmentAt(true, 40, REQ, 40, REQ.length - 40, T + 10_000);
+            flow.segmentAt(true, 0, REQ, 0, 20, T + 11_000);
+            flow.segmentAt(true, 0, REQ, 0, 20, T + 12_000);
+            flow.segmentAt(true, 20, REQ, 20, 30, T + 13_000);
+            flow.advance(true, REQ.length);
+            flow.ack(false, T + 14_000);
+            flow.send(false, RESP, T + 20_000_000);
+            flow.fin(T + 30_000_000);
+        });
+        Captures.Result r = Captures.dissect(f);
+        assertThat(r.entries()).hasSize(1);
+        Entry e = r.entries().getFirst();
+        assertThat(e.method()).isEqualTo("POST");
+        assertThat(e.path()).isEqualTo("/orders");
+        assertThat(e.requestBody()).isEqualTo("hello world");
+        assertThat(e.status()).isEqualTo(201);
+        assertThat(e.responseBody()).isEqualTo("ok");
+        assertThat(e.answered()).isTrue();
+        assertThat(e.latencyMicros()).isEqualTo((T + 20_000_000 - (T + 11_000)) / 1000);
+        assertThat(e.srcIp()).isEqualTo("10.0.0.1");
+        assertThat(e.dstPort()).isEqualTo(80);
+        assertThat(r.stats().counter("tcp_retransmissions")).isEqualTo(1);
+        assertThat(r.stats().counter("tcp_overlaps")).isEqualTo(1);
+        assertThat(r.stats().damage("tcp_gaps")).isZero();
+    }
+
+    @Test
+    void aLostSegmentIsReportedAndTheParserResynchronisesOnTheNextRequest() throws IOException {
+        byte[] first = ascii("GET /one HTTP/1.1\r\nHost: a\r\nX-Pad: " + "p".repeat(100) + "\r\n\r\n");
+        byte[] second = ascii("GET /two HTTP/1.1\r\nHost: a\r\n\r\n");
+        byte[] ok = ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        Path f = Captures.write(tmp.resolve("gap.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40001, S, 80, 1, 1).handshake(T);
+            flow.segment(true, first, 0, 30, T + 1000, TestPackets.ACK);
+            flow.advance(true, 40); // 40 bytes never captured
+            flow.segment(true, first, 70, first.length - 70, T + 2000, TestPackets.ACK);
+            flow.ack(false, T + 3000); // the server acknowledged everything: the hole is a capture loss
+            flow.send(false, ok, T + 4000);
+            flow.send(true, second, T + 5000);
+            flow.send(false, ok, T + 6000);
+            flow.fin(T + 7000);
+        });
+        Captures.Result r = Captures.dissect(f);
+        assertThat(r.stats().damage("tcp_gaps")).isEqualTo(1);
+        assertThat(r.entries()).extracting(Entry::path).contains("/two");
+        Entry two = r.entries().stream().filter(e -> e.path().equals("/two")).findFirst().orElseThrow();
+        assertThat(two.answered()).isTrue();
+        assertThat(two.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aConnectionWhoseStartWasNotCapturedIsPickedUpAtTheNextMessage() throws IOException {
+        Path f = Captures.write(tmp.resolve("mid.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40002, S, 8080, 77, 99);
+            // no handshake: the tail of an earlier response body, then a fresh exchange
+            flow.send(false, ascii("rest of some earlier body}\r\n"), T);
+            flow.send(true, REQ, T + 1000);
+            flow.send(false, RESP, T + 2000);
+        });
+        Captures.Result r = Captures.dissect(f);
+        assertThat(r.entries()).hasSize(1);
+        assertThat(r.entries().getFirst().srcIp()).isEqualTo("10.0.0.1");
+        assertThat(r.entries().getFirst().dstPort()).isEqualTo(8080);
+        assertThat(r.entries().getFirst().status()).isEqualTo(201);
+    }
+
+    @Test
+    void aConnectionSpanningTwoCapturesIsOneConnection() throws IOException {
+        Flow[] flow = new Flow[1];
+        Path a = Captures.write(tmp.resolve("a.pcap"), out -> {
+            flow[0] = new Flow(out, C, 40003, S, 80, 5, 6).handshake(T);
+            flow[0].send(true, REQ, T + 1000);
+        });
+        Path b = Captures.write(tmp.resolve("b.pcap"), out -> {
+            Flow cont = new Flow(out, C, 40003, S, 80, 5 + 1 + REQ.length, 6 + 1);
+            cont.send(false, RESP, T + 5_000_000);
+            cont.fin(T + 6_000_000);
+        });
+        Captures.Result r = Captures.dissect(a, b);
+        assertThat(r.entries()).hasSize(1);
+        Entry e = r.entries().getFirst();
+        assertThat(e.answered()).isTrue();
+        assertThat(e.source()).endsWith("a.pcap");
+        assertThat(e.latencyMicros()).isEqualTo(4999);
+    }
+
+    @Test
+    void requestsStillOpenAtTheEndOrAfterTheIdleTimeoutComeOutUnanswered() throws IOException {
+        Path f = Captures.write(tmp.resolve("open.pcap"), out -> {
+            new Flow(out, C, 40004, S, 80, 1, 1).handshake(T).send(true, REQ, T + 1000);
+            // ten minutes later (packet time) another connection: the first has timed out by then
+            new Flow(out, C, 40005, S, 80, 1, 1).handshake(T + 600_000_000_000L).send(true, ascii("GET /late HTTP/1.1\r\n\r\n"), T + 600_000_100_000L);
+        });
+        List<String> order = new ArrayList<>();
+        DissectionEngine engine = DissectionEngine.builder().options(DissectionOptions.defaults().withTcpIdleTimeout(Duration.ofMinutes(5))).build();
+        Captures.Result r = Captures.dissect(engine, f);
+        r.entries().forEach(e -> order.add(e.path()));
+        assertThat(order).containsExactly("/orders", "/late");
+        assertThat(r.entries()).allSatisfy(e -> assertThat(e.answered()).isFalse());
+    }
+
+    @Test
+    void anEndlessHeaderIsCutAtTheConnectionBufferAndCounted() throws IOException {
+        byte[] start = ascii("GET /huge HTTP/1.1\r\nX-Long: ");
+        byte[] filler = ascii("a".repeat(1400));
+        Path f = Captures.write(tmp.resolve("huge.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40006, S, 80, 1, 1).handshake(T);
+            flow.send(true, start, T + 1);
+            for (int i = 0; i < 400; i++) flow.send(true, filler, T + 10 + i);
+        });
+        DissectionEngine engine = DissectionEngine.builder().options(DissectionOptions.defaults().withBuffers(64 * 1024, 1 << 20)).build();
+        Captures.Result r = Captures.dissect(engine, f);
+        assertThat(r.stats().damage("tcp_buffer_limit") + r.stats().counter("http_malformed")).isPositive();
+        assertThat(r.stats().packets()).isEqualTo(3 + 2 + 400 * 2); // each send: a segment and its ACK
+    }
+
+    @Test
+    void idsAreTheSameOnEveryRunAndDifferBetweenCalls() throws IOException {
+        Path f = SharedCaptures.path("zeek/pipelined-requests.pcap");
+        List<String> first = Captures.dissect(f).entries().stream().map(Entry::id).toList();
+        List<String> second = Captures.dissect(f).entries().stream().map(Entry::id).toList();
+        assertThat(first).hasSize(5).doesNotHaveDuplicates().isEqualTo(second);
+        assertThat(first).allMatch(id -> id.matches("[0-9a-f]{32}"));
+    }
+
+    @Test
+    void cancellingStopsAtAPacketBoundaryWithoutFurtherEntries() throws IOException {
+        Path f = SharedCaptures.path("zeek/echo-connections.pcap");
+        List<Entry> entries = new ArrayList<>();
+        DissectionStats s = DissectionEngine.standard().dissect("n", List.of(PcapSource.file(f)), entries::add,
+                ProgressListener.NONE, () -> true);
+        assertThat(s.cancelled()).isTrue();
+        assertThat(s.packets()).isLessThan(82582).isPositive();
+        assertThat(entries).isEmpty();
+    }
+
+    @Test
+    void progressIsReportedPerSource() throws IOException {
+        List<DissectionProgress> seen = new ArrayList<>();
+        Path a = SharedCaptures.path("zeek/get.pcap");
+        Path b = SharedCaptures.path("zeek/pipelined-requests.pcap");
+        DissectionStats s = DissectionEngine.standard().dissect("n", List.of(PcapSource.file(a), PcapSource.file(b)), e -> {}, seen::add, () -> false);
+        assertThat(seen).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(seen.getLast().sourceIndex()).isEqualTo(2);
+        assertThat(seen.getLast().sourceCount()).isEqualTo(2);
+        assertThat(seen.getLast().bytesDone()).isEqualTo(s.bytes());
+        assertThat(s.pcapFiles()).isEqualTo(2);
+        assertThat(s.entries()).isEqualTo(6);
+    }
+}
