@@ -121,8 +121,13 @@ final class DnsMessage {
         return typeName(type) + "(" + len + " bytes)";
     }
 
+    private static final ThreadLocal<byte[]> NAME = ThreadLocal.withInitial(() -> new byte[512]);
+
     /** Reads a (possibly compressed) name starting at {@code p}; returns the offset after it in the message. */
     static int readName(ByteBuffer b, int msg, int end, int p, StringBuilder out) throws Malformed {
+        byte[] name = NAME.get(); // labels are gathered as bytes and become one string
+        int n = 0;
+        boolean plain = true;
         int after = -1;
         int jumps = 0;
         int total = 0;
@@ -145,15 +150,21 @@ final class DnsMessage {
             if (p + 1 + l > end) throw new Malformed("label runs past the message");
             total += l + 1;
             if (total > 255) throw new Malformed("name too long");
-            if (!out.isEmpty()) out.append('.');
-            for (int k = 0; k < l; k++) {
-                int c = b.get(p + 1 + k) & 255;
-                if (c > 32 && c < 127) out.append((char) c);
-                else out.append(String.format("\\%03d", c));
-            }
+            if (n > 0) name[n++] = '.';
+            b.get(p + 1, name, n, l);
+            for (int k = n; k < n + l; k++) if (name[k] <= 32 || name[k] >= 127) plain = false;
+            n += l;
             p += 1 + l;
         }
-        if (out.isEmpty()) out.append('.');
+        if (n == 0) out.append('.');
+        else if (plain) out.append(new String(name, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1));
+        else {
+            for (int k = 0; k < n; k++) {
+                int c = name[k] & 255;
+                if (c > 32 && c < 127) out.append((char) c);
+                else out.append('\\').append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10)).append((char) ('0' + c % 10));
+            }
+        }
         return after >= 0 ? after : p;
     }
 

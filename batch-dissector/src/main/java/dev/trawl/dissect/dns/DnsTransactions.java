@@ -15,7 +15,12 @@ import java.util.function.Supplier;
 final class DnsTransactions {
     private static final int MAX_OPEN = 100_000;
 
-    record Key(String clientIp, int clientPort, String serverIp, int serverPort, int id) {}
+    record Key(String clientIp, int clientPort, String serverIp, int serverPort, int id) {
+        /** The id key: what tells this transaction apart (records' own toString is slower). */
+        String idKey(long ts) {
+            return clientIp + "|" + clientPort + "|" + serverIp + "|" + serverPort + "|" + id + "|" + ts;
+        }
+    }
 
     record Query(DnsMessage message, long ts, String source) {}
 
@@ -67,7 +72,7 @@ final class DnsTransactions {
             summary += " (no response)";
         }
         if (!req.complete) e.field("damaged", "true");
-        emit.accept(e.summary(summary), k + "|" + q.ts());
+        emit.accept(e.summary(summary), k.idKey(q.ts()));
     }
 
     private void emitOrphan(Key k, DnsMessage resp, long ts, String source) {
@@ -83,7 +88,7 @@ final class DnsTransactions {
         if (!resp.complete) e.field("damaged", "true");
         e.summary("response " + DnsMessage.rcodeName(resp.rcode) + " for " + (resp.questions.isEmpty() ? "?" : resp.questions.getFirst())
                 + " (query not captured)");
-        emit.accept(e, k + "|response|" + ts);
+        emit.accept(e, "response|" + k.idKey(ts));
     }
 
     void expire(long now) {
