@@ -24,7 +24,7 @@ public final class Http2Connection {
     /** Frames up to this size (header included) are decoded whole; larger DATA is streamed. */
     public static final int MAX_BUFFERED_FRAME = 64 * 1024 + 9;
     /** Streams kept open at once; past it the oldest comes out unfinished. */
-    public static final int MAX_OPEN_STREAMS = 1024;
+    public static final int MAX_OPEN_STREAMS = 256;
 
     static final int DATA = 0, HEADERS = 1, PRIORITY = 2, RST_STREAM = 3, SETTINGS = 4,
             PUSH_PROMISE = 5, PING = 6, GOAWAY = 7, WINDOW_UPDATE = 8, CONTINUATION = 9;

@@ -19,7 +19,9 @@ import java.util.zip.Inflater;
  */
 public final class MySqlConnection {
     public static final int MAX_PARSED = 64 * 1024;
-    public static final int MAX_STATEMENTS = 4096;
+    public static final int MAX_STATEMENTS = 1024;
+    /** Prepared statements' text is remembered this long. */
+    public static final int STATEMENT_TEXT_LIMIT = 8 * 1024;
 
     static final int CLIENT_CONNECT_WITH_DB = 0x8, CLIENT_COMPRESS = 0x20, CLIENT_PROTOCOL_41 = 0x200,
             CLIENT_SSL = 0x800, CLIENT_SECURE_CONNECTION = 0x8000, CLIENT_PLUGIN_AUTH_LENENC = 0x200000,
@@ -569,7 +571,7 @@ public final class MySqlConnection {
             it.next();
             it.remove();
         }
-        statements.put(id, sql);
+        statements.put(id, sql.length() > STATEMENT_TEXT_LIMIT ? sql.substring(0, STATEMENT_TEXT_LIMIT) : sql);
     }
 
     private void finish() {

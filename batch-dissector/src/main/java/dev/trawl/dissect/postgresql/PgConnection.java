@@ -22,7 +22,9 @@ public final class PgConnection {
     /** PostgreSQL's own limit of one message (1 GB). */
     public static final int MAX_MESSAGE = 1 << 30;
     public static final int MAX_PENDING = 4096;
-    public static final int MAX_STATEMENTS = 4096;
+    public static final int MAX_STATEMENTS = 1024;
+    /** Prepared statements' text is remembered this long. */
+    public static final int STATEMENT_TEXT_LIMIT = 8 * 1024;
 
     static final int PROTOCOL_3 = 196608, SSL_REQUEST = 80877103, CANCEL_REQUEST = 80877102,
             GSSENC_REQUEST = 80877104;
@@ -236,7 +238,7 @@ public final class PgConnection {
                     it.next();
                     it.remove();
                 }
-                statements.put(name, sql);
+                statements.put(name, sql.length() > STATEMENT_TEXT_LIMIT ? sql.substring(0, STATEMENT_TEXT_LIMIT) : sql);
                 queue(new Unit('P', sql, name, size, micros, Map.of()));
             }
             case 'B' -> {
@@ -290,8 +292,7 @@ public final class PgConnection {
     private void backend(char type, ByteBuffer m, long size, long micros) {
         if (untilReady) {
             if (type == 'Z') {
-                untilReady = false;
-                units.clear();
+                untilReady = false; // the answers to what was lost end here; later ones pair again
             }
             return;
         }

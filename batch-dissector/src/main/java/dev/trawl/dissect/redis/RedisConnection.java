@@ -15,7 +15,9 @@ import java.util.function.Consumer;
  */
 public final class RedisConnection {
     /** Commands waiting for a reply; past it the oldest come out unanswered. */
-    public static final int MAX_PENDING = 4096;
+    public static final int MAX_PENDING = 1024;
+    /** Command arguments are kept this long: enough to read a key, not a value. */
+    public static final int ARGUMENT_LIMIT = 256;
 
     private static final Set<String> NO_KEY = Set.of("PING", "ECHO", "AUTH", "HELLO", "SELECT", "INFO",
             "CONFIG", "CLIENT", "CLUSTER", "COMMAND", "MULTI", "EXEC", "DISCARD", "UNWATCH", "DBSIZE",
@@ -37,7 +39,7 @@ public final class RedisConnection {
 
     public RedisConnection(int stringLimit, Consumer<RedisExchange> sink) {
         this.stringLimit = stringLimit;
-        this.requests = new RespDecoder(stringLimit, true);
+        this.requests = new RespDecoder(Math.min(stringLimit, ARGUMENT_LIMIT), true);
         this.replies = new RespDecoder(stringLimit, false);
         this.sink = sink;
     }

@@ -86,4 +86,45 @@ class Http2ConnectionTest {
             c.close();
         }
     }
+
+    @Test
+    void joinsHeaderBlocksSplitIntoContinuationFrames() {
+        List<Http2Exchange> out = new ArrayList<>();
+        Http2Connection c = new Http2Connection(1024, out::add);
+        // RFC 7541 C.4.1's block (GET http://www.example.com/) cut in three: HEADERS + 2 CONTINUATION
+        byte[] block = java.util.HexFormat.of().parseHex("828684418cf1e3c2e5f23a6ba0ab90f4ff");
+        ByteBuffer client = ByteBuffer.allocate(200);
+        client.put(Http2Connection.PREFACE);
+        frame(client, 1, 0x1, 1, block, 0, 5);        // HEADERS, END_STREAM, no END_HEADERS
+        frame(client, 9, 0x0, 1, block, 5, 6);        // CONTINUATION
+        frame(client, 9, 0x4, 1, block, 11, 6);       // CONTINUATION, END_HEADERS
+        c.onData(true, client.flip(), 10);
+        ByteBuffer server = ByteBuffer.allocate(64);
+        frame(server, 1, 0x5, 1, new byte[] {(byte) 0x88}, 0, 1);   // :status 200, END_STREAM|END_HEADERS
+        c.onData(false, server.flip(), 20);
+        assertThat(out).hasSize(1);
+        assertThat(out.getFirst().requestHeader(":authority")).isEqualTo("www.example.com");
+        assertThat(out.getFirst().requestHeader(":path")).isEqualTo("/");
+        assertThat(out.getFirst().responseHeader(":status")).isEqualTo("200");
+        assertThat(out.getFirst().error()).isNull();
+    }
+
+    @Test
+    void aFrameBetweenHeadersAndContinuationIsAnError() {
+        List<Http2Exchange> out = new ArrayList<>();
+        Http2Connection c = new Http2Connection(1024, out::add);
+        byte[] block = java.util.HexFormat.of().parseHex("828684418cf1e3c2e5f23a6ba0ab90f4ff");
+        ByteBuffer client = ByteBuffer.allocate(200);
+        client.put(Http2Connection.PREFACE);
+        frame(client, 1, 0x1, 1, block, 0, 5);
+        frame(client, 8, 0x0, 0, new byte[] {0, 0, 1, 0}, 0, 4);   // WINDOW_UPDATE where CONTINUATION must be
+        c.onData(true, client.flip(), 10);
+        c.close();
+        assertThat(c.errors()).isPositive();
+    }
+
+    private static void frame(ByteBuffer out, int type, int flags, int stream, byte[] payload, int off, int len) {
+        out.put((byte) (len >>> 16)).put((byte) (len >>> 8)).put((byte) len).put((byte) type).put((byte) flags)
+                .putInt(stream).put(payload, off, len);
+    }
 }

@@ -121,4 +121,25 @@ class KafkaConnectionTest {
             k.close();
         }
     }
+
+    @Test
+    void resynchronisesAfterAGap() {
+        List<KafkaExchange> calls = new ArrayList<>();
+        KafkaConnection c = new KafkaConnection(calls::add);
+        ByteBuffer first = ByteBuffer.allocate(16);
+        first.putInt(12).putShort((short) 12).putShort((short) 0).putInt(1).putShort((short) 2).put("ab".getBytes());
+        // the request's second half is lost: a gap, then garbage, then a whole request
+        c.onData(true, first.flip().limit(9), 1);
+        c.gap(true);
+        ByteBuffer rest = ByteBuffer.allocate(24);
+        rest.put(new byte[] {7, 7, 7, 7}).putInt(12).putShort((short) 12).putShort((short) 0).putInt(2)
+                .putShort((short) 2).put("ab".getBytes());
+        c.onData(true, rest.flip(), 2);
+        ByteBuffer response = ByteBuffer.allocate(10);
+        response.putInt(6).putInt(2).putShort((short) 0);
+        c.onData(false, response.flip(), 3);
+        c.close();
+        assertThat(calls).extracting(KafkaExchange::correlationId).containsExactly(2);
+        assertThat(calls.getFirst().answered()).isTrue();
+    }
 }

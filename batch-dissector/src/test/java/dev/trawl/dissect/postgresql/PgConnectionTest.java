@@ -135,4 +135,26 @@ class PgConnectionTest {
         byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         out.put((byte) type).putInt(4 + b.length).put(b);
     }
+
+    @Test
+    void resynchronisesAfterAGap() {
+        List<PgExchange> calls = new ArrayList<>();
+        PgConnection c = new PgConnection(calls::add);
+        ByteBuffer lost = ByteBuffer.allocate(64);
+        message(lost, 'Q', "select 1\0");
+        c.onData(true, lost.flip().limit(7), 1);   // the rest of this query was never captured
+        c.gap(true);
+        ByteBuffer client = ByteBuffer.allocate(64);
+        client.put("t 1\0".getBytes());             // the lost query's tail
+        message(client, 'Q', "select 2\0");
+        c.onData(true, client.flip(), 2);
+        ByteBuffer server = ByteBuffer.allocate(64);
+        message(server, 'Z', "I");                 // ends the lost query: the backend is in step again
+        message(server, 'C', "SELECT 1\0");
+        message(server, 'Z', "I");
+        c.onData(false, server.flip(), 3);
+        c.close();
+        assertThat(calls).extracting(PgExchange::sql).containsExactly("select 2");
+        assertThat(calls.getFirst().commandTag()).isEqualTo("SELECT 1");
+    }
 }

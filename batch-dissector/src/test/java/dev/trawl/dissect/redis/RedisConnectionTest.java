@@ -162,4 +162,17 @@ class RedisConnectionTest {
             c.close();
         }
     }
+
+    @Test
+    void resynchronisesAfterAGap() {
+        List<RedisExchange> calls = new ArrayList<>();
+        RedisConnection c = new RedisConnection(256, calls::add);
+        c.onData(true, ByteBuffer.wrap("*2\r\n$3\r\nGET\r\n$5\r\nab".getBytes()), 1);
+        c.gap(true);
+        c.onData(true, ByteBuffer.wrap("xyz\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n".getBytes()), 2);
+        c.onData(false, ByteBuffer.wrap("$1\r\nv\r\n".getBytes()), 3);
+        c.close();
+        assertThat(calls).extracting(RedisExchange::key).containsExactly("k");
+        assertThat(calls.getFirst().reply().text()).isEqualTo("v");
+    }
 }
