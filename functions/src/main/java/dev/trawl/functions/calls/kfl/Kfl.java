@@ -588,3 +588,4 @@ public final class Kfl {
         return Expr.sql("if(" + map.field().containsKey(key) + ", " + map.field().lookup(key) + ", " + fallback + ")", Type.STRING, c.pos());
     }
 
+}
