@@ -42,7 +42,7 @@ public class CallsConfiguration {
 
     @Bean
     public CallsService callsService(ClickHouseRows rows, DissectionStatusStore statuses, Clock clock) {
-        return new CallsService(rows, new Datasets(statuses), clock);
+        return new CallsService(rows, new Datasets(statuses)::resolve, clock);
     }
 
     @Bean

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.trawl.functions.calls.kfl.Kfl;
 import dev.trawl.functions.calls.kfl.KflException;
@@ -43,12 +44,13 @@ public final class CallsService {
             lengthUTF8(response_body) > {body_chars:UInt32} AS response_body_cut""";
 
     private final ClickHouseRows rows;
-    private final Datasets datasets;
+    private final Function<String, String> datasetOfDb;
     private final Clock clock;
 
-    public CallsService(ClickHouseRows rows, Datasets datasets, Clock clock) {
+    /** @param datasetOfDb the {@code dataset} a {@code db} parameter names (see {@link Datasets#resolve}) */
+    public CallsService(ClickHouseRows rows, Function<String, String> datasetOfDb, Clock clock) {
         this.rows = rows;
-        this.datasets = datasets;
+        this.datasetOfDb = datasetOfDb;
         this.clock = clock;
     }
 
@@ -66,17 +68,20 @@ public final class CallsService {
             throw new ApiException.BadRequest("end (" + endMs + ") is before start (" + startMs + ")");
         }
         SqlFilter filter = compile(kfl);
-        String dataset = datasets.resolve(db);
+        String dataset = datasetOfDb.apply(db);
 
         Map<String, String> params = new LinkedHashMap<>(filter.params());
         StringBuilder where = new StringBuilder("dataset = {dataset:String}");
         params.put("dataset", dataset);
         if (startMs != null) {
-            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')");
+            // the bucket condition lets the sort key's toStartOfHour(ts) prune
+            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')"
+                    + " AND toStartOfHour(ts) >= toStartOfHour(fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC'))");
             params.put("start_ms", startMs.toString());
         }
         if (endMs != null) {
-            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')");
+            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')"
+                    + " AND toStartOfHour(ts) <= toStartOfHour(fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))");
             params.put("end_ms", endMs.toString());
         }
         where.append(" AND (").append(filter.where()).append(')');
@@ -108,7 +113,7 @@ public final class CallsService {
         }
         int chars = maxPayload == null || maxPayload.isBlank() ? DEFAULT_PAYLOAD_CHARS
                 : Math.min(MAX_PAYLOAD_CHARS, positive("max_payload", maxPayload));
-        String dataset = datasets.resolve(db);
+        String dataset = datasetOfDb.apply(db);
         Map<String, String> params = Map.of("dataset", dataset, "id", id, "body_chars", Integer.toString(chars));
         List<JsonNode> found = run("SELECT " + FULL + "\nFROM calls\nWHERE dataset = {dataset:String} AND id = {id:String}\nLIMIT 1", params);
         if (found.isEmpty()) {

@@ -25,6 +25,9 @@ public final class TestClickHouse {
             try {
                 Path dir = Files.createTempDirectory("trawl-functions-ch");
                 chdb = Chdb.open(dir, 4);
+                // chDB's threads must stop before the JVM's exit runs the library's static destructors
+                Chdb opened = chdb;
+                Runtime.getRuntime().addShutdownHook(new Thread(opened::close, "chdb-close"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

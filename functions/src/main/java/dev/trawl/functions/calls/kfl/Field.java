@@ -6,8 +6,15 @@ package dev.trawl.functions.calls.kfl;
  *
  * @param lowerCase compared values are lower-cased first (the column holds lower-case names)
  * @param keys      for maps: how a key is looked up
+ * @param protocol  for a protocol's own field ({@code redis_key}): that protocol; its value is
+ *                  {@code column} on that protocol's rows and empty on the others
+ * @param column    the column behind a protocol's own field
  */
-record Field(String name, Type type, String sql, boolean lowerCase, Keys keys, String description) {
+record Field(String name, Type type, String sql, boolean lowerCase, Keys keys, String description, String protocol, String column) {
+
+    Field(String name, Type type, String sql, boolean lowerCase, Keys keys, String description) {
+        this(name, type, sql, lowerCase, keys, description, null, null);
+    }
 
     enum Keys {
         NONE,

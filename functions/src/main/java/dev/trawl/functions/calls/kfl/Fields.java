@@ -90,8 +90,8 @@ public final class Fields {
                 "method", "request.method");
         put(m, Type.STRING, "path", "full path with query string (gRPC method path, DNS name, Redis key, Kafka topic, SQL text)",
                 "url", "request.url");
-        put(m, Type.STRING, "if(protocol IN " + HTTP_PROTOCOLS + ", cutQueryString(path), path)",
-                "URL path without the query string", "path", "request.path");
+        // the same expression as the schema's idx_path, so equality is answered from that index
+        put(m, Type.STRING, "cutQueryString(path)", "URL path without the query string", "path", "request.path");
         put(m, Type.STRING, "host", "HTTP Host / :authority, TLS SNI", "host", "request.host", "tls_sni");
         put(m, Type.INT, "status", "HTTP status (gRPC status, DNS rcode, SQL error code for other protocols); 0 when none",
                 "status_code", "status", "response.status");
@@ -157,7 +157,10 @@ public final class Fields {
     }
 
     private static void perProtocol(Map<String, Field> m, String protocol, String column, String name, String description) {
-        put(m, Type.STRING, "if(protocol = '" + protocol + "', " + column + ", '')", description, name);
+        String sql = "if(protocol = '" + protocol + "', " + column + ", '')";
+        if (m.put(name, new Field(name, Type.STRING, sql, false, Keys.NONE, description, protocol, column)) != null) {
+            throw new IllegalStateException("duplicate KFL field " + name);
+        }
     }
 
     private static void headers(Map<String, Field> m, String column, String description, String... names) {

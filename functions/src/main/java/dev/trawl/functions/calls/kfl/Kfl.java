@@ -308,13 +308,34 @@ public final class Kfl {
             String has = "has(" + list.sql() + ", " + bind(value, Type.STRING) + ")";
             return Expr.sql(op.equals("==") ? has : "(NOT " + has + ")", Type.BOOL, b.pos());
         }
-        String ls = bind(lowered(l, r), type);
-        String rs = bind(lowered(r, l), type);
         String sqlOp = switch (op) {
             case "==" -> "=";
             default -> op;
         };
-        return Expr.sql("(" + ls + " " + sqlOp + " " + rs + ")", Type.BOOL, b.pos());
+        Expr field = l.field() != null ? l : r.field() != null ? r : null;
+        Expr value = field == l ? r : l;
+        if (field != null && value.isLiteral() && field.field().protocol() != null && op.equals("==")
+                && !String.valueOf(value.literal()).isEmpty()) {
+            // redis_key == "k" is (protocol = 'redis' AND path = 'k'): the sort key and path's index answer it
+            String v = bind(value, Type.STRING);
+            return Expr.sql("(protocol = '" + field.field().protocol() + "' AND " + field.field().column() + " = " + v + ")", Type.BOOL, b.pos());
+        }
+        String ls = bind(lowered(l, r), type);
+        String rs = bind(lowered(r, l), type);
+        String cmp = "(" + ls + " " + sqlOp + " " + rs + ")";
+        if (type == Type.TIME && field != null && field.sql().equals("ts") && value.isLiteral() && !op.equals("!=")) {
+            // the sort key holds toStartOfHour(ts), which ClickHouse does not derive from a condition on ts
+            String bucketOp = switch (op) {
+                case ">" -> ">=";
+                case "<" -> "<=";
+                default -> sqlOp;
+            };
+            String bucket = field == l
+                    ? "toStartOfHour(ts) " + bucketOp + " toStartOfHour(" + rs + ")"
+                    : "toStartOfHour(" + ls + ") " + bucketOp + " toStartOfHour(ts)";
+            return Expr.sql("(" + cmp.substring(1, cmp.length() - 1) + " AND " + bucket + ")", Type.BOOL, b.pos());
+        }
+        return Expr.sql(cmp, Type.BOOL, b.pos());
     }
 
     /** A string literal compared with a lower-case column is lower-cased ("HTTP" finds http). */
