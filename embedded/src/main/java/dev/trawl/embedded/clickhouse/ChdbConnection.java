@@ -19,6 +19,7 @@ public final class ChdbConnection implements AutoCloseable {
     private final MemorySegment handle; // chdb_connection *
     private final MemorySegment conn;   // chdb_connection
     private String database = "default";
+    private final Map<String, String> settings = new java.util.HashMap<>();
     private boolean closed;
 
     private ChdbConnection(ChdbLibrary lib, MemorySegment handle) {
@@ -59,6 +60,11 @@ public final class ChdbConnection implements AutoCloseable {
 
     public String database() {
         return database;
+    }
+
+    /** Settings this connection has been SET to (the HTTP front resets them between requests). */
+    public Map<String, String> settings() {
+        return settings;
     }
 
     /** Runs a statement to completion and returns its whole output (for small results and DDL). */

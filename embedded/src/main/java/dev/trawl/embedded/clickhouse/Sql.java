@@ -9,7 +9,7 @@ import java.util.Locale;
  */
 final class Sql {
     /** What the front needs to know about a statement before running it. */
-    record Statement(String keyword, String format, int formatStart, int dataStart) {
+    record Statement(String keyword, String format, int formatStart, int dataStart, boolean stoppedAtValues) {
         boolean isInsert() {
             return "INSERT".equals(keyword);
         }
@@ -52,18 +52,20 @@ final class Sql {
                 String word = sql.substring(start, i);
                 if (keyword == null) keyword = word.toUpperCase(Locale.ROOT);
                 if (depth == 0 && previousWord != null && previousWord.equalsIgnoreCase("FORMAT")) {
-                    return new Statement(keyword, word, previousWordStart, i);
+                    return new Statement(keyword, word, previousWordStart, i, false);
                 }
                 previousWord = word;
                 previousWordStart = start;
                 // inline data of INSERT ... VALUES is not SQL to lex further
-                if (depth == 0 && "INSERT".equals(keyword) && word.equalsIgnoreCase("VALUES")) break;
+                if (depth == 0 && "INSERT".equals(keyword) && word.equalsIgnoreCase("VALUES")) {
+                    return new Statement(keyword, null, -1, -1, true);
+                }
             } else {
                 i++;
                 previousWord = null;
             }
         }
-        return new Statement(keyword == null ? "" : keyword, null, -1, -1);
+        return new Statement(keyword == null ? "" : keyword, null, -1, -1, false);
     }
 
     private static int skipQuoted(String sql, int i, char quote) {

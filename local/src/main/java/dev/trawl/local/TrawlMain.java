@@ -1,0 +1,109 @@
+package dev.trawl.local;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code trawl.jar}'s entry point: {@code up} runs the local stack in the foreground; the other
+ * subcommands hand over to the tools other modules provide, when this build has them.
+ */
+public final class TrawlMain {
+    static final String DISSECT = "dev.trawl.dissect.cli.DissectCommand";
+    static final String MCP = "dev.trawl.functions.mcp.McpStdio";
+
+    private static final String USAGE = """
+            usage: trawl <command> [options]
+              up [--data-dir DIR] [--no-capture]   everything on this machine (data in ./.trawl by default)
+              dissect FILE...                      dissect captures, print API calls as JSON lines
+              mcp [--api URL]                      MCP over stdio, for assistants that launch a command
+              fetch-chdb                           fetch the embedded ClickHouse library into its cache
+            """;
+
+    private TrawlMain() {}
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "up" -> up(rest);
+            case "dissect" -> {
+                logToStderr();
+                handOver(DISSECT, "dissect", rest);
+            }
+            case "mcp" -> {
+                logToStderr(); // standard output carries only JSON-RPC
+                handOver(MCP, "mcp", rest);
+            }
+            case "fetch-chdb" -> dev.trawl.embedded.clickhouse.ChdbLibrary.main(rest);
+            case "help", "-h", "--help" -> System.out.print(USAGE);
+            default -> {
+                System.err.print("trawl: unknown command '" + command + "'\n" + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void up(String[] args) throws Exception {
+        Path dataDir = Path.of(".trawl");
+        boolean capture = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--data-dir" -> {
+                    if (i + 1 >= args.length) fail("--data-dir needs a directory");
+                    dataDir = Path.of(args[++i]);
+                }
+                case "--no-capture" -> capture = false;
+                default -> fail("up: unknown option '" + args[i] + "'\n" + USAGE);
+            }
+        }
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(LocalStack.Options.defaults(dataDir).withCapture(capture));
+        } catch (IllegalStateException e) {
+            fail(e.getMessage());
+            return;
+        }
+        Path shownDir = dataDir;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\ntrawl: stopping ...");
+            stack.close();
+            System.out.println("trawl: stopped; the data stays in " + shownDir.toAbsolutePath().normalize());
+            stopped.countDown();
+        }, "trawl-stop"));
+        stack.printSummary(System.out);
+        stopped.await();
+    }
+
+    /** Runs another module's command-line tool, or says plainly that this build does not have it. */
+    static void handOver(String className, String command, String[] args) throws Exception {
+        Class<?> tool;
+        try {
+            tool = Class.forName(className);
+        } catch (ClassNotFoundException e) {
+            fail("'trawl " + command + "' is not available yet in this build (" + className + " is missing)");
+            return;
+        }
+        Method main = tool.getMethod("main", String[].class);
+        try {
+            main.invoke(null, (Object) args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof Exception ex) throw ex;
+            throw e;
+        }
+    }
+
+    private static void logToStderr() {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "dev/trawl/local/logback-stderr.xml");
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("trawl: " + message);
+        System.exit(1);
+    }
+}
