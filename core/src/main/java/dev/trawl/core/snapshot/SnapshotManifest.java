@@ -16,8 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the dissection job and the export read it. Its objects are the evidence: every copied chunk
  * with its sha256, so a copy can be checked against the raw chunk it came from.
  *
- * <p>Times: the window is in milliseconds since the epoch (the API's unit), start inclusive, end
- * exclusive; object time ranges are nanoseconds (the chunk keys' unit).
+ * <p>Times: the window is in milliseconds since the epoch (the API's unit), both ends inclusive
+ * (a packet at any nanosecond of the end millisecond is in); object time ranges are nanoseconds
+ * (the chunk keys' unit).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -77,9 +78,24 @@ public record SnapshotManifest(
                 window, nodes, objects, reason, clipping, at);
     }
 
+    /** Packets inside the window (what an unfiltered export holds). */
     @JsonIgnore
     public long packetCount() {
-        return objects.stream().mapToLong(SnapshotObject::packetCount).sum();
+        return objects.stream().mapToLong(SnapshotObject::windowPacketCount).sum();
+    }
+
+    /**
+     * Bytes of an unfiltered classic-pcap export of {@code onlyNodes} (all when empty), or -1
+     * when some object's size in that format is not known.
+     */
+    public long pcapExportSize(List<String> onlyNodes) {
+        long size = 24;
+        for (SnapshotObject o : objects) {
+            if (!onlyNodes.isEmpty() && !onlyNodes.contains(o.node())) continue;
+            if (o.windowRecordBytes() < 0) return -1;
+            size += o.windowRecordBytes();
+        }
+        return size;
     }
 
     @JsonIgnore
@@ -106,24 +122,28 @@ public record SnapshotManifest(
         return JSON.readValue(json, SnapshotManifest.class);
     }
 
-    /** A time window in ms since the epoch, start inclusive, end exclusive. */
+    /** A time window in ms since the epoch, both ends inclusive. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Window(@JsonProperty("start_ts") long startMs, @JsonProperty("end_ts") long endMs) {
         public Window {
-            if (endMs <= startMs) throw new IllegalArgumentException("window end " + endMs + " is not after its start " + startMs);
+            if (endMs < startMs) throw new IllegalArgumentException("window end " + endMs + " is before its start " + startMs);
         }
 
         public long startNanos() {
             return Math.multiplyExact(startMs, 1_000_000L);
         }
 
-        /** Exclusive. */
+        /** The last nanosecond in the window (inclusive). */
         public long endNanos() {
-            return Math.multiplyExact(endMs, 1_000_000L);
+            return Math.addExact(Math.multiplyExact(endMs, 1_000_000L), 999_999L);
         }
 
         public boolean containsNanos(long nanos) {
-            return nanos >= startNanos() && nanos < endNanos();
+            return nanos >= startNanos() && nanos <= endNanos();
+        }
+
+        public long lengthMs() {
+            return endMs - startMs;
         }
     }
 
@@ -139,12 +159,17 @@ public record SnapshotManifest(
             @JsonProperty("key") String key,
             @JsonProperty("source_key") String sourceKey,
             @JsonProperty("sha256") String sha256,
+            /** Packets in the whole chunk (its meta's count; what capinfos counts in the object). */
             @JsonProperty("packet_count") long packetCount,
             @JsonProperty("size_bytes") long sizeBytes,
             @JsonProperty("start_ns") long startNanos,
             @JsonProperty("end_ns") long endNanos,
             /** libpcap LINKTYPE of the chunk's packets, or null when unknown. */
-            @JsonProperty("link_type") Integer linkType) {
+            @JsonProperty("link_type") Integer linkType,
+            /** Packets of this chunk inside the snapshot's window (a chunk on the window's edge holds fewer). */
+            @JsonProperty("window_packet_count") long windowPacketCount,
+            /** Bytes those packets take as classic-pcap records (16-byte header + data), or -1 when not known. */
+            @JsonProperty("window_record_bytes") long windowRecordBytes) {
         public SnapshotObject {
             Names.require("node", node);
             Objects.requireNonNull(key, "key");

@@ -18,9 +18,9 @@ class SnapshotManifestTest {
         var manifest = SnapshotManifest.requested("incident-001", "2025-01-15T10:30:00Z", "1h", window, List.of("worker-1"))
                 .withObjects(List.of(
                         new SnapshotObject("worker-1", "snapshots/incident-001/worker-1/a.pcap", "raw/worker-1/a.pcap",
-                                "ab", 10, 1000, 1L, 2L, 1),
+                                "ab", 10, 1000, 1L, 2L, 1, 10, 976),
                         new SnapshotObject("worker-2", "snapshots/incident-001/worker-2/b.pcap", "raw/worker-2/b.pcap",
-                                "cd", 5, 500, 3L, 4L, null)), window, "clipped")
+                                "cd", 5, 500, 3L, 4L, null, 4, -1)), window, "clipped")
                 .completed("2025-01-15T10:31:00Z");
 
         String json = new String(manifest.toJson(), StandardCharsets.UTF_8);
@@ -28,7 +28,9 @@ class SnapshotManifestTest {
                 "\"created_at\" : \"2025-01-15T10:30:00Z\"", "\"sha256\" : \"ab\"");
         var back = SnapshotManifest.fromJson(manifest.toJson());
         assertThat(back).isEqualTo(manifest);
-        assertThat(back.packetCount()).isEqualTo(15);
+        assertThat(back.packetCount()).isEqualTo(14);
+        assertThat(back.pcapExportSize(List.of())).isEqualTo(-1);
+        assertThat(back.pcapExportSize(List.of("worker-1"))).isEqualTo(24 + 976);
         assertThat(back.sizeBytes()).isEqualTo(1500);
         assertThat(back.nodeCount()).isEqualTo(2);
     }
@@ -49,6 +51,6 @@ class SnapshotManifestTest {
     void refusesAnInvalidNameAndAnEmptyWindow() {
         assertThatThrownBy(() -> SnapshotManifest.requested("../x", "t", "1h", new Window(1, 2), null))
                 .isInstanceOf(Names.InvalidNameException.class);
-        assertThatThrownBy(() -> new Window(5, 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Window(5, 4)).isInstanceOf(IllegalArgumentException.class);
     }
 }
