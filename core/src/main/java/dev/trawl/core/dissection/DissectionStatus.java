@@ -86,6 +86,11 @@ public record DissectionStatus(
         return new DissectionStatus(snapshot, name, status, progress, stats, errors, createdAt, startedAt, finishedAt, true, entryCount, firstTs, lastTs, now);
     }
 
+    /** Keeps a stop request across a restart. */
+    public DissectionStatus withCancelRequestedIf(boolean requested, Instant now) {
+        return requested ? withCancelRequested(now) : this;
+    }
+
     public DissectionStatus withEntries(long count, Long first, Long last, Instant now) {
         return new DissectionStatus(snapshot, name, status, progress, stats, errors, createdAt, startedAt, finishedAt, cancelRequested, count, first, last, now);
     }

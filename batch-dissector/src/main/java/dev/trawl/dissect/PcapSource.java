@@ -1,0 +1,44 @@
+package dev.trawl.dissect;
+
+import dev.trawl.core.pcap.PcapReader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One capture of a node, in the order the node wrote them: a file (read mapped) or a stream
+ * (an S3 object). {@code name} becomes the entries' {@code source}.
+ */
+public record PcapSource(String name, long size, Opener opener) {
+
+    @FunctionalInterface
+    public interface Opener {
+        PcapReader open() throws IOException;
+    }
+
+    @FunctionalInterface
+    public interface StreamOpener {
+        InputStream open() throws IOException;
+    }
+
+    public static PcapSource file(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            size = -1;
+        }
+        return new PcapSource(file.toString(), size, () -> PcapReader.open(file));
+    }
+
+    /** A stream; {@code size} may be -1 when unknown (progress is then by packets only). */
+    public static PcapSource stream(String name, long size, StreamOpener stream) {
+        return new PcapSource(name, size, () -> PcapReader.open(stream.open(), name));
+    }
+
+    public PcapReader open() throws IOException {
+        return opener.open();
+    }
+}

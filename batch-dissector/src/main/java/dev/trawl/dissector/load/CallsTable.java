@@ -1,0 +1,50 @@
+package dev.trawl.dissector.load;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.data.ClickHouseFormat;
+import dev.trawl.core.clickhouse.CallsDatasets;
+import dev.trawl.dissector.Retry;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The job's side of ClickHouse's {@code calls} table, with retries: binary batch inserts
+ * (RowBinary through the client's insert, never SQL text), dropping a dataset, its counts.
+ */
+public final class CallsTable {
+    public static final String TABLE = "calls";
+
+    private final Client client;
+    private final Retry retry;
+
+    public CallsTable(Client client, Retry retry) {
+        this.client = client;
+        this.retry = retry;
+    }
+
+    public Client client() {
+        return client;
+    }
+
+    /** Inserts one encoded batch; returns the rows ClickHouse reports written. */
+    public long insert(RowBinaryCalls batch) {
+        if (batch.rows() == 0) return 0;
+        byte[] body = batch.buffer();
+        int length = batch.bytes();
+        return retry.run("insert of " + batch.rows() + " rows into ClickHouse", () -> {
+            try (var response = client.insert(TABLE, RowBinaryCalls.COLUMNS, out -> out.write(body, 0, length),
+                    ClickHouseFormat.RowBinary, new InsertSettings()).get(300, TimeUnit.SECONDS)) {
+                return response.getWrittenRows();
+            }
+        });
+    }
+
+    /** Drops the dataset's partitions: how a re-run starts from nothing. */
+    public int dropDataset(String dataset) {
+        return retry.run("dropping dataset " + dataset, () -> CallsDatasets.drop(client, dataset));
+    }
+
+    public CallsDatasets.Counts counts(String dataset) {
+        return retry.run("counting " + dataset, () -> CallsDatasets.counts(client, dataset));
+    }
+}

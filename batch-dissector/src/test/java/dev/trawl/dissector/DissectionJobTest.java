@@ -1,0 +1,190 @@
+package dev.trawl.dissector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.clickhouse.client.api.Client;
+import dev.trawl.core.clickhouse.CallsDatasets;
+import dev.trawl.core.clickhouse.ClickHouseSchema;
+import dev.trawl.core.clickhouse.ClickHouseSettings;
+import dev.trawl.core.dissection.DissectionStatus;
+import dev.trawl.core.dissection.DissectionStatus.State;
+import dev.trawl.core.dissection.DissectionStatusStore;
+import dev.trawl.core.pcap.SharedPcaps;
+import dev.trawl.dissect.DissectionEngine;
+import dev.trawl.dissect.DissectionStats;
+import dev.trawl.dissector.job.DissectionJob;
+import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.load.CallsTable;
+import dev.trawl.embedded.EmbeddedS3;
+import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The job's mechanics on a real S3 and a real ClickHouse engine, with real captures as chunks. */
+class DissectionJobTest {
+    @TempDir static Path dir;
+    static EmbeddedS3 s3;
+    static EmbeddedClickHouse clickHouse;
+    static S3Client s3Client;
+    static Client client;
+    static DissectionStatusStore store;
+
+    static final Path EXAMPLE = SharedPcaps.dir().resolve("PcapPlusPlus/example.pcap");
+    static final Path HTTP = SharedPcaps.dir().resolve("PcapPlusPlus/4KHttpRequests.pcap");
+    static final DissectionEngine ENGINE = DissectionEngine.standard();
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = EmbeddedS3.startForTest(dir.resolve("s3"));
+        clickHouse = EmbeddedClickHouse.startForTest(dir.resolve("ch"));
+        s3Client = s3.client();
+        client = ClickHouseSettings.from(clickHouse.toEnv()::get).client();
+        ClickHouseSchema.migrate(client);
+        store = new DissectionStatusStore(s3Client, "trawl");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        client.close();
+        s3Client.close();
+        clickHouse.close();
+        s3.close();
+    }
+
+    static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry) {
+        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry, new DissectionJob.Settings(500, 1 << 20));
+        return new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofMillis(200));
+    }
+
+    static void request(String snapshot, String name) {
+        store.create(DissectionStatus.pending(snapshot, name, Instant.now()));
+    }
+
+    @Test
+    void dissectsEveryNodeAndReportsTheSeedsStats() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "two-nodes", Instant.parse("2026-01-01T00:00:00Z"))
+                .add("node-a", EXAMPLE).add("node-b", HTTP).add("node-a", HTTP).complete();
+        request("two-nodes", "all");
+        var end = launcher(client, ENGINE, Retry.DEFAULT).run("two-nodes", "all");
+        assertThat(end).contains(State.COMPLETED);
+
+        var status = store.find("two-nodes", "all").orElseThrow();
+        // the job must find what the engine alone finds in the same chunks
+        var reference = snap.engineAlone(ENGINE);
+        long entries = reference.values().stream().mapToLong(DissectionStats::entries).sum();
+        long packets = reference.values().stream().mapToLong(DissectionStats::packets).sum();
+        var protocols = new java.util.TreeMap<String, Long>();
+        reference.values().forEach(r -> r.entriesByProtocol().forEach((p, n) -> protocols.merge(p, n, Long::sum)));
+        assertThat(entries).isGreaterThan(400);
+        assertThat(status.progress()).isEqualTo(100);
+        assertThat(status.stats().pcapFiles()).isEqualTo(3);
+        assertThat(status.stats().pcapBytes()).isEqualTo(snap.bytes);
+        assertThat(status.stats().packetsProcessed()).isEqualTo(packets).isEqualTo(4631 + 385 + 385);
+        assertThat(status.stats().entriesCreated()).isEqualTo(entries);
+        assertThat(status.stats().protocolCounts()).isEqualTo(protocols);
+        assertThat(status.entryCount()).isEqualTo(entries);
+        assertThat(status.errors()).isEmpty();
+        assertThat(status.firstTs()).isEqualTo(Instant.parse("2026-01-01T00:00:00.001Z").toEpochMilli());
+        assertThat(status.startedAt()).isNotNull();
+        assertThat(status.finishedAt()).isAfterOrEqualTo(status.startedAt());
+        assertThat(CallsDatasets.counts(client, "two-nodes/all").entries()).isEqualTo(status.entryCount());
+    }
+
+    @Test
+    void aDamagedChunkIsListedAndTheJobGoesOn() throws Exception {
+        new ReplayedSnapshot(s3Client, "trawl", "damaged", Instant.parse("2026-01-02T00:00:00Z"))
+                .add("node-a", HTTP)
+                .addRaw("node-a", "this is not a capture at all".getBytes())
+                .add("node-a", HTTP).complete();
+        request("damaged", "d");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("damaged", "d")).contains(State.COMPLETED);
+        var status = store.find("damaged", "d").orElseThrow();
+        assertThat(status.errors()).singleElement().asString().startsWith("snapshots/damaged/node-a/").contains("pcap_");
+        assertThat(status.stats().packetsProcessed()).isEqualTo(2 * 385);
+        assertThat(status.entryCount()).isPositive();
+    }
+
+    @Test
+    void anUnknownSnapshotFailsWithTheReason() {
+        request("never-taken", "x");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("never-taken", "x")).contains(State.FAILED);
+        assertThat(store.find("never-taken", "x").orElseThrow().errors()).singleElement().asString().contains("no captured data");
+    }
+
+    @Test
+    void clickHouseUnreachableIsRetriedThenFailed() throws Exception {
+        new ReplayedSnapshot(s3Client, "trawl", "no-ch", Instant.parse("2026-01-03T00:00:00Z")).add("node-a", HTTP).complete();
+        request("no-ch", "x");
+        var dead = new ClickHouseSettings(java.net.URI.create("http://127.0.0.1:1"), null, null, null).client();
+        long t0 = System.nanoTime();
+        var end = launcher(dead, ENGINE, new Retry(3, Duration.ofMillis(50))).run("no-ch", "x");
+        assertThat(end).contains(State.FAILED);
+        var status = store.find("no-ch", "x").orElseThrow();
+        assertThat(status.errors()).singleElement().asString().contains("after 3 attempts");
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
+        dead.close();
+    }
+
+    @Test
+    void aFinishedOrUnknownDissectionIsNotRunAgain() {
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("two-nodes", "nobody-asked")).isEmpty();
+        Instant now = Instant.now();
+        store.create(DissectionStatus.pending("done-snap", "d", now).withStatus(State.COMPLETED, now));
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("done-snap", "d")).contains(State.COMPLETED);
+        assertThat(CallsDatasets.counts(client, "done-snap/d").entries()).isZero();
+    }
+
+    @Test
+    void stopEndsARunningJobWithinSeconds() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "big", Instant.parse("2026-01-04T00:00:00Z"));
+        snap.add("node-a", EXAMPLE).repeatLast(149).complete();
+        request("big", "stopped");
+        var launcher = launcher(client, ENGINE, Retry.DEFAULT);
+        var run = launcher.submit("big", "stopped");
+        awaitStatus("big", "stopped", s -> s.status() == State.RUNNING && s.stats().entriesCreated() > 0);
+        long t0 = System.nanoTime();
+        store.update("big", "stopped", s -> s.withCancelRequested(Instant.now()));
+        assertThat(run.get(30, TimeUnit.SECONDS)).contains(State.CANCELLED);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(millis).isLessThan(5000);
+        var status = store.find("big", "stopped").orElseThrow();
+        assertThat(status.progress()).isLessThan(100);
+        assertThat(status.entryCount()).isEqualTo(CallsDatasets.counts(client, "big/stopped").entries()).isPositive();
+    }
+
+    @Test
+    void dissectionsOfDifferentSnapshotsRunAtOnce() throws Exception {
+        for (String name : new String[] {"para-1", "para-2"}) {
+            var snap = new ReplayedSnapshot(s3Client, "trawl", name, Instant.parse("2026-01-05T00:00:00Z"));
+            snap.add("node-a", EXAMPLE).repeatLast(19).complete();
+            request(name, "p");
+        }
+        var launcher = launcher(client, ENGINE, Retry.DEFAULT);
+        var first = launcher.submit("para-1", "p");
+        var second = launcher.submit("para-2", "p");
+        awaitStatus("para-2", "p", s -> s.status() != State.PENDING);
+        assertThat(store.find("para-1", "p").orElseThrow().status()).isNotEqualTo(State.PENDING);
+        assertThat(first.get(60, TimeUnit.SECONDS)).contains(State.COMPLETED);
+        assertThat(second.get(60, TimeUnit.SECONDS)).contains(State.COMPLETED);
+        assertThat(store.find("para-1", "p").orElseThrow().entryCount()).isEqualTo(store.find("para-2", "p").orElseThrow().entryCount());
+    }
+
+    static DissectionStatus awaitStatus(String snapshot, String name, java.util.function.Predicate<DissectionStatus> condition) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Optional<DissectionStatus> s = store.find(snapshot, name);
+            if (s.isPresent() && condition.test(s.get())) return s.get();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("status of " + snapshot + "/" + name + " never got there: " + store.find(snapshot, name));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.trawl.dissector;
+
+import dev.trawl.core.pcap.PcapReader;
+import dev.trawl.core.pcap.PcapWriter;
+import dev.trawl.core.s3.S3Layout;
+import dev.trawl.core.snapshot.SnapshotManifest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Builds a snapshot in S3 out of real captures "replayed" as a node: each capture becomes one
+ * chunk with its packets unchanged and its times moved into a fresh window, copy after copy, so a
+ * test gets as many distinct chunks (distinct times, hence distinct entry ids) as it needs.
+ */
+final class ReplayedSnapshot {
+    private final S3Client s3;
+    private final String bucket;
+    private final String snapshot;
+    private final List<SnapshotManifest.SnapshotObject> objects = new ArrayList<>();
+    private final java.util.Map<String, List<byte[]>> contentByNode = new java.util.TreeMap<>();
+    private long clockNanos;
+    long bytes;
+
+    ReplayedSnapshot(S3Client s3, String bucket, String snapshot, Instant start) {
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.snapshot = snapshot;
+        this.clockNanos = start.getEpochSecond() * 1_000_000_000L + start.getNano();
+    }
+
+    /** Appends {@code pcap} to {@code node} as one chunk, starting 1 ms after the previous chunk. */
+    ReplayedSnapshot add(String node, Path pcap) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long first = -1, last = 0, start = clockNanos + 1_000_000;
+        long packets = 0;
+        try (PcapReader in = PcapReader.open(pcap)) {
+            PcapWriter w = null;
+            while (true) {
+                try {
+                    if (!in.next()) break;
+                } catch (dev.trawl.core.pcap.PcapFormatException damaged) {
+                    continue;
+                }
+                if (w == null) w = new PcapWriter(out, in.linkType(), true, 262144);
+                if (first < 0) first = in.timestampNanos();
+                long ts = start + Math.max(0, in.timestampNanos() - first);
+                last = Math.max(last, ts);
+                w.write(ts, in.data(), in.originalLength());
+                packets++;
+            }
+            if (w == null) return this;
+            w.close();
+        }
+        clockNanos = last;
+        return put(node, start, last, out.toByteArray(), packets);
+    }
+
+    /**
+     * Appends {@code times} server-side copies of the last chunk added, each under the next time
+     * range (same packets, so the same entries: for tests where volume matters, not identity).
+     */
+    ReplayedSnapshot repeatLast(int times) {
+        var last = objects.getLast();
+        long length = last.endNanos() - last.startNanos();
+        for (int i = 0; i < times; i++) {
+            long start = clockNanos + 1_000_000, end = start + length;
+            clockNanos = end;
+            var chunk = S3Layout.parseChunkKey(S3Layout.chunkKey(last.node(), start, end)).orElseThrow();
+            String key = S3Layout.snapshotChunkKey(snapshot, chunk);
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(last.key()).destinationBucket(bucket).destinationKey(key));
+            objects.add(new SnapshotManifest.SnapshotObject(last.node(), key, chunk.key(), last.sha256(), last.packetCount(),
+                    last.sizeBytes(), start, end, null));
+            bytes += last.sizeBytes();
+            var content = contentByNode.get(last.node());
+            content.add(content.getLast());
+        }
+        return this;
+    }
+
+    /** Appends raw bytes as a chunk as they are (e.g. a damaged capture). */
+    ReplayedSnapshot addRaw(String node, byte[] content) {
+        long start = clockNanos + 1_000_000, end = start + 1_000_000;
+        clockNanos = end;
+        return put(node, start, end, content, 0);
+    }
+
+    private ReplayedSnapshot put(String node, long start, long end, byte[] content, long packets) {
+        var chunk = S3Layout.parseChunkKey(S3Layout.chunkKey(node, start, end)).orElseThrow();
+        String key = S3Layout.snapshotChunkKey(snapshot, chunk);
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
+        objects.add(new SnapshotManifest.SnapshotObject(node, key, chunk.key(), sha256(content), packets, content.length, start, end, null));
+        contentByNode.computeIfAbsent(node, n -> new ArrayList<>()).add(content);
+        bytes += content.length;
+        return this;
+    }
+
+    /** Writes the manifest (status completed) over everything added. */
+    ReplayedSnapshot complete() {
+        long startMs = objects.stream().mapToLong(SnapshotManifest.SnapshotObject::startNanos).min().orElse(0) / 1_000_000;
+        long endMs = objects.stream().mapToLong(SnapshotManifest.SnapshotObject::endNanos).max().orElse(0) / 1_000_000 + 1;
+        var window = new SnapshotManifest.Window(startMs, endMs);
+        var manifest = SnapshotManifest.requested(snapshot, Instant.now().toString(), "1h", window, List.of())
+                .withObjects(objects, window, null).completed(Instant.now().toString());
+        s3.putObject(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot)), RequestBody.fromBytes(manifest.toJson()));
+        return this;
+    }
+
+    /**
+     * What the engine alone makes of the same chunks (read from memory, not S3): the reference a
+     * dissection of this snapshot must match.
+     */
+    java.util.Map<String, dev.trawl.dissect.DissectionStats> engineAlone(dev.trawl.dissect.DissectionEngine engine) throws IOException {
+        var out = new java.util.TreeMap<String, dev.trawl.dissect.DissectionStats>();
+        for (var node : contentByNode.entrySet()) {
+            List<dev.trawl.dissect.PcapSource> sources = new ArrayList<>();
+            int i = 0;
+            for (byte[] c : node.getValue()) {
+                sources.add(dev.trawl.dissect.PcapSource.stream(node.getKey() + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
+            }
+            out.put(node.getKey(), engine.dissect(node.getKey(), sources, entry -> {}));
+        }
+        return out;
+    }
+
+    List<SnapshotManifest.SnapshotObject> objects() {
+        return objects;
+    }
+
+    private static String sha256(byte[] content) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

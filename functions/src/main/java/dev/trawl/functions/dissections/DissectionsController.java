@@ -1,0 +1,56 @@
+package dev.trawl.functions.dissections;
+
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The routes of the dissection endpoints; the logic is in {@link Dissections}. A controller, not
+ * Spring Cloud Function routing, because these need path variables on POST and DELETE.
+ */
+@RestController
+public class DissectionsController {
+    private final Dissections dissections;
+
+    public DissectionsController(Dissections dissections) {
+        this.dissections = dissections;
+    }
+
+    @PostMapping("/mcp/dissections")
+    @ResponseStatus(HttpStatus.OK)
+    public Map<String, Object> start(@RequestBody(required = false) Map<String, Object> request) {
+        return dissections.start(request);
+    }
+
+    @GetMapping("/mcp/dissections")
+    public Map<String, Object> list(@RequestParam(name = "snapshot", required = false) String snapshot) {
+        return dissections.list(snapshot);
+    }
+
+    @GetMapping("/mcp/dissections/{snapshot}/{name}")
+    public Map<String, Object> get(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
+        return dissections.get(snapshot, name);
+    }
+
+    @PostMapping("/mcp/dissections/{snapshot}/{name}/stop")
+    public Map<String, Object> stop(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
+        return dissections.stop(snapshot, name);
+    }
+
+    @DeleteMapping("/mcp/dissections/{snapshot}/{name}")
+    public Map<String, Object> delete(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
+        return dissections.delete(snapshot, name);
+    }
+
+    @GetMapping("/mcp/databases")
+    public Map<String, Object> databases() {
+        return dissections.databases();
+    }
+}
