@@ -72,12 +72,12 @@ SELECT dataset, id, ts, node,
        src_ip, src_port, src_pod, src_namespace, src_service,
        dst_ip, dst_port, dst_pod, dst_namespace, dst_service,
        protocol AS dbms, method AS verb, path AS query,
-       multiIf(protocol = 'postgresql', fields['postgresql_database'], fields['mysql_database']) AS database,
+       multiIf(protocol = 'postgresql', fields['pg_sqlstate'], fields['mysql_sqlstate']) AS sqlstate,
        status AS error_code, status_text AS error_message, status = 0 AND calls.answered = 1 AS succeeded,
        calls.answered = 1 AS answered, latency_us / 1000 AS latency_ms, request_size, response_size, source
 FROM calls
 WHERE protocol IN ('postgresql', 'mysql')
-COMMENT 'PostgreSQL and MySQL statements: dbms, verb, query, database, error_code, error_message, succeeded, latency_ms';
+COMMENT 'PostgreSQL and MySQL statements: dbms, verb, query, sqlstate, error_code, error_message, succeeded, latency_ms';
 
 -- MongoDB commands.
 CREATE VIEW IF NOT EXISTS mongodb_commands AS

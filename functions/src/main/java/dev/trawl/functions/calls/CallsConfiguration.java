@@ -7,42 +7,33 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import com.clickhouse.client.api.Client;
-
-import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
-import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
+import dev.trawl.functions.dissections.LazyClickHouse;
 import dev.trawl.functions.web.McpEndpoint;
 import dev.trawl.functions.web.McpEndpointGroup;
 
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** The calls endpoints' beans: ClickHouse from {@code TRAWL_CLICKHOUSE_*}, dissection states from S3. */
+/**
+ * The calls endpoints' beans: ClickHouse through the functions' shared {@link LazyClickHouse}
+ * (schema migrated on first use), dissection states from S3.
+ */
 @Configuration(proxyBeanMethods = false)
 public class CallsConfiguration {
 
-    @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean(Client.class)
-    public Client clickHouseClient(TrawlEnv env) {
-        return ClickHouseSettings.from(env).client();
-    }
+    /** How long one /mcp/calls query may run before the caller gets a 500 that says so. */
+    static final long QUERY_TIMEOUT_SECONDS = 60;
 
     @Bean
     @ConditionalOnMissingBean(ClickHouseRows.class)
-    public ClickHouseRows clickHouseRows(Client client) {
-        return new ClientRows(client, 60);
+    public ClickHouseRows clickHouseRows(LazyClickHouse clickHouse) {
+        return (sql, params) -> clickHouse.with(client -> new ClientRows(client, QUERY_TIMEOUT_SECONDS).select(sql, params));
     }
 
     @Bean
-    @ConditionalOnMissingBean(DissectionStatusStore.class)
-    public DissectionStatusStore dissectionStatusStore(S3Client s3, S3Settings settings) {
-        return new DissectionStatusStore(s3, settings.bucket());
-    }
-
-    @Bean
-    public CallsService callsService(ClickHouseRows rows, DissectionStatusStore statuses, Clock clock) {
-        return new CallsService(rows, new Datasets(statuses)::resolve, clock);
+    public CallsService callsService(ClickHouseRows rows, S3Client s3, S3Settings settings, Clock clock) {
+        return new CallsService(rows, new Datasets(new DissectionStatusStore(s3, settings.bucket()))::resolve, clock);
     }
 
     @Bean

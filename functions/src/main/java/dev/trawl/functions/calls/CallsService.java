@@ -90,7 +90,9 @@ public final class CallsService {
         pageParams.put("limit", Integer.toString(n));
         pageParams.put("body_chars", Integer.toString(PREVIEW_CHARS));
         String page = "SELECT " + (full ? FULL : COMPACT) + "\nFROM calls\nWHERE " + where
-                + "\nORDER BY ts DESC, id DESC\nLIMIT {limit:UInt32}";
+                // newest first; toStartOfHour(ts) is the sort key's second column (dataset is fixed), so
+                // ClickHouse reads the newest hours first and stops when the page is full
+                + "\nORDER BY toStartOfHour(ts) DESC, ts DESC, id DESC\nLIMIT {limit:UInt32}";
         List<JsonNode> found = run(page, pageParams);
         long total = found.size() < n ? found.size()
                 : run("SELECT count() AS total FROM calls WHERE " + where, params).getFirst().path("total").asLong();

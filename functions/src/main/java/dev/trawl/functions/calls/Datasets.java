@@ -15,7 +15,7 @@ import dev.trawl.functions.web.ApiException;
  */
 public final class Datasets {
 
-    public static final String REALTIME = "realtime";
+    public static final String REALTIME = S3Layout.REALTIME_DATASET;
 
     private final DissectionStatusStore statuses;
 

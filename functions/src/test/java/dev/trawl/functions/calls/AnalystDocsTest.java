@@ -1,19 +1,26 @@
 package dev.trawl.functions.calls;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import com.clickhouse.client.api.Client;
+
+import dev.trawl.core.clickhouse.ClickHouseSettings;
+import dev.trawl.embedded.clickhouse.ClickHouseHttpFront;
+import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.functions.calls.kfl.Kfl;
 
 /**
@@ -25,8 +32,13 @@ class AnalystDocsTest {
 
     static final String DATASET = "incident-2024-02-01/full-dissection";
 
+    static Client analyst;
+
     @BeforeAll
     static void incident() {
+        EmbeddedClickHouse ch = TestClickHouse.start();
+        ch.front().addUser(new ClickHouseHttpFront.User("analyst", "analyst-secret", true));
+        analyst = new ClickHouseSettings(ch.uri(), "analyst", "analyst-secret", null).client();
         TestClickHouse.loadSample(DATASET);
         TestClickHouse.chdb().query("""
                 INSERT INTO calls (dataset, id, ts, node, protocol, transport, src_pod, src_namespace, src_service, dst_ip, dst_port,
@@ -38,8 +50,31 @@ class AnalystDocsTest {
                  ['db.shop.svc.cluster.local'], {}),
                 ('incident-2024-02-01/full-dissection', 'p1', '2026-03-14 21:59:06', 'n1', 'postgresql', 'tcp', 'payment-7', 'shop', 'payment',
                  '10.0.0.4', 5432, 'db-0', 'shop', 'db', 'SELECT', 'SELECT * FROM cards WHERE id = $1', 53300, 'too many connections',
-                 1, 30000, 90, 70, [], {'postgresql_database':'payments'})
+                 1, 30000, 90, 70, [], {'pg_sqlstate':'53300'})
                 """);
+    }
+
+    @AfterAll
+    static void logout() {
+        analyst.close();
+    }
+
+    @Test
+    void theAnalystCannotWrite() {
+        for (String write : List.of("INSERT INTO calls (dataset, id) VALUES ('x', 'y')", "DROP TABLE http_calls",
+                "ALTER TABLE calls DELETE WHERE 1")) {
+            Throwable refused = catchThrowable(() -> analyst.queryAll(write));
+            assertThat(messages(refused)).as(write).containsIgnoringCase("readonly");
+        }
+        assertThat(analyst.queryAll("SELECT count() FROM http_calls WHERE dataset = '" + DATASET + "'").getFirst().getLong(1)).isEqualTo(3);
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append('\n');
+        }
+        return all.toString();
     }
 
     static Path docs() {
@@ -65,8 +100,8 @@ class AnalystDocsTest {
         assertThat(blocks).hasSizeGreaterThanOrEqualTo(12);
         return blocks.stream().map(sql -> DynamicTest.dynamicTest(sql.lines().findFirst().orElse(sql), () -> {
             assertThat(sql).as("examples name the seed's incident").contains(DATASET);
-            String out = TestClickHouse.chdb().withConnection(c -> c.query(sql, "TSV", Map.of())).text();
-            assertThat(out.strip()).as(sql).isNotEmpty();
+            // as the analyst logs in: read-only, over HTTP
+            assertThat(analyst.queryAll(sql)).as(sql).isNotEmpty();
         }));
     }
 

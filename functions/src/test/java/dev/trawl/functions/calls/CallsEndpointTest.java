@@ -16,10 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -30,7 +27,7 @@ import dev.trawl.embedded.EmbeddedS3;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code GET /mcp/calls} and {@code /mcp/calls/:id} end to end: HTTP, S3 dissection states, ClickHouse. */
+/** {@code GET /mcp/calls} and {@code /mcp/calls/:id} end to end: the app, S3 dissection states, the embedded ClickHouse over HTTP. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class CallsEndpointTest {
 
@@ -45,6 +42,7 @@ class CallsEndpointTest {
     static void storage(DynamicPropertyRegistry registry) throws Exception {
         s3 = EmbeddedS3.startForTest(Files.createTempDirectory("calls-s3"));
         s3.settings().toEnv().forEach((k, v) -> registry.add(k, () -> v));
+        TestClickHouse.env().forEach((k, v) -> registry.add(k, () -> v));
         DissectionStatusStore store = new DissectionStatusStore(s3.client(), s3.settings().bucket());
         Instant t = Instant.parse("2026-03-14T22:10:00Z");
         store.put(DissectionStatus.pending("incident", "full", t).withStatus(State.COMPLETED, t));
@@ -57,15 +55,6 @@ class CallsEndpointTest {
     @AfterAll
     static void stop() throws Exception {
         s3.close();
-    }
-
-    @TestConfiguration
-    static class OverChdb {
-        @Bean
-        @Primary
-        ClickHouseRows testRows() {
-            return TestClickHouse.rows();
-        }
     }
 
     record Answer(int status, JsonNode json) {}

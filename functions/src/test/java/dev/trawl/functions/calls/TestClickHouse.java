@@ -1,50 +1,76 @@
 package dev.trawl.functions.calls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Map;
+
+import com.clickhouse.client.api.Client;
 
 import dev.trawl.core.clickhouse.ClickHouseSchema;
+import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.embedded.clickhouse.Chdb;
+import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 
 /**
- * One embedded ClickHouse (chDB) for the whole test JVM, with trawl's schema applied: chDB serves
- * one data directory per process, so every test shares it and keeps to its own datasets.
+ * The embedded ClickHouse (chDB behind its HTTP front) for the calls tests, with trawl's schema
+ * applied through the real client. chDB serves one data directory per process and another test
+ * class may have closed it, so {@link #start} opens a fresh one when needed; each test class
+ * loads its own datasets in its {@code @BeforeAll}.
  */
 public final class TestClickHouse {
 
-    private static Chdb chdb;
+    private static EmbeddedClickHouse clickHouse;
+    private static Client client;
 
     private TestClickHouse() {
     }
 
-    public static synchronized Chdb chdb() {
-        if (chdb == null) {
+    public static synchronized EmbeddedClickHouse start() {
+        if (clickHouse == null || !alive()) {
             try {
-                Path dir = Files.createTempDirectory("trawl-functions-ch");
-                chdb = Chdb.open(dir, 4);
-                // chDB's threads must stop before the JVM's exit runs the library's static destructors
-                Chdb opened = chdb;
-                Runtime.getRuntime().addShutdownHook(new Thread(opened::close, "chdb-close"));
+                // trawl.test.clickhouse.dir keeps the data between runs (the benchmark's 10 M rows)
+                String keep = System.getProperty("trawl.test.clickhouse.dir");
+                clickHouse = EmbeddedClickHouse.startForTest(keep != null ? java.nio.file.Path.of(keep)
+                        : Files.createTempDirectory("trawl-calls-ch"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            for (var m : ClickHouseSchema.migrations()) {
-                for (String s : ClickHouseSchema.statements(m.sql())) {
-                    chdb.query(s);
-                }
+            if (client != null) {
+                client.close();
             }
+            client = ClickHouseSettings.from(clickHouse.toEnv()::get).client();
+            ClickHouseSchema.migrate(client);
+            EmbeddedClickHouse opened = clickHouse;
+            // chDB's threads must stop before the JVM's exit runs the library's static destructors
+            Runtime.getRuntime().addShutdownHook(new Thread(opened::close, "chdb-close"));
         }
-        return chdb;
+        return clickHouse;
     }
 
-    /** {@link ClickHouseRows} straight over chDB: the same SQL, parameters and JSONEachRow bytes as over HTTP. */
+    private static boolean alive() {
+        try {
+            clickHouse.engine().query("SELECT 1");
+            return true;
+        } catch (RuntimeException closed) {
+            return false;
+        }
+    }
+
+    /** The engine, for loading rows and statements that need no HTTP. */
+    public static Chdb chdb() {
+        return start().engine();
+    }
+
+    /** {@link ClickHouseRows} as production runs it: client-v2 over HTTP, parameters as {@code param_*}. */
     public static ClickHouseRows rows() {
-        Chdb c = chdb();
-        return (sql, params) -> ClientRows.readRows(new ByteArrayInputStream(
-                c.withConnection(conn -> conn.query(sql, "JSONEachRow", params)).data()));
+        start();
+        Client c = client;
+        return (sql, params) -> new ClientRows(c, 120).select(sql, params);
+    }
+
+    public static Map<String, String> env() {
+        return start().toEnv();
     }
 
     /** A small, varied set of calls (HTTP, gRPC, DNS, Redis, Kafka) in {@code dataset}. */

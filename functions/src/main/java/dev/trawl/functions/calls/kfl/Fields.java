@@ -130,11 +130,10 @@ public final class Fields {
         perProtocol(m, "amqp", "fields['amqp_exchange']", "amqp_exchange", "AMQP exchange");
         perProtocol(m, "mysql", "method", "mysql_command", "MySQL command");
         perProtocol(m, "mysql", "path", "mysql_query", "MySQL query text");
-        perProtocol(m, "mysql", "fields['mysql_database']", "mysql_database", "MySQL database");
+        perProtocol(m, "mysql", "fields['mysql_sqlstate']", "mysql_sqlstate", "MySQL SQLSTATE");
         perProtocol(m, "postgresql", "method", "postgresql_command", "PostgreSQL command");
         perProtocol(m, "postgresql", "path", "postgresql_query", "PostgreSQL query text");
-        perProtocol(m, "postgresql", "fields['postgresql_database']", "postgresql_database", "PostgreSQL database");
-        perProtocol(m, "postgresql", "fields['postgresql_error_code']", "postgresql_error_code", "PostgreSQL SQLSTATE");
+        perProtocol(m, "postgresql", "fields['pg_sqlstate']", "postgresql_error_code", "PostgreSQL SQLSTATE");
         perProtocol(m, "mongodb", "method", "mongodb_command", "MongoDB command");
         perProtocol(m, "mongodb", "path", "mongodb_collection", "MongoDB db.collection");
         perProtocol(m, "tls", "summary", "tls_summary", "TLS handshake summary");

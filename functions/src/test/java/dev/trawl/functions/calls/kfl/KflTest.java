@@ -161,6 +161,15 @@ class KflTest {
         assertThatThrownBy(() -> kfl("path > r\"x\"")).hasMessageContaining("regex can only be matched");
     }
 
+    @Test
+    void docsNameEveryField() throws Exception {
+        java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "kfl.md");
+        String text = java.nio.file.Files.readString(java.nio.file.Files.exists(doc) ? doc : java.nio.file.Path.of("docs", "kfl.md"));
+        for (String name : Fields.names()) {
+            assertThat(text).as("docs/kfl.md lists %s", name).contains("`" + name + "`");
+        }
+    }
+
     private static Throwable catchIt(Runnable r) {
         try {
             r.run();
