@@ -42,8 +42,22 @@ CREATE TABLE IF NOT EXISTS calls
     dns_answers      Array(String),
     summary          String,                         -- one line, as a person would say it
     source           String,                         -- the PCAP (S3 key or file) the request began in
-    inserted_at      DateTime64(3, 'UTC') DEFAULT now64(3)
+    inserted_at      DateTime64(3, 'UTC') DEFAULT now64(3),
+
+    -- Skip indexes for what KFL filters on beyond the sort key (see the note above ORDER BY).
+    INDEX idx_id id TYPE bloom_filter(0.001) GRANULARITY 1,                  -- GET /mcp/calls/:id
+    INDEX idx_url path TYPE bloom_filter(0.01) GRANULARITY 1,                 -- url == "..."
+    INDEX idx_path cutQueryString(path) TYPE bloom_filter(0.01) GRANULARITY 1, -- path == "..." (KFL's path has no query string)
+    INDEX idx_dst_pod dst_pod TYPE set(256) GRANULARITY 1,                    -- sorted with dst_service, so granules hold few pods
+    INDEX idx_status status TYPE minmax GRANULARITY 1,
+    INDEX idx_dns_questions dns_questions TYPE bloom_filter(0.01) GRANULARITY 1 -- "name" in dns_questions
 )
 ENGINE = ReplacingMergeTree(inserted_at)
 PARTITION BY (dataset, toYYYYMMDD(ts))
-ORDER BY (dataset, protocol, ts, id);
+-- The sort key serves the endpoint's question: one dataset, a time window, then protocol,
+-- destination service and status, the filters users type most. Time leads in hour buckets so a
+-- window prunes to its hours while a service filter still finds its few granules inside each
+-- hour (a finer bucket would cost a granule per bucket per service). ts and id last: the row's
+-- identity, which the Replacing engine folds re-runs on.
+ORDER BY (dataset, toStartOfHour(ts), protocol, dst_service, status, ts, id)
+SETTINGS index_granularity = 4096;

@@ -1,0 +1,38 @@
+package dev.trawl.functions.calls;
+
+import java.util.Map;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The HTTP face of {@link CallsService}; parameters arrive as text so that bad ones get a 400 that names them. */
+@RestController
+public class CallsController {
+
+    private final CallsService calls;
+
+    public CallsController(CallsService calls) {
+        this.calls = calls;
+    }
+
+    @GetMapping("/mcp/calls")
+    public Map<String, Object> list(
+            @RequestParam(name = "kfl", required = false) String kfl,
+            @RequestParam(name = "db", required = false) String db,
+            @RequestParam(name = "limit", required = false) String limit,
+            @RequestParam(name = "start", required = false) String start,
+            @RequestParam(name = "end", required = false) String end,
+            @RequestParam(name = "format", required = false) String format) {
+        return calls.list(kfl, db, limit, start, end, format);
+    }
+
+    @GetMapping("/mcp/calls/{id}")
+    public Map<String, Object> details(
+            @PathVariable("id") String id,
+            @RequestParam(name = "db", required = false) String db,
+            @RequestParam(name = "max_payload", required = false) String maxPayload) {
+        return calls.details(id, db, maxPayload);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.trawl.functions.calls;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.trawl.functions.calls.kfl.Kfl;
+import dev.trawl.functions.calls.kfl.KflException;
+import dev.trawl.functions.calls.kfl.SqlFilter;
+import dev.trawl.functions.web.ApiException;
+
+import java.time.Clock;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /mcp/calls}: KFL over the {@code calls} table, newest first, in Kubeshark's shape; and
+ * one call's details with its payloads. Every value reaches SQL as a parameter.
+ */
+public final class CallsService {
+
+    public static final int DEFAULT_LIMIT = 100;
+    public static final int MAX_LIMIT = 1000;
+    /** Body preview in a {@code format=full} listing, in characters. */
+    public static final int PREVIEW_CHARS = 1024;
+    public static final int DEFAULT_PAYLOAD_CHARS = 64 * 1024;
+    public static final int MAX_PAYLOAD_CHARS = 1024 * 1024;
+
+    private static final String COMPACT = """
+            id, toUnixTimestamp64Milli(ts) AS ts_ms, node,
+            src_ip, src_port, src_pod, src_namespace, src_service,
+            dst_ip, dst_port, dst_pod, dst_namespace, dst_service,
+            protocol, method, path, status, latency_us""";
+
+    private static final String FULL = COMPACT + """
+            ,
+            host, status_text, transport, answered, summary, source, fields, dns_questions, dns_answers,
+            request_size, response_size, request_headers, response_headers,
+            toValidUTF8(substringUTF8(request_body, 1, {body_chars:UInt32})) AS request_body_text,
+            lengthUTF8(request_body) > {body_chars:UInt32} AS request_body_cut,
+            toValidUTF8(substringUTF8(response_body, 1, {body_chars:UInt32})) AS response_body_text,
+            lengthUTF8(response_body) > {body_chars:UInt32} AS response_body_cut""";
+
+    private final ClickHouseRows rows;
+    private final Function<String, String> datasetOfDb;
+    private final Clock clock;
+
+    /** @param datasetOfDb the {@code dataset} a {@code db} parameter names (see {@link Datasets#resolve}) */
+    public CallsService(ClickHouseRows rows, Function<String, String> datasetOfDb, Clock clock) {
+        this.rows = rows;
+        this.datasetOfDb = datasetOfDb;
+        this.clock = clock;
+    }
+
+    /** {@code GET /mcp/calls}; every argument is the raw query parameter (null when absent). */
+    public Map<String, Object> list(String kfl, String db, String limit, String start, String end, String format) {
+        boolean full = switch (format == null || format.isBlank() ? "compact" : format.strip()) {
+            case "compact" -> false;
+            case "full" -> true;
+            default -> throw new ApiException.BadRequest("format must be compact or full, not '" + format + "'");
+        };
+        int n = limit == null || limit.isBlank() ? DEFAULT_LIMIT : Math.min(MAX_LIMIT, positive("limit", limit));
+        Long startMs = millis("start", start);
+        Long endMs = millis("end", end);
+        if (startMs != null && endMs != null && endMs < startMs) {
+            throw new ApiException.BadRequest("end (" + endMs + ") is before start (" + startMs + ")");
+        }
+        SqlFilter filter = compile(kfl);
+        String dataset = datasetOfDb.apply(db);
+
+        Map<String, String> params = new LinkedHashMap<>(filter.params());
+        StringBuilder where = new StringBuilder("dataset = {dataset:String}");
+        params.put("dataset", dataset);
+        if (startMs != null) {
+            // the bucket condition lets the sort key's toStartOfHour(ts) prune
+            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')"
+                    + " AND toStartOfHour(ts) >= toStartOfHour(fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC'))");
+            params.put("start_ms", startMs.toString());
+        }
+        if (endMs != null) {
+            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')"
+                    + " AND toStartOfHour(ts) <= toStartOfHour(fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))");
+            params.put("end_ms", endMs.toString());
+        }
+        where.append(" AND (").append(filter.where()).append(')');
+
+        Map<String, String> pageParams = new LinkedHashMap<>(params);
+        pageParams.put("limit", Integer.toString(n));
+        pageParams.put("body_chars", Integer.toString(PREVIEW_CHARS));
+        String page = "SELECT " + (full ? FULL : COMPACT) + "\nFROM calls\nWHERE " + where
+                // newest first; toStartOfHour(ts) is the sort key's second column (dataset is fixed), so
+                // ClickHouse reads the newest hours first and stops when the page is full
+                + "\nORDER BY toStartOfHour(ts) DESC, ts DESC, id DESC\nLIMIT {limit:UInt32}";
+        List<JsonNode> found = run(page, pageParams);
+        long total = found.size() < n ? found.size()
+                : run("SELECT count() AS total FROM calls WHERE " + where, params).getFirst().path("total").asLong();
+
+        List<Map<String, Object>> calls = new ArrayList<>(found.size());
+        for (JsonNode row : found) {
+            calls.add(full ? full(row, PREVIEW_CHARS, "body_preview") : compact(row));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("calls", calls);
+        out.put("total", total);
+        out.put("truncated", total > calls.size());
+        return out;
+    }
+
+    /** {@code GET /mcp/calls/:id}: one call with headers and payloads up to {@code max_payload} characters each. */
+    public Map<String, Object> details(String id, String db, String maxPayload) {
+        if (id == null || !id.matches("[0-9A-Za-z_-]{1,128}")) {
+            throw new ApiException.BadRequest("a call id is letters, digits, '-' and '_', not '" + id + "'");
+        }
+        int chars = maxPayload == null || maxPayload.isBlank() ? DEFAULT_PAYLOAD_CHARS
+                : Math.min(MAX_PAYLOAD_CHARS, positive("max_payload", maxPayload));
+        String dataset = datasetOfDb.apply(db);
+        Map<String, String> params = Map.of("dataset", dataset, "id", id, "body_chars", Integer.toString(chars));
+        List<JsonNode> found = run("SELECT " + FULL + "\nFROM calls\nWHERE dataset = {dataset:String} AND id = {id:String}\nLIMIT 1", params);
+        if (found.isEmpty()) {
+            throw new ApiException.NotFound("no call '" + id + "' in " + dataset);
+        }
+        Map<String, Object> call = full(found.getFirst(), chars, "body");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("call", call);
+        out.put("db", dataset);
+        out.put("max_payload", chars);
+        return out;
+    }
+
+    private SqlFilter compile(String kfl) {
+        try {
+            return Kfl.compile(kfl, clock.instant());
+        } catch (KflException e) {
+            throw new ApiException.BadRequest(e.getMessage());
+        }
+    }
+
+    private List<JsonNode> run(String sql, Map<String, String> params) {
+        try {
+            return rows.select(sql, params);
+        } catch (RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            // a KFL regex ClickHouse's RE2 cannot compile is the caller's mistake, not ours
+            if (message.contains("CANNOT_COMPILE_REGEXP") || message.contains("Code: 427")) {
+                throw new ApiException.BadRequest("the regular expression in the KFL filter is not valid RE2: " + firstLine(message));
+            }
+            throw new ApiException.Internal("ClickHouse query failed: " + firstLine(message), e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    private static int positive(String name, String value) {
+        try {
+            int v = Integer.parseInt(value.strip());
+            if (v < 1) {
+                throw new ApiException.BadRequest(name + " must be at least 1, not " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ApiException.BadRequest(name + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    private static Long millis(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(value.strip());
+            if (v < 0) {
+                throw new ApiException.BadRequest(name + " must be epoch milliseconds, not " + v);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ApiException.BadRequest(name + " must be epoch milliseconds, not '" + value + "'");
+        }
+    }
+
+    private static Map<String, Object> compact(JsonNode r) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("id", r.path("id").asString());
+        c.put("ts", r.path("ts_ms").asLong());
+        c.put("src", peer(r, "src"));
+        c.put("dst", peer(r, "dst"));
+        c.put("proto", r.path("protocol").asString());
+        c.put("method", r.path("method").asString());
+        c.put("path", r.path("path").asString());
+        c.put("status", r.path("status").asInt());
+        c.put("latency_ms", r.path("latency_us").asLong() / 1000.0);
+        return c;
+    }
+
+    private static Map<String, Object> peer(JsonNode r, String side) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("ip", r.path(side + "_ip").asString());
+        p.put("port", r.path(side + "_port").asInt());
+        p.put("pod", r.path(side + "_pod").asString());
+        p.put("ns", r.path(side + "_namespace").asString());
+        p.put("svc", r.path(side + "_service").asString());
+        // trawl records the node a call was captured on, not each peer's
+        p.put("node", r.path("node").asString());
+        return p;
+    }
+
+    private static Map<String, Object> full(JsonNode r, int bodyChars, String bodyName) {
+        Map<String, Object> c = compact(r);
+        c.put("host", r.path("host").asString());
+        c.put("status_text", r.path("status_text").asString());
+        c.put("transport", r.path("transport").asString());
+        c.put("answered", r.path("answered").asInt() == 1);
+        c.put("summary", r.path("summary").asString());
+        c.put("request", message(r, "request", bodyChars, bodyName));
+        c.put("response", message(r, "response", bodyChars, bodyName));
+        c.put("fields", r.path("fields"));
+        c.put("dns_questions", r.path("dns_questions"));
+        c.put("dns_answers", r.path("dns_answers"));
+        c.put("source", r.path("source").asString());
+        return c;
+    }
+
+    private static Map<String, Object> message(JsonNode r, String side, int bodyChars, String bodyName) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("headers", r.path(side + "_headers"));
+        m.put("size", r.path(side + "_size").asLong());
+        m.put(bodyName, r.path(side + "_body_text").asString());
+        m.put(bodyName + "_truncated", r.path(side + "_body_cut").asInt() == 1 || r.path(side + "_body_cut").asBoolean());
+        m.put(bodyName + "_limit", bodyChars);
+        return m;
+    }
+}

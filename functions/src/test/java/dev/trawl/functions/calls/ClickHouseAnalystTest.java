@@ -1,0 +1,35 @@
+package dev.trawl.functions.calls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.trawl.core.clickhouse.ClickHouseAnalyst;
+
+class ClickHouseAnalystTest {
+
+    @Test
+    void passwordIsAQuotedLiteralAndTheUserIsReadOnly() {
+        List<String> s = ClickHouseAnalyst.statements("default", "p'w\\d");
+        assertThat(s).anySatisfy(x -> assertThat(x).contains("BY 'p\\'w\\\\d'").contains("readonly = 1"));
+        assertThat(s).contains("GRANT SELECT ON `default`.* TO trawl_analyst");
+        assertThatThrownBy(() -> ClickHouseAnalyst.statements("x`; DROP", "p")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theEmbeddedEngineCannotManageUsersSoItsFrontMustEnforceReadOnly() {
+        // chDB has one built-in user without access management: the statements are refused, which
+        // is why the embedded HTTP front maps the analyst login to readonly = 1 itself
+        String refused = null;
+        try {
+            TestClickHouse.chdb().withConnection(c -> c.query(ClickHouseAnalyst.statements("default", "x").getFirst(), "TSV", Map.of()));
+        } catch (RuntimeException e) {
+            refused = e.getMessage();
+        }
+        assertThat(refused).contains("ACCESS_DENIED");
+    }
+}
