@@ -48,7 +48,7 @@ class DataBoundariesBenchmark {
             for (int n = 0; n < NODES; n++) {
                 String node = "worker-" + n;
                 var hb = new dev.trawl.core.chunk.Heartbeat(node, true, "s-" + node, "live", 0, System.currentTimeMillis(), 0, 0, 0, 0, 0, 0, 0, 0,
-                        java.util.List.of(), null);
+                        java.util.List.of(), null, 0);
                 s3.putObject(b -> b.bucket("trawl").key(S3Layout.heartbeatKey(node)), RequestBody.fromBytes(hb.toJson()));
             }
             System.out.printf("setup: %d chunks written in %.1f s%n", NODES * CHUNKS_PER_NODE, (System.nanoTime() - t0) / 1e9);
