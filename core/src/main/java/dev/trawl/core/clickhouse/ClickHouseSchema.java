@@ -1,0 +1,197 @@
+package dev.trawl.core.clickhouse;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.query.GenericRecord;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * trawl's ClickHouse schema, in one place: the scripts {@code V<n>__<what>.sql} next to this
+ * class, applied in version order; each applied version is recorded in {@code schema_migrations},
+ * so running this again (every start of every component) applies only what is new. Scripts must
+ * themselves be idempotent ({@code IF NOT EXISTS}): two components starting at once may both
+ * apply a version before either records it.
+ */
+public final class ClickHouseSchema {
+    private static final Logger log = LoggerFactory.getLogger(ClickHouseSchema.class);
+    static final String RESOURCE_DIR = "dev/trawl/core/clickhouse/";
+    private static final Pattern SCRIPT = Pattern.compile("V(\\d+)__([A-Za-z0-9_]+)\\.sql");
+
+    private ClickHouseSchema() {}
+
+    /** One versioned script. */
+    public record Migration(int version, String description, String resource) {
+        public String sql() {
+            try (InputStream in = ClickHouseSchema.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) throw new IllegalStateException("schema script " + resource + " is missing");
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Applies every script not yet recorded, in version order; returns the versions it applied. */
+    public static List<Integer> migrate(Client client) {
+        execute(client, """
+                CREATE TABLE IF NOT EXISTS schema_migrations
+                (
+                    version     UInt32,
+                    description String,
+                    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)
+                )
+                ENGINE = ReplacingMergeTree(applied_at)
+                ORDER BY version""");
+        Set<Integer> applied = appliedVersions(client);
+        List<Integer> done = new ArrayList<>();
+        for (Migration m : migrations()) {
+            if (applied.contains(m.version())) continue;
+            for (String statement : statements(m.sql())) {
+                execute(client, statement);
+            }
+            execute(client, "INSERT INTO schema_migrations (version, description) VALUES ("
+                    + m.version() + ", '" + m.description().replace("'", "") + "')");
+            log.info("ClickHouse schema: applied V{}__{}", m.version(), m.description());
+            done.add(m.version());
+        }
+        return done;
+    }
+
+    public static Set<Integer> appliedVersions(Client client) {
+        Set<Integer> versions = new HashSet<>();
+        for (GenericRecord r : client.queryAll("SELECT DISTINCT version FROM schema_migrations")) {
+            versions.add((int) r.getLong(1));
+        }
+        return versions;
+    }
+
+    /** The scripts on the class path, in version order; two scripts with one version are an error. */
+    public static List<Migration> migrations() {
+        List<String> names = new ArrayList<>();
+        try {
+            Enumeration<URL> dirs = ClickHouseSchema.class.getClassLoader().getResources(RESOURCE_DIR);
+            while (dirs.hasMoreElements()) names.addAll(listDirectory(dirs.nextElement()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + RESOURCE_DIR, e);
+        }
+        List<Migration> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (String name : names) {
+            Matcher m = SCRIPT.matcher(name);
+            if (!m.matches()) continue;
+            int version = Integer.parseInt(m.group(1));
+            if (!seen.add(version)) throw new IllegalStateException("two schema scripts have version " + version);
+            out.add(new Migration(version, m.group(2), RESOURCE_DIR + name));
+        }
+        out.sort(Comparator.comparingInt(Migration::version));
+        return out;
+    }
+
+    private static List<String> listDirectory(URL dir) throws IOException {
+        List<String> names = new ArrayList<>();
+        switch (dir.getProtocol()) {
+            case "file" -> {
+                try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
+                    files.forEach(p -> names.add(p.getFileName().toString()));
+                } catch (URISyntaxException e) {
+                    throw new IOException(e);
+                }
+            }
+            case "jar" -> {
+                // also a Spring Boot nested jar: its handler answers a JarURLConnection too
+                JarURLConnection connection = (JarURLConnection) dir.openConnection();
+                connection.setUseCaches(false);
+                try (JarFile jar = connection.getJarFile()) {
+                    for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+                        String entry = entries.nextElement().getName();
+                        if (entry.startsWith(RESOURCE_DIR) && entry.indexOf('/', RESOURCE_DIR.length()) < 0) {
+                            names.add(entry.substring(RESOURCE_DIR.length()));
+                        }
+                    }
+                }
+            }
+            default -> throw new IOException("cannot list schema scripts in " + dir);
+        }
+        return names;
+    }
+
+    /** Splits a script at the semicolons that end statements (not those in strings or comments). */
+    public static List<String> statements(String script) {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        int n = script.length();
+        for (int i = 0; i < n; i++) {
+            char c = script.charAt(i);
+            if (c == '-' && i + 1 < n && script.charAt(i + 1) == '-') {
+                int end = script.indexOf('\n', i);
+                i = end < 0 ? n : end;
+                current.append('\n');
+                continue;
+            }
+            if (c == '/' && i + 1 < n && script.charAt(i + 1) == '*') {
+                int end = script.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 1;
+                current.append(' ');
+                continue;
+            }
+            if (c == '\'' || c == '"' || c == '`') {
+                int j = i + 1;
+                while (j < n && script.charAt(j) != c) {
+                    if (script.charAt(j) == '\\') j++;
+                    j++;
+                }
+                current.append(script, i, Math.min(j + 1, n));
+                i = j;
+                continue;
+            }
+            if (c == ';') {
+                addStatement(out, current);
+                continue;
+            }
+            current.append(c);
+        }
+        addStatement(out, current);
+        return out;
+    }
+
+    private static void addStatement(List<String> out, StringBuilder current) {
+        String s = current.toString().strip();
+        if (!s.isEmpty()) out.add(s);
+        current.setLength(0);
+    }
+
+    static void execute(Client client, String sql) {
+        try {
+            client.execute(sql).get(300, TimeUnit.SECONDS).close();
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("ClickHouse schema statement failed: " + firstLine(sql) + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static String firstLine(String sql) {
+        String line = sql.strip().lines().findFirst().orElse("");
+        return line.length() > 80 ? line.substring(0, 80) + "..." : line;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.trawl.functions.snapshots;
+
+import dev.trawl.core.export.PacketMerge.PacketFilter;
+import dev.trawl.functions.web.ApiException;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.namednumber.DataLinkType;
+
+/**
+ * A BPF expression compiled by libpcap itself (in-process, through pcap4j), once per link type
+ * present, and run per packet with {@code pcap_offline_filter}: exactly tcpdump's semantics.
+ */
+public final class BpfFilter implements PacketFilter, AutoCloseable {
+    private static final Object LIBPCAP_COMPILER = new Object(); // pcap_compile is not re-entrant in older libpcaps
+    private static final int SNAPLEN = 262_144;
+
+    private final Map<Integer, BpfProgram> programs = new HashMap<>();
+    private final String expression;
+    private byte[] scratch = new byte[2048];
+
+    private BpfFilter(String expression) {
+        this.expression = expression;
+    }
+
+    /** Compiles {@code expression} for each link type; a bad expression is a 400 with libpcap's message. */
+    public static BpfFilter compile(String expression, Set<Integer> linkTypes) {
+        BpfFilter filter = new BpfFilter(expression);
+        try {
+            for (int linkType : linkTypes) {
+                synchronized (LIBPCAP_COMPILER) {
+                    filter.programs.put(linkType, Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression,
+                            BpfProgram.BpfCompileMode.OPTIMIZE, null));
+                }
+            }
+        } catch (PcapNativeException e) {
+            filter.close();
+            throw new ApiException.BadRequest("bpf_filter '" + expression + "' does not compile: " + e.getMessage());
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            filter.close();
+            throw new ApiException.Internal("bpf_filter needs libpcap, which is not installed here: " + e.getMessage(), e);
+        }
+        return filter;
+    }
+
+    @Override
+    public boolean accept(int linkType, ByteBuffer data, int originalLength) {
+        BpfProgram program = programs.get(linkType);
+        if (program == null) {
+            synchronized (LIBPCAP_COMPILER) {
+                try {
+                    program = Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression, BpfProgram.BpfCompileMode.OPTIMIZE, null);
+                } catch (PcapNativeException e) {
+                    // the expression cannot apply to this link type (e.g. "ether host" on raw IP): tcpdump would match nothing
+                    return false;
+                }
+            }
+            programs.put(linkType, program);
+        }
+        int cap = data.remaining();
+        if (scratch.length < cap) scratch = new byte[Math.max(cap, scratch.length * 2)];
+        data.get(data.position(), scratch, 0, cap);
+        return program.applyFilter(scratch, Math.max(originalLength, cap), cap);
+    }
+
+    @Override
+    public void close() {
+        for (BpfProgram p : programs.values()) {
+            if (!p.isFreed()) p.free();
+        }
+        programs.clear();
+    }
+}

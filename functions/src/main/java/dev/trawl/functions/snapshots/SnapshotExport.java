@@ -1,0 +1,299 @@
+package dev.trawl.functions.snapshots;
+
+import dev.trawl.core.Names;
+import dev.trawl.core.export.ChunkSequenceSource;
+import dev.trawl.core.export.ChunkSequenceSource.Chunk;
+import dev.trawl.core.export.PacketMerge;
+import dev.trawl.core.export.PacketSink;
+import dev.trawl.core.export.PcapSink;
+import dev.trawl.core.export.PcapngSink;
+import dev.trawl.core.snapshot.SnapshotManifest;
+import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
+import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.functions.web.ApiException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * {@code GET /mcp/snapshots/:name/pcap}: the snapshot's chunks merged across nodes in timestamp
+ * order, streamed from S3 (one open chunk and one bounded buffer per node, whatever the
+ * snapshot's size), clipped to its window and Kubeshark's filters ({@code nodes},
+ * {@code start_time}, {@code end_time} in ms, {@code bpf_filter}); classic pcap, or pcapng with
+ * one interface per node. The output for the same request is always the same bytes, which is
+ * what lets a download resume with {@code Range}.
+ */
+public final class SnapshotExport {
+    public static final String PCAP_TYPE = "application/vnd.tcpdump.pcap";
+    public static final String PCAPNG_TYPE = "application/x-pcapng";
+
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final SnapshotService snapshots;
+    private final SnapshotStore store;
+    private final Duration presignValidity;
+
+    public SnapshotExport(S3Client s3, S3Presigner presigner, String bucket, SnapshotService snapshots, SnapshotStore store,
+            Duration presignValidity) {
+        this.s3 = s3;
+        this.presigner = presigner;
+        this.bucket = bucket;
+        this.snapshots = snapshots;
+        this.store = store;
+        this.presignValidity = presignValidity;
+    }
+
+    public enum Format {
+        PCAP("pcap", PCAP_TYPE), PCAPNG("pcapng", PCAPNG_TYPE);
+
+        final String extension;
+        final String contentType;
+
+        Format(String extension, String contentType) {
+            this.extension = extension;
+            this.contentType = contentType;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+
+        public String extension() {
+            return extension;
+        }
+
+        static Format of(String s) {
+            if (s == null || s.isBlank() || s.equals("pcap")) return PCAP;
+            if (s.equals("pcapng")) return PCAPNG;
+            throw new ApiException.BadRequest("format '" + s + "' is not known: use pcap or pcapng");
+        }
+    }
+
+    /** What was asked, as the query parameters give it (all optional but the name). */
+    public record Request(String name, String nodes, String startTime, String endTime, String bpfFilter, String format) {}
+
+    /** A checked, ready export: everything that can fail with a 4xx has failed before a byte is sent. */
+    public record Plan(SnapshotManifest manifest, List<SnapshotObject> objects, long fromNanos, long toNanos, Format format,
+            int pcapLinkType, String bpfFilter, long length, String fingerprint) {
+        public String fileName() {
+            return manifest.name() + "." + format.extension;
+        }
+    }
+
+    public Plan plan(Request request) {
+        SnapshotManifest m = snapshots.manifest(request.name());
+        if (m.status() == SnapshotStatus.IN_PROGRESS) {
+            throw new ApiException.Conflict("snapshot '" + m.name() + "' is still in progress: export it once it is completed");
+        }
+        if (m.status() == SnapshotStatus.FAILED) {
+            throw new ApiException.Conflict("snapshot '" + m.name() + "' failed and holds nothing to export: " + m.error());
+        }
+        List<String> nodes = parseNodes(request.nodes(), m);
+        long from = m.window().startNanos();
+        long to = m.window().endNanos();
+        if (request.startTime() != null && !request.startTime().isBlank()) from = Math.max(from, millis("start_time", request.startTime()) * 1_000_000L);
+        if (request.endTime() != null && !request.endTime().isBlank()) to = Math.min(to, millis("end_time", request.endTime()) * 1_000_000L + 999_999L);
+        if (from > to) {
+            throw new ApiException.BadRequest("start_time/end_time select nothing of the snapshot's window " + m.window().startMs() + "–"
+                    + m.window().endMs());
+        }
+        long f = from;
+        long t = to;
+        List<SnapshotObject> objects = m.objects().stream()
+                .filter(o -> nodes.isEmpty() || nodes.contains(o.node()))
+                .filter(o -> o.endNanos() >= f && o.startNanos() <= t)
+                .toList();
+        Format format = Format.of(request.format());
+        var linkTypes = new TreeSet<Integer>();
+        for (SnapshotObject o : objects) if (o.linkType() != null) linkTypes.add(o.linkType());
+        if (format == Format.PCAP && linkTypes.size() > 1) {
+            var byNode = new TreeMap<String, TreeSet<Integer>>();
+            for (SnapshotObject o : objects) if (o.linkType() != null) byNode.computeIfAbsent(o.node(), k -> new TreeSet<>()).add(o.linkType());
+            throw new ApiException.BadRequest("the nodes' packets have different link types " + byNode
+                    + ": a pcap file holds one; ask for format=pcapng (one interface per node)");
+        }
+        String bpf = request.bpfFilter() == null || request.bpfFilter().isBlank() ? null : request.bpfFilter();
+        if (bpf != null) {
+            // compile now so that a bad expression is a 400, not a broken download
+            BpfFilter.compile(bpf, linkTypes.isEmpty() ? java.util.Set.of(1) : linkTypes).close();
+        }
+        boolean whole = from == m.window().startNanos() && to == m.window().endNanos();
+        long length = format == Format.PCAP && bpf == null && whole ? m.pcapExportSize(nodes) : -1;
+        int linkType = linkTypes.isEmpty() ? 1 : linkTypes.first();
+        String fingerprint = fingerprint(m, nodes, from, to, bpf, format);
+        return new Plan(m, objects, from, to, format, linkType, bpf, length, fingerprint);
+    }
+
+    /** Writes the export; returns the packets written. Stops early (not an error) when {@code out} says the range is done. */
+    public long write(Plan plan, OutputStream out) throws IOException {
+        List<ChunkSequenceSource> sources = new ArrayList<>();
+        var byNode = new TreeMap<String, List<Chunk>>();
+        for (SnapshotObject o : plan.objects()) {
+            String key = o.key();
+            byNode.computeIfAbsent(o.node(), k -> new ArrayList<>())
+                    .add(new Chunk(key, o.startNanos(), o.endNanos(), () -> s3.getObject(b -> b.bucket(bucket).key(key))));
+        }
+        for (var e : byNode.entrySet()) {
+            for (List<Chunk> lane : ChunkSequenceSource.lanes(e.getValue())) {
+                sources.add(new ChunkSequenceSource(e.getKey(), lane, plan.fromNanos(), plan.toNanos()));
+            }
+        }
+        BpfFilter filter = plan.bpfFilter() == null ? null : BpfFilter.compile(plan.bpfFilter(), java.util.Set.of());
+        try (PacketSink sink = plan.format() == Format.PCAPNG ? new PcapngSink(out, "trawl") : new PcapSink(out, plan.pcapLinkType())) {
+            return PacketMerge.merge(sources, sink, filter);
+        } finally {
+            if (filter != null) filter.close();
+            for (var s : sources) s.close();
+        }
+    }
+
+    /**
+     * Writes the export once into the snapshot's own folder (a multipart upload in fixed-size
+     * parts) and answers a presigned GET URL for it: S3 then serves the download, with Range,
+     * without this function in the path. The same request reuses the same object.
+     */
+    public Map<String, Object> presign(Plan plan) throws IOException {
+        String key = store.exportKey(plan.manifest().name(), plan.fingerprint(), plan.format().extension);
+        long size;
+        try {
+            size = s3.headObject(b -> b.bucket(bucket).key(key)).contentLength();
+        } catch (NoSuchKeyException e) {
+            size = upload(plan, key);
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) throw e;
+            size = upload(plan, key);
+        }
+        var presigned = presigner.presignGetObject(p -> p.signatureDuration(presignValidity)
+                .getObjectRequest(g -> g.bucket(bucket).key(key).responseContentType(plan.format().contentType)
+                        .responseContentDisposition("attachment; filename=\"" + plan.fileName() + "\"")));
+        var answer = new LinkedHashMap<String, Object>();
+        answer.put("success", true);
+        answer.put("name", plan.manifest().name());
+        answer.put("url", presigned.url().toString());
+        answer.put("expires_at", Instant.now().plus(presignValidity).toString());
+        answer.put("size_bytes", size);
+        answer.put("format", plan.format().extension);
+        return answer;
+    }
+
+    private long upload(Plan plan, String key) throws IOException {
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(plan.format().contentType)).uploadId();
+        try (var out = new MultipartOutputStream(uploadId, key)) {
+            write(plan, out);
+            out.finish();
+            return out.total;
+        } catch (IOException | RuntimeException e) {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+            throw e;
+        }
+    }
+
+    /** Buffers one part (8 MiB) at a time: the upload's memory is fixed whatever the export's size. */
+    private final class MultipartOutputStream extends OutputStream {
+        private static final int PART = 8 << 20;
+        private final String uploadId;
+        private final String key;
+        private final byte[] buffer = new byte[PART];
+        private int used;
+        private final List<CompletedPart> parts = new ArrayList<>();
+        long total;
+        private boolean finished;
+
+        MultipartOutputStream(String uploadId, String key) {
+            this.uploadId = uploadId;
+            this.key = key;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (used == PART) sendPart();
+            buffer[used++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            while (len > 0) {
+                if (used == PART) sendPart();
+                int n = Math.min(len, PART - used);
+                System.arraycopy(b, off, buffer, used, n);
+                used += n;
+                off += n;
+                len -= n;
+            }
+        }
+
+        private void sendPart() {
+            int number = parts.size() + 1;
+            var response = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number),
+                    RequestBody.fromBytes(Arrays.copyOf(buffer, used)));
+            parts.add(CompletedPart.builder().partNumber(number).eTag(response.eTag()).build());
+            total += used;
+            used = 0;
+        }
+
+        void finish() {
+            if (used > 0 || parts.isEmpty()) sendPart();
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId).multipartUpload(u -> u.parts(parts)));
+            finished = true;
+        }
+
+        @Override
+        public void close() {
+            // the sink closes its stream when the merge ends; the upload is completed by finish()
+        }
+    }
+
+    private static List<String> parseNodes(String text, SnapshotManifest m) {
+        if (text == null || text.isBlank()) return List.of();
+        var present = new TreeSet<String>();
+        for (SnapshotObject o : m.objects()) present.add(o.node());
+        List<String> nodes = new ArrayList<>();
+        for (String n : text.split(",")) {
+            String node = Names.require("node", n.trim());
+            if (!present.contains(node)) {
+                throw new ApiException.BadRequest("node '" + node + "' has no data in snapshot '" + m.name() + "' (its nodes: " + present + ")");
+            }
+            if (!nodes.contains(node)) nodes.add(node);
+        }
+        return nodes;
+    }
+
+    private static long millis(String field, String text) {
+        try {
+            long v = Long.parseLong(text.trim());
+            if (v < 0) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ApiException.BadRequest(field + " '" + text + "' must be milliseconds since the epoch");
+        }
+    }
+
+    private static String fingerprint(SnapshotManifest m, List<String> nodes, long from, long to, String bpf, Format format) {
+        String text = String.join("\n", m.name(), Objects.toString(m.completedAt()), String.join(",", new TreeSet<>(nodes)),
+                Long.toString(from), Long.toString(to), Objects.toString(bpf), format.extension);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

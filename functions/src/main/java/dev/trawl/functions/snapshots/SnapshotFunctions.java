@@ -1,0 +1,98 @@
+package dev.trawl.functions.snapshots;
+
+import dev.trawl.core.dissection.DissectionStatusStore;
+import dev.trawl.core.events.EventSender;
+import dev.trawl.core.events.TrawlEvents;
+import dev.trawl.core.s3.S3Settings;
+import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
+import dev.trawl.functions.capture.CaptureStatus;
+import dev.trawl.functions.events.CloudEventHandler;
+import dev.trawl.functions.events.Events;
+import dev.trawl.functions.web.FunctionGroup;
+import dev.trawl.functions.web.McpEndpoint;
+import dev.trawl.functions.web.McpEndpointGroup;
+import io.cloudevents.CloudEvent;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The snapshots group: its services, its part of {@code GET /mcp}, and the events that drive
+ * assembly. Configuration: {@code TRAWL_RAW_RETENTION} (longest window, default 7d),
+ * {@code TRAWL_SNAPSHOT_GRACE} (how long after a window's end to wait for a quiet node, default
+ * 5m), {@code TRAWL_PRESIGN_VALIDITY} (default 1h).
+ */
+@Configuration(proxyBeanMethods = false)
+@FunctionGroup("snapshots")
+public class SnapshotFunctions {
+
+    @Bean
+    public SnapshotStore snapshotStore(S3Client s3, S3Settings settings) {
+        return new SnapshotStore(s3, settings.bucket());
+    }
+
+    @Bean
+    public SnapshotAssembler snapshotAssembler(S3Client s3, S3Settings settings, SnapshotStore store, CaptureStatus capture, TrawlEnv env) {
+        return new SnapshotAssembler(s3, settings.bucket(), store, capture, Durations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")));
+    }
+
+    @Bean
+    public SnapshotService snapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, S3Client s3,
+            S3Settings settings, Events events, TrawlEnv env) {
+        return new SnapshotService(store, assembler, capture, new DissectionStatusStore(s3, settings.bucket()), events,
+                Durations.parse(env.get("TRAWL_RAW_RETENTION", "7d")));
+    }
+
+    @Bean
+    public SnapshotExport snapshotExport(S3Client s3, S3Presigner presigner, S3Settings settings, SnapshotService service,
+            SnapshotStore store, TrawlEnv env) {
+        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, Durations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
+    }
+
+    @Bean
+    public McpEndpointGroup snapshotEndpoints() {
+        return () -> List.of(
+                new McpEndpoint("GET", "/mcp/snapshots", "List all snapshots"),
+                new McpEndpoint("POST", "/mcp/snapshots", "Create a new snapshot"),
+                new McpEndpoint("GET", "/mcp/snapshots/:name", "Get snapshot details"),
+                new McpEndpoint("DELETE", "/mcp/snapshots/:name", "Delete a snapshot"),
+                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"));
+    }
+
+    /** {@code snapshot.requested}: assemble what already exists of the window. */
+    @Bean
+    public CloudEventHandler snapshotRequested(SnapshotAssembler assembler) {
+        return new CloudEventHandler() {
+            @Override
+            public String type() {
+                return TrawlEvents.SNAPSHOT_REQUESTED;
+            }
+
+            @Override
+            public void handle(CloudEvent event) {
+                Object name = EventSender.dataAsMap(event).get("name");
+                if (name instanceof String n) assembler.assemble(n);
+            }
+        };
+    }
+
+    /** {@code pcap.uploaded}: a new chunk may belong to, or complete, a snapshot still in progress. */
+    @Bean
+    public CloudEventHandler pcapUploadedForSnapshots(SnapshotAssembler assembler, SnapshotStore store) {
+        return new CloudEventHandler() {
+            @Override
+            public String type() {
+                return TrawlEvents.PCAP_UPLOADED;
+            }
+
+            @Override
+            public void handle(CloudEvent event) {
+                for (String name : store.pending()) assembler.assemble(name);
+            }
+        };
+    }
+
+}

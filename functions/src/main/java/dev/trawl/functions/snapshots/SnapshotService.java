@@ -1,0 +1,244 @@
+package dev.trawl.functions.snapshots;
+
+import dev.trawl.core.Names;
+import dev.trawl.core.dissection.DissectionStatus;
+import dev.trawl.core.dissection.DissectionStatusStore;
+import dev.trawl.core.events.TrawlEvents;
+import dev.trawl.core.snapshot.SnapshotManifest;
+import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
+import dev.trawl.core.snapshot.SnapshotManifest.Window;
+import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.functions.capture.CaptureStatus;
+import dev.trawl.functions.capture.ChunkIndex.NodeRange;
+import dev.trawl.functions.events.Events;
+import dev.trawl.functions.web.ApiException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The snapshot endpoints' logic as plain functions of their input: create, list, details,
+ * delete. State is S3 only; the POST records the request and returns, assembly runs on events.
+ */
+public final class SnapshotService {
+    private final SnapshotStore store;
+    private final SnapshotAssembler assembler;
+    private final CaptureStatus capture;
+    private final DissectionStatusStore dissections;
+    private final Events events;
+    private final Duration retention;
+
+    public SnapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, DissectionStatusStore dissections,
+            Events events, Duration retention) {
+        this.store = store;
+        this.assembler = assembler;
+        this.capture = capture;
+        this.dissections = dissections;
+        this.events = events;
+        this.retention = retention;
+    }
+
+    /** {@code POST /mcp/snapshots}: {@code {name, duration}} or {@code {name, start_ts, end_ts}}, optional {@code nodes}. */
+    public Map<String, Object> create(Map<String, Object> body) {
+        if (body == null) throw new ApiException.BadRequest("request body is missing: send {\"name\":\"...\",\"duration\":\"30m\"}");
+        String name = Names.require("snapshot", text(body, "name"));
+        List<String> nodes = nodes(body.get("nodes"));
+        long now = capture.nowMs();
+        Object durationValue = body.get("duration");
+        boolean explicit = body.containsKey("start_ts") || body.containsKey("end_ts");
+        Window window;
+        String duration;
+        if (durationValue != null && explicit) {
+            throw new ApiException.BadRequest("give either duration or start_ts/end_ts, not both");
+        } else if (durationValue != null) {
+            if (!(durationValue instanceof String s)) throw new ApiException.BadRequest("duration must be a string such as \"30m\" or \"1h\"");
+            Duration d;
+            try {
+                d = Durations.parse(s);
+            } catch (IllegalArgumentException e) {
+                throw new ApiException.BadRequest(e.getMessage());
+            }
+            if (d.compareTo(retention) > 0) {
+                throw new ApiException.BadRequest("duration '" + s + "' is longer than the raw data retention ("
+                        + Durations.format(retention.toMillis()) + "): no data that old is kept");
+            }
+            window = new Window(now - d.toMillis(), now);
+            duration = s;
+        } else if (explicit) {
+            long start = millis(body, "start_ts");
+            long end = millis(body, "end_ts");
+            if (end <= start) throw new ApiException.BadRequest("end_ts " + end + " must be after start_ts " + start);
+            if (end - start > retention.toMillis()) {
+                throw new ApiException.BadRequest("the window (" + Durations.format(end - start) + ") is longer than the raw data retention ("
+                        + Durations.format(retention.toMillis()) + ")");
+            }
+            window = new Window(start, end);
+            duration = Durations.format(end - start);
+        } else {
+            throw new ApiException.BadRequest("give duration (e.g. \"30m\") or start_ts and end_ts (ms since the epoch)");
+        }
+        if (store.exists(name)) throw new ApiException.Conflict("snapshot '" + name + "' already exists");
+        requireData(window, nodes, now);
+
+        var manifest = SnapshotManifest.requested(name, Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.SECONDS).toString(),
+                duration, window, nodes);
+        store.create(manifest);
+        store.markPending(name);
+        try {
+            events.send(TrawlEvents.SNAPSHOT_REQUESTED, name, Map.of("name", name));
+        } catch (IOException e) {
+            // without the event nothing would ever assemble it: take the request back so a retry can succeed
+            store.deleteAll(name);
+            throw new ApiException.Internal("could not request assembly of snapshot '" + name + "' (" + e.getMessage()
+                    + "); nothing was kept, try again", e);
+        }
+        var answer = new LinkedHashMap<String, Object>();
+        answer.put("success", true);
+        answer.put("name", name);
+        answer.put("status", SnapshotStatus.IN_PROGRESS.wire());
+        return answer;
+    }
+
+    /** A window that has passed must hold some data; one reaching into the future needs a capture that will fill it. */
+    private void requireData(Window window, List<String> nodes, long nowMs) {
+        List<NodeRange> ranges = capture.ranges(nodes);
+        boolean overlaps = ranges.stream().anyMatch(r -> r.oldestNanos() <= window.endNanos() && r.newestNanos() >= window.startNanos());
+        if (overlaps) return;
+        String scope = nodes.isEmpty() ? "" : " on nodes " + nodes;
+        if (window.endMs() > nowMs) {
+            boolean capturing = capture.activeNodes().stream().anyMatch(h -> nodes.isEmpty() || nodes.contains(h.node()));
+            if (capturing) return;
+            throw new ApiException.BadRequest("the window ends in the future but raw capture is not enabled" + scope
+                    + ", so nothing would fill it (GET /mcp/raw-capture)");
+        }
+        if (ranges.isEmpty()) throw new ApiException.BadRequest("no raw capture data exists" + scope + " (GET /mcp/raw-capture)");
+        long oldest = ranges.stream().mapToLong(NodeRange::oldestMs).min().orElseThrow();
+        long newest = ranges.stream().mapToLong(NodeRange::newestMs).max().orElseThrow();
+        throw new ApiException.BadRequest("no data in the window " + window.startMs() + "–" + window.endMs() + " ("
+                + Instant.ofEpochMilli(window.startMs()) + " – " + Instant.ofEpochMilli(window.endMs()) + ")" + scope
+                + "; data is available from " + oldest + " to " + newest + " (" + Instant.ofEpochMilli(oldest) + " – "
+                + Instant.ofEpochMilli(newest) + ")");
+    }
+
+    /** {@code GET /mcp/snapshots}. */
+    public Map<String, Object> list() {
+        List<Map<String, Object>> snapshots = new ArrayList<>();
+        for (SnapshotManifest m : store.list()) {
+            var s = new LinkedHashMap<String, Object>();
+            s.put("name", m.name());
+            s.put("status", m.status().wire());
+            s.put("size_bytes", m.sizeBytes());
+            s.put("created_at", m.createdAt());
+            s.put("duration", m.duration());
+            snapshots.add(s);
+        }
+        return Map.of("snapshots", snapshots);
+    }
+
+    /** {@code GET /mcp/snapshots/:name}. An in-progress snapshot whose window has passed is moved on first. */
+    public Map<String, Object> details(String name) {
+        SnapshotManifest m = manifest(name);
+        if (m.status() == SnapshotStatus.IN_PROGRESS && capture.nowMs() > m.requestedWindow().endMs()) {
+            assembler.assemble(name);
+            m = manifest(name);
+        }
+        var d = new LinkedHashMap<String, Object>();
+        d.put("name", m.name());
+        d.put("status", m.status().wire());
+        d.put("size_bytes", m.sizeBytes());
+        d.put("created_at", m.createdAt());
+        d.put("duration", m.duration());
+        d.put("start_ts", m.window().startMs());
+        d.put("end_ts", m.window().endMs());
+        d.put("node_count", m.nodeCount());
+        d.put("packet_count", m.packetCount());
+        if (m.error() != null) d.put("error", m.error());
+        d.put("clipped", m.clipping() != null);
+        if (m.clipping() != null) {
+            d.put("clipping", m.clipping());
+            d.put("requested_start_ts", m.requestedWindow().startMs());
+            d.put("requested_end_ts", m.requestedWindow().endMs());
+        }
+        if (!m.nodes().isEmpty()) d.put("requested_nodes", m.nodes());
+        if (m.completedAt() != null) d.put("completed_at", m.completedAt());
+        Map<String, Map<String, Object>> perNode = new TreeMap<>();
+        for (SnapshotObject o : m.objects()) {
+            var n = perNode.computeIfAbsent(o.node(), k -> {
+                var x = new LinkedHashMap<String, Object>();
+                x.put("name", k);
+                x.put("packet_count", 0L);
+                x.put("size_bytes", 0L);
+                x.put("chunks", 0);
+                return x;
+            });
+            n.put("packet_count", (Long) n.get("packet_count") + o.windowPacketCount());
+            n.put("size_bytes", (Long) n.get("size_bytes") + o.sizeBytes());
+            n.put("chunks", (Integer) n.get("chunks") + 1);
+        }
+        d.put("nodes", List.copyOf(perNode.values()));
+        return d;
+    }
+
+    /** {@code DELETE /mcp/snapshots/:name}: every object; refused while a dissection of it runs. */
+    public Map<String, Object> delete(String name) {
+        Names.require("snapshot", name);
+        if (!store.exists(name) && store.objectKeys(name).isEmpty()) throw notFound(name);
+        List<String> running = dissections.list(name).stream()
+                .filter(s -> !s.status().isTerminal())
+                .map(DissectionStatus::name)
+                .toList();
+        if (!running.isEmpty()) {
+            throw new ApiException.Conflict("snapshot '" + name + "' is being dissected (" + String.join(", ", running)
+                    + "): stop or wait for the dissection before deleting it");
+        }
+        store.deleteAll(name);
+        var answer = new LinkedHashMap<String, Object>();
+        answer.put("success", true);
+        answer.put("name", name);
+        return answer;
+    }
+
+    public SnapshotManifest manifest(String name) {
+        Names.require("snapshot", name);
+        return store.read(name).orElseThrow(() -> notFound(name)).manifest();
+    }
+
+    static ApiException notFound(String name) {
+        return new ApiException.NotFound("snapshot '" + name + "' does not exist (GET /mcp/snapshots lists them)");
+    }
+
+    private static String text(Map<String, Object> body, String field) {
+        Object v = body.get(field);
+        if (v == null) throw new ApiException.BadRequest(field + " is missing");
+        if (!(v instanceof String s)) throw new ApiException.BadRequest(field + " must be a string");
+        return s;
+    }
+
+    private static long millis(Map<String, Object> body, String field) {
+        Object v = body.get(field);
+        if (v == null) throw new ApiException.BadRequest(field + " is missing (give both start_ts and end_ts, ms since the epoch)");
+        if (v instanceof Integer || v instanceof Long) {
+            long ms = ((Number) v).longValue();
+            if (ms < 0) throw new ApiException.BadRequest(field + " must not be negative");
+            return ms;
+        }
+        throw new ApiException.BadRequest(field + " must be an integer: milliseconds since the epoch");
+    }
+
+    private static List<String> nodes(Object value) {
+        if (value == null) return List.of();
+        if (!(value instanceof List<?> list)) throw new ApiException.BadRequest("nodes must be a list of node names");
+        List<String> nodes = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof String s)) throw new ApiException.BadRequest("nodes must be a list of node names");
+            if (!nodes.contains(Names.require("node", s))) nodes.add(s);
+        }
+        return nodes;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.trawl.functions.web;
+
+import dev.trawl.core.Names;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/** Every error, from a function or a controller, as {@code {success:false,error:"..."}} with its status. */
+@RestControllerAdvice
+public class ErrorResponses {
+    private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+    public static Map<String, Object> body(String error) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("success", false);
+        body.put("error", error);
+        return body;
+    }
+
+    public static ResponseEntity<Map<String, Object>> of(int status, String error) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body(error));
+    }
+
+    @ExceptionHandler(ApiException.class)
+    public ResponseEntity<Map<String, Object>> api(ApiException e) {
+        if (e.status() >= 500) log.error("{}", e.getMessage(), e);
+        return of(e.status(), e.getMessage());
+    }
+
+    @ExceptionHandler(Names.InvalidNameException.class)
+    public ResponseEntity<Map<String, Object>> invalidName(Names.InvalidNameException e) {
+        return of(400, e.getMessage());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    public ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+        return of(400, "request body is not valid JSON: " + rootMessage(e));
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    public ResponseEntity<Map<String, Object>> noRoute(NoResourceFoundException e) {
+        return of(404, "no such endpoint: /" + e.getResourcePath() + " (GET /mcp lists them)");
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    public ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
+        return of(405, e.getMessage());
+    }
+
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+        // functions invoked through Spring Cloud Function may arrive wrapped
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApiException api) return api(api);
+            if (t instanceof Names.InvalidNameException bad) return invalidName(bad);
+        }
+        log.error("unexpected error", e);
+        return of(500, "internal error: " + rootMessage(e));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,14 @@
+package dev.trawl.functions.web;
+
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Liveness for Knative's probes and the local stack: answers when the app serves requests. */
+@RestController
+public class HealthController {
+    @GetMapping({"/healthz", "/health"})
+    public Map<String, Object> health() {
+        return Map.of("status", "ok");
+    }
+}

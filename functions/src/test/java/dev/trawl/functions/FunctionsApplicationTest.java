@@ -1,0 +1,134 @@
+package dev.trawl.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trawl.functions.events.CloudEventHandler;
+import dev.trawl.functions.web.ApiException;
+import dev.trawl.functions.web.McpEndpoint;
+import dev.trawl.functions.web.McpEndpointGroup;
+import io.cloudevents.CloudEvent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+
+/** The skeleton every endpoint group builds on: routing of functions, JSON errors, the listing, events. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"TRAWL_S3_ENDPOINT=http://127.0.0.1:1", "TRAWL_S3_BUCKET=unused"})
+class FunctionsApplicationTest {
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Received received;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @TestConfiguration
+    static class Extra {
+        @Bean
+        McpEndpointGroup testGroup() {
+            return () -> List.of(new McpEndpoint("GET", "/mcp/test-echo", "echoes"));
+        }
+
+        @Bean(name = "test-echo")
+        Supplier<java.util.Map<String, Object>> testEcho() {
+            return () -> java.util.Map.of("hello", "world");
+        }
+
+        @Bean(name = "test-missing")
+        Function<String, String> testMissing() {
+            return name -> {
+                throw new ApiException.NotFound("no thing named " + name);
+            };
+        }
+
+        @Bean
+        Received received() {
+            return new Received();
+        }
+
+        @Bean
+        CloudEventHandler testHandler(Received received) {
+            return new CloudEventHandler() {
+                public String type() {
+                    return "dev.trawl.test.happened";
+                }
+
+                public void handle(CloudEvent event) {
+                    received.events.add(event);
+                }
+            };
+        }
+    }
+
+    static class Received {
+        final List<CloudEvent> events = new CopyOnWriteArrayList<>();
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void listsTheEndpointsThatGroupsContribute() throws Exception {
+        var r = get("/mcp");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"path\":\"/mcp/test-echo\"", "\"method\":\"GET\"");
+    }
+
+    @Test
+    void servesASupplierBeanUnderMcpByItsName() throws Exception {
+        var r = get("/mcp/test-echo");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("\"hello\":\"world\"");
+    }
+
+    @Test
+    void answersATypedErrorFromAFunctionAsJsonWithItsStatus() throws Exception {
+        var r = get("/mcp/test-missing/thing-1");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).contains("\"success\":false", "no thing named thing-1");
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).contains("json"));
+    }
+
+    @Test
+    void answersHealth() throws Exception {
+        assertThat(get("/healthz").body()).contains("ok");
+    }
+
+    @Test
+    void dispatchesABinaryCloudEventToTheHandlersOfItsType() throws Exception {
+        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
+                .header("ce-specversion", "1.0").header("ce-id", "e-1").header("ce-type", "dev.trawl.test.happened")
+                .header("ce-source", "/trawl/test").header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(received.events).anySatisfy(e -> {
+            assertThat(e.getId()).isEqualTo("e-1");
+            assertThat(new String(e.getData().toBytes())).isEqualTo("{\"a\":1}");
+        });
+
+        var unknown = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
+                .header("ce-specversion", "1.0").header("ce-id", "e-2").header("ce-type", "dev.trawl.nobody")
+                .header("ce-source", "/trawl/test").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(202);
+
+        var notAnEvent = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
+                .POST(HttpRequest.BodyPublishers.ofString("hi")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notAnEvent.statusCode()).isEqualTo(400);
+        assertThat(notAnEvent.body()).contains("\"success\":false", "CloudEvent");
+    }
+}
