@@ -9,6 +9,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.List;
+import dev.trawl.functions.web.FunctionGroup;
+import dev.trawl.functions.web.McpEndpoint;
+import dev.trawl.functions.web.McpEndpointGroup;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationListener;
@@ -24,6 +28,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * stateless, so every replica of the function can answer every request.
  */
 @Configuration(proxyBeanMethods = false)
+@FunctionGroup("mcp")
 public class McpHttpEndpoint implements ApplicationListener<WebServerInitializedEvent> {
     private final HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
             .jsonMapper(McpJsonDefaults.getMapper())
@@ -42,6 +47,12 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         // the tools call the REST API: this very app unless TRAWL_API_URL names a gateway (the cluster)
         String api = environment.getProperty("TRAWL_API_URL", "http://127.0.0.1:" + event.getWebServer().getPort());
         server = TrawlMcpServer.stateless(transport, new TrawlApi(URI.create(api)), McpStdio.version());
+    }
+
+    @Bean
+    McpEndpointGroup mcpProtocolEndpoints() {
+        return () -> List.of(new McpEndpoint("POST", "/mcp",
+                "Model Context Protocol (JSON-RPC 2.0, Streamable HTTP, stateless): every endpoint here as a tool for AI assistants"));
     }
 
     @Bean
