@@ -1,0 +1,128 @@
+package dev.trawl.functions.mcp;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * trawl's REST API as the MCP tools see it. The MCP server is an adapter over the very endpoints
+ * a person calls with curl, so the two can never disagree, and a stdio server started by a
+ * desktop assistant reaches a running trawl the same way the in-cluster server does.
+ */
+public final class TrawlApi {
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final URI base;
+    private final HttpClient http;
+
+    public TrawlApi(URI base) {
+        String s = base.toString();
+        this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public Map<String, Object> get(String path, Map<String, ?> query) {
+        return send("GET", path, query, null);
+    }
+
+    public Map<String, Object> post(String path, Map<String, ?> body) {
+        return send("POST", path, Map.of(), body);
+    }
+
+    public Map<String, Object> delete(String path) {
+        return send("DELETE", path, Map.of(), null);
+    }
+
+    /** The absolute URL of a path with its query, for links handed to a user (downloads). */
+    public String url(String path, Map<String, ?> query) {
+        return base + path + queryString(query);
+    }
+
+    /** A path segment from a user's value: encoded, so it can never add a segment of its own. */
+    public static String segment(Object value) {
+        return URLEncoder.encode(String.valueOf(value), StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private Map<String, Object> send(String method, String path, Map<String, ?> query, Map<String, ?> body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path + queryString(query)))
+                .timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json");
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new ApiException(0, "trawl's API at " + base + " could not be reached (" + e.getMessage()
+                    + "). Is trawl running? Start it with './trawl up', or point TRAWL_API_URL at it.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "interrupted while calling trawl's API");
+        }
+        Map<String, Object> json = parse(response.body());
+        if (response.statusCode() / 100 != 2) {
+            Object error = json.get("error");
+            throw new ApiException(response.statusCode(), error != null ? error.toString()
+                    : "HTTP " + response.statusCode() + " from " + method + " " + path);
+        }
+        return json;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parse(byte[] body) {
+        if (body.length == 0) return new LinkedHashMap<>();
+        try {
+            Object value = JSON.readValue(body, Object.class);
+            if (value instanceof Map<?, ?> map) return (Map<String, Object>) map;
+            Map<String, Object> wrapped = new LinkedHashMap<>();
+            wrapped.put("result", value);
+            return wrapped;
+        } catch (RuntimeException notJson) {
+            Map<String, Object> wrapped = new LinkedHashMap<>();
+            wrapped.put("error", new String(body, 0, Math.min(body.length, 500), StandardCharsets.UTF_8));
+            return wrapped;
+        }
+    }
+
+    private static String queryString(Map<String, ?> query) {
+        StringJoiner joiner = new StringJoiner("&", "?", "").setEmptyValue("");
+        query.forEach((k, v) -> {
+            if (v != null && !v.toString().isEmpty()) {
+                joiner.add(URLEncoder.encode(k, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(v.toString(), StandardCharsets.UTF_8));
+            }
+        });
+        return joiner.toString();
+    }
+
+    /** An answer other than 2xx, with the API's own error text and its HTTP status (0: unreachable). */
+    public static final class ApiException extends RuntimeException {
+        private final int status;
+
+        public ApiException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}

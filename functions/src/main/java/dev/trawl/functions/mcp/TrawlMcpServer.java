@@ -1,0 +1,94 @@
+package dev.trawl.functions.mcp;
+
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessSyncServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpServerTransportProvider;
+import io.modelcontextprotocol.spec.McpStatelessServerTransport;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Builds trawl's MCP server from the tool catalogue, for either transport: stateless Streamable
+ * HTTP (a Knative function keeps no session in memory, so any replica answers any request) or
+ * stdio (a desktop assistant launches {@code ./trawl mcp}).
+ */
+public final class TrawlMcpServer {
+    public static final String NAME = "trawl";
+    public static final String INSTRUCTIONS = """
+            trawl records a Kubernetes cluster's raw traffic and answers "what API calls happened?" about any moment.
+            Typical workflow: list_databases (is the snapshot dissected already?) -> start_dissection of a snapshot ->
+            get_dissection until completed -> list_api_calls with db="<snapshot>/<dissection>" and a KFL filter such as
+            'http and status >= 400' -> get_api_call for one call's payloads. To keep evidence: get_data_boundaries ->
+            create_snapshot -> get_snapshot until completed -> export_snapshot_pcap for a Wireshark file.""";
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private TrawlMcpServer() {}
+
+    public static McpStatelessSyncServer stateless(McpStatelessServerTransport transport, TrawlApi api, String version) {
+        McpJsonMapper mapper = McpJsonDefaults.getMapper();
+        List<McpStatelessServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
+                .map(tool -> new McpStatelessServerFeatures.SyncToolSpecification(
+                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api)))
+                .toList();
+        return McpServer.sync(transport)
+                .serverInfo(NAME, version)
+                .instructions(INSTRUCTIONS)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .tools(tools)
+                .build();
+    }
+
+    public static McpSyncServer session(McpServerTransportProvider transport, TrawlApi api, String version) {
+        McpJsonMapper mapper = McpJsonDefaults.getMapper();
+        List<McpServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
+                .map(tool -> McpServerFeatures.SyncToolSpecification.builder()
+                        .tool(toolOf(tool, mapper))
+                        .callHandler((exchange, request) -> run(tool, request.arguments(), api))
+                        .build())
+                .toList();
+        return McpServer.sync(transport)
+                .serverInfo(NAME, version)
+                .instructions(INSTRUCTIONS)
+                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
+                .tools(tools)
+                .build();
+    }
+
+    static McpSchema.Tool toolOf(TrawlTool tool, McpJsonMapper mapper) {
+        boolean readOnly = tool.kind() == TrawlTool.Kind.READ_ONLY;
+        boolean destructive = tool.kind() == TrawlTool.Kind.DESTRUCTIVE;
+        return McpSchema.Tool.builder()
+                .name(tool.name())
+                .title(tool.title())
+                .description(tool.description())
+                .inputSchema(mapper, tool.inputSchema())
+                // openWorld: the tools act on a live cluster's traffic, which changes between calls
+                .annotations(new McpSchema.ToolAnnotations(tool.title(), readOnly, destructive, readOnly || destructive, true, null))
+                .build();
+    }
+
+    /** Runs a tool; the API's errors become tool errors (isError) that tell the model what to do next. */
+    static CallToolResult run(TrawlTool tool, Map<String, Object> arguments, TrawlApi api) {
+        try {
+            Map<String, Object> result = tool.action().apply(new TrawlTool.Call(arguments == null ? Map.of() : arguments, api));
+            return CallToolResult.builder()
+                    .structuredContent(result)
+                    .addTextContent(JSON.writeValueAsString(result))
+                    .build();
+        } catch (TrawlApi.ApiException e) {
+            String next = tool.nextStep().get(e.status());
+            String message = e.getMessage() + (next == null ? "" : "\n" + next);
+            return CallToolResult.builder().isError(true).addTextContent(message).build();
+        }
+    }
+}

@@ -1,0 +1,339 @@
+package dev.trawl.functions.mcp;
+
+import static dev.trawl.functions.mcp.TrawlApi.segment;
+
+import dev.trawl.functions.mcp.TrawlTool.Kind;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The catalogue of trawl's MCP tools: one per endpoint of Kubeshark's snapshot and
+ * delayed-dissection API, and two for API calls. The descriptions are written for a model:
+ * when to use the tool, what the fields mean, and what to call next.
+ */
+public final class TrawlTools {
+    private TrawlTools() {}
+
+    private static final String NAME_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters";
+
+    private static final String NO_SNAPSHOT = "No such snapshot. Call list_snapshots to see the snapshots that exist, or create_snapshot to make one.";
+    private static final String NO_DISSECTION = "No such dissection. Call list_dissections (or list_databases) to see what exists, or start_dissection to make one.";
+
+    private static final String KFL_HELP = """
+            KFL is Kubeshark's filter language; both of its forms work:
+              http and status >= 400          dst.svc == "payment"          request.path.startsWith("/api")
+              http && status_code >= 500      dst.service.name == "cart"    method == "POST" && path.contains("checkout")
+              dns && "example.com" in dns_questions     redis && redis_key.startsWith("session:")
+              grpc && grpc_status != 0        kafka && kafka_api_key_name == "Produce"
+              timestamp > now() - duration("5m")        elapsed_time > 1000000 (µs)
+            Protocol flags: http grpc dns redis kafka amqp postgresql mysql mongodb ws tls icmp tcp udp.
+            An empty filter matches every call.""";
+
+    public static List<TrawlTool> all() {
+        return List.of(
+                rawCaptureStatus(), dataBoundaries(),
+                listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(),
+                listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
+                listApiCalls(), getApiCall());
+    }
+
+    static TrawlTool rawCaptureStatus() {
+        return new TrawlTool("get_raw_capture_status", "Raw capture status",
+                """
+                Tells whether raw packet capture is enabled in the cluster, and its capture session id.
+                Raw capture must be enabled before snapshots can be created or exported as PCAP.
+                Use it first when a snapshot request fails or the user asks whether traffic is being recorded.""",
+                schema("{}", List.of()), Kind.READ_ONLY,
+                call -> call.api().get("/mcp/raw-capture", Map.of()),
+                Map.of());
+    }
+
+    static TrawlTool dataBoundaries() {
+        return new TrawlTool("get_data_boundaries", "Available traffic time range",
+                """
+                Returns the time range of raw traffic that is available, for the whole cluster and per node
+                (oldest_ts and newest_ts, in milliseconds since the epoch). Use it before create_snapshot to know
+                how far back a snapshot can reach ("What time range of data do we have?", "How far back can I
+                create a snapshot?").""",
+                schema("{}", List.of()), Kind.READ_ONLY,
+                call -> call.api().get("/mcp/data-boundaries", Map.of()),
+                Map.of());
+    }
+
+    static TrawlTool listSnapshots() {
+        return new TrawlTool("list_snapshots", "List snapshots",
+                """
+                Lists every snapshot (a point-in-time copy of the cluster's raw traffic kept as evidence), with its
+                status (in_progress while its window is still being captured, completed when ready, failed with a
+                reason), size in bytes, creation time and duration. Use it to find a snapshot's name for
+                get_snapshot, export_snapshot_pcap or start_dissection.""",
+                schema("{}", List.of()), Kind.READ_ONLY,
+                call -> call.api().get("/mcp/snapshots", Map.of()),
+                Map.of());
+    }
+
+    static TrawlTool createSnapshot() {
+        return new TrawlTool("create_snapshot", "Create a snapshot",
+                """
+                Creates a snapshot: a copy of the raw traffic of a time window, kept even after the live capture
+                buffer rotates. Give either `duration` (the window is the last `duration` up to now, e.g. "30m",
+                "1h", "2h") or `start_ts` and `end_ts` (milliseconds since the epoch; the end may be in the future
+                to "capture the next hour while I reproduce the bug": the snapshot then stays in_progress until
+                the window has passed). Optionally limit it to some `nodes`. It returns at once with status
+                in_progress; poll get_snapshot until completed. Call get_data_boundaries first if unsure how far
+                back data exists. Names: """ + NAME_RULE + ".",
+                schema("""
+                        {
+                          "name": {"type": "string", "description": "Unique snapshot name, e.g. incident-001", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"},
+                          "duration": {"type": "string", "description": "Window length up to now: a number and a unit (s, m, h, d), e.g. 30m or 1h"},
+                          "start_ts": {"type": "integer", "description": "Window start, milliseconds since the epoch (instead of duration)"},
+                          "end_ts": {"type": "integer", "description": "Window end, milliseconds since the epoch; may be in the future"},
+                          "nodes": {"type": "array", "items": {"type": "string"}, "description": "Only these nodes (default: all)"}
+                        }""", List.of("name")),
+                Kind.CREATES,
+                call -> {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("name", call.required("name"));
+                    for (String key : List.of("duration", "start_ts", "end_ts", "nodes")) {
+                        if (call.value(key) != null) body.put(key, call.value(key));
+                    }
+                    return call.api().post("/mcp/snapshots", body);
+                },
+                Map.of(400, "Fix the arguments as the message says (the message names the time range that is available when the window holds no data; get_data_boundaries tells it too) and call again.",
+                        409, "That name is taken. Choose another name, or call get_snapshot to use the existing snapshot."));
+    }
+
+    static TrawlTool getSnapshot() {
+        return new TrawlTool("get_snapshot", "Snapshot details",
+                """
+                Details of one snapshot: status (in_progress, completed, failed), window (start_ts, end_ts in ms),
+                node_count, packet_count, size_bytes, created_at, duration, and why it failed if it did. Poll it
+                after create_snapshot until the status is completed.""",
+                schema(NAME_ARG, List.of("name")), Kind.READ_ONLY,
+                call -> call.api().get("/mcp/snapshots/" + segment(call.required("name")), Map.of()),
+                Map.of(404, NO_SNAPSHOT));
+    }
+
+    static TrawlTool deleteSnapshot() {
+        return new TrawlTool("delete_snapshot", "Delete a snapshot",
+                """
+                Deletes a snapshot and every object of it, for good: the evidence it holds is lost. Ask the user to
+                confirm first. A snapshot cannot be deleted while one of its dissections is running (stop it with
+                stop_dissection first).""",
+                schema(NAME_ARG, List.of("name")), Kind.DESTRUCTIVE,
+                call -> call.api().delete("/mcp/snapshots/" + segment(call.required("name"))),
+                Map.of(404, NO_SNAPSHOT,
+                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, then delete again."));
+    }
+
+    static TrawlTool exportSnapshotPcap() {
+        return new TrawlTool("export_snapshot_pcap", "Export a snapshot as PCAP",
+                """
+                Gives a download URL for a snapshot's traffic as one PCAP file merged across nodes in time order,
+                which Wireshark, tshark and tcpdump open ("Export the snapshot as PCAP for the security team").
+                It never returns the bytes themselves: hand the URL to the user (curl -o snapshot.pcap URL).
+                Optional filters: `nodes`, `start_time`/`end_time` (ms), `bpf_filter` (tcpdump syntax, e.g.
+                "tcp port 443"), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
+                The snapshot must be completed (see get_snapshot).""",
+                schema("""
+                        {
+                          "name": {"type": "string", "description": "The snapshot's name"},
+                          "nodes": {"type": "array", "items": {"type": "string"}, "description": "Only these nodes"},
+                          "start_time": {"type": "integer", "description": "Only packets at or after this time (ms since the epoch)"},
+                          "end_time": {"type": "integer", "description": "Only packets at or before this time (ms since the epoch)"},
+                          "bpf_filter": {"type": "string", "description": "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"},
+                          "format": {"type": "string", "enum": ["pcap", "pcapng"], "description": "File format (default pcap)"}
+                        }""", List.of("name")),
+                Kind.READ_ONLY,
+                call -> {
+                    String name = call.required("name");
+                    Map<String, Object> snapshot = call.api().get("/mcp/snapshots/" + segment(name), Map.of());
+                    Object status = snapshot.get("status");
+                    if (!"completed".equals(status)) {
+                        throw new TrawlApi.ApiException(409, "snapshot '" + name + "' is " + status + ", not completed");
+                    }
+                    Map<String, Object> query = new LinkedHashMap<>();
+                    if (call.value("nodes") instanceof List<?> nodes && !nodes.isEmpty()) {
+                        query.put("nodes", String.join(",", nodes.stream().map(String::valueOf).toList()));
+                    }
+                    query.put("start_time", call.value("start_time"));
+                    query.put("end_time", call.value("end_time"));
+                    query.put("bpf_filter", call.value("bpf_filter"));
+                    query.put("format", call.value("format"));
+                    String format = "pcapng".equals(call.string("format")) ? "pcapng" : "pcap";
+                    Map<String, Object> answer = new LinkedHashMap<>();
+                    answer.put("name", name);
+                    answer.put("url", call.api().url("/mcp/snapshots/" + segment(name) + "/pcap", query));
+                    answer.put("format", format);
+                    answer.put("content_type", "pcapng".equals(format) ? "application/x-pcapng" : "application/vnd.tcpdump.pcap");
+                    answer.put("size_bytes", snapshot.get("size_bytes"));
+                    answer.put("packet_count", snapshot.get("packet_count"));
+                    answer.put("note", "size_bytes and packet_count are the whole snapshot's; filters make the file smaller. "
+                            + "The download can be resumed with an HTTP Range header.");
+                    return answer;
+                },
+                Map.of(404, NO_SNAPSHOT,
+                        409, "The snapshot is not completed yet. Poll get_snapshot until its status is completed, then export again."));
+    }
+
+    static TrawlTool listDatabases() {
+        return new TrawlTool("list_databases", "List queryable databases",
+                """
+                Lists every database list_api_calls can query: one `realtime` database per node (live traffic,
+                dissected as it is captured) and one per dissection of a snapshot (type dissection, with its
+                snapshot, name and status), each with entry_count and first_ts/last_ts (ms). Use it first to see
+                whether a snapshot has been dissected already; query a dissection by passing
+                db="<snapshot>/<name>" to list_api_calls.""",
+                schema("{}", List.of()), Kind.READ_ONLY,
+                call -> call.api().get("/mcp/databases", Map.of()),
+                Map.of());
+    }
+
+    static TrawlTool startDissection() {
+        return new TrawlTool("start_dissection", "Start a delayed dissection",
+                """
+                Starts dissecting a snapshot: its raw packets are turned into API calls (HTTP, HTTP/2, gRPC, DNS,
+                Redis, Kafka, AMQP, PostgreSQL, MySQL, MongoDB, TLS, ...) stored in the database
+                "<snapshot>/<name>". It returns at once with status pending; poll get_dissection until the status
+                is completed (it goes pending, downloading, running, uploading, completed; or failed, cancelled),
+                then query it with list_api_calls db="<snapshot>/<name>". Names: """ + NAME_RULE + ".",
+                schema("""
+                        {
+                          "snapshot": {"type": "string", "description": "The snapshot to dissect (see list_snapshots)"},
+                          "name": {"type": "string", "description": "A name for this dissection, e.g. analysis", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"}
+                        }""", List.of("snapshot", "name")),
+                Kind.CREATES,
+                call -> call.api().post("/mcp/dissections", Map.of("snapshot", call.required("snapshot"), "name", call.required("name"))),
+                Map.of(404, NO_SNAPSHOT,
+                        409, "A dissection of that name exists for this snapshot. Use get_dissection on it, or choose another name."));
+    }
+
+    static TrawlTool listDissections() {
+        return new TrawlTool("list_dissections", "List dissections",
+                """
+                Lists dissection jobs with their status, progress (0-100) and entry_count; pass `snapshot` to see
+                only one snapshot's.""",
+                schema("""
+                        {"snapshot": {"type": "string", "description": "Only the dissections of this snapshot"}}""", List.of()),
+                Kind.READ_ONLY,
+                call -> call.api().get("/mcp/dissections", mapOfNullable("snapshot", call.string("snapshot"))),
+                Map.of(404, NO_SNAPSHOT));
+    }
+
+    static TrawlTool getDissection() {
+        return new TrawlTool("get_dissection", "Dissection status",
+                """
+                Status of one dissection: status (pending, downloading, running, uploading, completed, failed,
+                cancelled), progress 0-100, stats (pcap_files, pcap_bytes, packets_processed, entries_created,
+                protocol_counts) and errors (damaged captures it read past, or why it failed). Poll it every few
+                seconds after start_dissection until completed, then call list_api_calls with
+                db="<snapshot>/<name>".""",
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.READ_ONLY,
+                call -> call.api().get(dissectionPath(call), Map.of()),
+                Map.of(404, NO_DISSECTION));
+    }
+
+    static TrawlTool stopDissection() {
+        return new TrawlTool("stop_dissection", "Stop a dissection",
+                """
+                Stops a running dissection at a clean point within seconds; its status becomes cancelled and the
+                work done so far is not completed. Use it when a dissection is no longer wanted or before deleting
+                its snapshot.""",
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.DESTRUCTIVE,
+                call -> call.api().post(dissectionPath(call) + "/stop", Map.of()),
+                Map.of(404, NO_DISSECTION,
+                        409, "The dissection is not running (it has completed, failed or been cancelled); nothing to stop."));
+    }
+
+    static TrawlTool deleteDissection() {
+        return new TrawlTool("delete_dissection", "Delete a dissection",
+                """
+                Deletes a dissection and its database of API calls, for good (the snapshot itself stays and can be
+                dissected again). A running dissection must be stopped first (stop_dissection).""",
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.DESTRUCTIVE,
+                call -> call.api().delete(dissectionPath(call)),
+                Map.of(404, NO_DISSECTION,
+                        409, "The dissection is running. Call stop_dissection first, then delete it."));
+    }
+
+    static TrawlTool listApiCalls() {
+        return new TrawlTool("list_api_calls", "List API calls",
+                """
+                Lists API calls (requests with their responses), newest first, that match a KFL filter, from the
+                real-time databases (default) or from a dissection (db="<snapshot>/<dissection>"). Each call has
+                id, ts (ms), src and dst (ip, port, pod, ns, svc, node), proto, method, path, status and
+                latency_ms; format "full" adds headers, body previews and sizes. `total` counts all matches and
+                `truncated` says whether more exist than `limit` (default 100, at most 1000): narrow the filter or
+                the time range (start/end, ms) rather than raising the limit. Use get_api_call with an id for one
+                call's full payloads.
+                """ + KFL_HELP,
+                schema("""
+                        {
+                          "kfl": {"type": "string", "description": "KFL filter, e.g. http and status >= 400 (empty: everything)"},
+                          "db": {"type": "string", "description": "<snapshot>/<dissection> to query a dissection (see list_databases); omit for real time"},
+                          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "At most this many calls (default 100)"},
+                          "start": {"type": "integer", "description": "Only calls at or after this time (ms since the epoch)"},
+                          "end": {"type": "integer", "description": "Only calls before this time (ms since the epoch)"},
+                          "format": {"type": "string", "enum": ["compact", "full"], "description": "compact (default) or full"}
+                        }""", List.of()),
+                Kind.READ_ONLY,
+                call -> {
+                    Map<String, Object> query = new LinkedHashMap<>();
+                    for (String key : List.of("kfl", "db", "limit", "start", "end", "format")) {
+                        query.put(key, call.value(key));
+                    }
+                    return call.api().get("/mcp/calls", query);
+                },
+                Map.of(400, "The filter or an argument was rejected; the message says where. Fix the KFL and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
+                        404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
+                        409, "That dissection is not completed. Poll get_dissection until it is, then query again."));
+    }
+
+    static TrawlTool getApiCall() {
+        return new TrawlTool("get_api_call", "One API call's details",
+                """
+                Full details of one API call by its id (from list_api_calls): addresses and workloads, protocol,
+                method, path, status, latency, request and response headers, and the payloads up to a size
+                limit. Pass the same `db` that list_api_calls used.""",
+                schema("""
+                        {
+                          "id": {"type": "string", "description": "The call's id, from list_api_calls"},
+                          "db": {"type": "string", "description": "<snapshot>/<dissection> the id came from; omit for real time"}
+                        }""", List.of("id")),
+                Kind.READ_ONLY,
+                call -> call.api().get("/mcp/calls/" + segment(call.required("id")), mapOfNullable("db", call.string("db"))),
+                Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db."));
+    }
+
+    private static final String NAME_ARG = """
+            {"name": {"type": "string", "description": "The snapshot's name (see list_snapshots)"}}""";
+
+    private static final String DISSECTION_ARGS = """
+            {
+              "snapshot": {"type": "string", "description": "The dissected snapshot's name"},
+              "name": {"type": "string", "description": "The dissection's name"}
+            }""";
+
+    private static String dissectionPath(TrawlTool.Call call) {
+        return "/mcp/dissections/" + segment(call.required("snapshot")) + "/" + segment(call.required("name"));
+    }
+
+    private static Map<String, Object> mapOfNullable(String key, Object value) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(key, value);
+        return map;
+    }
+
+    private static String schema(String properties, List<String> required) {
+        StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
+        if (!required.isEmpty()) {
+            json.append(",\"required\":[");
+            for (int i = 0; i < required.size(); i++) {
+                json.append(i == 0 ? "" : ",").append('"').append(required.get(i)).append('"');
+            }
+            json.append(']');
+        }
+        return json.append(",\"additionalProperties\":false}").toString();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.trawl.functions.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.trawl.embedded.EmbeddedS3;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The MCP server over Streamable HTTP, driven by the official Java SDK client against the real
+ * functions app on a real (embedded) S3: tools, schemas, hints, structured output and tool errors.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class McpServerTest {
+    static EmbeddedS3 s3;
+
+    @DynamicPropertySource
+    static void s3(DynamicPropertyRegistry registry) throws Exception {
+        s3 = EmbeddedS3.startForTest(Files.createTempDirectory("mcp-s3"));
+        s3.settings().toEnv().forEach((k, v) -> registry.add(k, () -> v));
+    }
+
+    @AfterAll
+    static void stopS3() throws Exception {
+        s3.close();
+    }
+
+    @LocalServerPort
+    int port;
+
+    McpSyncClient client;
+
+    @BeforeEach
+    void connect() {
+        client = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port).endpoint("/mcp").build())
+                .clientInfo(new McpSchema.Implementation("trawl-test", "1"))
+                .build();
+        client.initialize();
+    }
+
+    @AfterEach
+    void close() {
+        client.closeGracefully();
+    }
+
+    @Test
+    void listsOneToolPerEndpointWithSchemasAndHints() {
+        List<McpSchema.Tool> tools = client.listTools().tools();
+        Set<String> names = tools.stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
+        assertThat(names).containsExactlyInAnyOrder(
+                "get_raw_capture_status", "get_data_boundaries", "list_snapshots", "create_snapshot", "get_snapshot",
+                "delete_snapshot", "export_snapshot_pcap", "list_databases", "start_dissection", "list_dissections",
+                "get_dissection", "stop_dissection", "delete_dissection", "list_api_calls", "get_api_call");
+        Map<String, McpSchema.Tool> byName = tools.stream().collect(Collectors.toMap(McpSchema.Tool::name, t -> t));
+        for (String destructive : List.of("delete_snapshot", "delete_dissection", "stop_dissection")) {
+            assertThat(byName.get(destructive).annotations().destructiveHint()).as(destructive).isTrue();
+            assertThat(byName.get(destructive).annotations().readOnlyHint()).as(destructive).isFalse();
+        }
+        assertThat(byName.get("list_api_calls").annotations().readOnlyHint()).isTrue();
+        assertThat(byName.get("create_snapshot").inputSchema().required()).containsExactly("name");
+        assertThat(byName.get("create_snapshot").inputSchema().properties()).containsKeys("duration", "start_ts", "end_ts", "nodes");
+        assertThat(byName.get("list_api_calls").description()).contains("http and status >= 400", "db=\"<snapshot>/<dissection>\"");
+        tools.forEach(t -> assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80));
+    }
+
+    @Test
+    void aToolAnswersWithTheApisStructuredContent() {
+        CallToolResult result = client.callTool(new McpSchema.CallToolRequest("list_snapshots", Map.of()));
+        assertThat(result.isError()).isFalse();
+        assertThat(result.structuredContent()).isInstanceOf(Map.class);
+        assertThat(((Map<?, ?>) result.structuredContent()).containsKey("snapshots")).isTrue();
+    }
+
+    @Test
+    void anUnknownSnapshotIsAToolErrorThatSaysWhatToDoNext() {
+        CallToolResult result = client.callTool(new McpSchema.CallToolRequest("get_snapshot", Map.of("name", "no-such-snapshot")));
+        assertThat(result.isError()).isTrue();
+        String text = ((McpSchema.TextContent) result.content().getFirst()).text();
+        assertThat(text).contains("no-such-snapshot").contains("list_snapshots");
+    }
+
+    @Test
+    void aNameCannotAddAPathSegment() {
+        CallToolResult result = client.callTool(new McpSchema.CallToolRequest("get_snapshot", Map.of("name", "../dissections")));
+        assertThat(result.isError()).isTrue();
+        assertThat(((McpSchema.TextContent) result.content().getFirst()).text()).doesNotContain("\"dissections\":");
+    }
+
+    @Test
+    void theNpmInspectorListsAndCallsTheTools() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(McpInspector.available(), "npm and " + McpInspector.PACKAGE + " are needed");
+        String url = "http://127.0.0.1:" + port + "/mcp";
+        String tools = McpInspector.run(url, "--method", "tools/list");
+        assertThat(tools).contains("\"export_snapshot_pcap\"", "\"destructiveHint\": true", "\"inputSchema\"");
+        String called = McpInspector.run(url, "--method", "tools/call", "--tool-name", "get_snapshot", "--tool-arg", "name=missing-one");
+        assertThat(called).contains("\"isError\": true", "list_snapshots");
+    }
+
+    @Test
+    void aPlainGetStillListsTheRestEndpoints() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).contains("/mcp/snapshots").contains("\"POST\"");
+    }
+
+}
