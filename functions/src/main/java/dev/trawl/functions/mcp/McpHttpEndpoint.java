@@ -41,6 +41,19 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         this.environment = environment;
     }
 
+    /**
+     * JSON-RPC is POSTed; a client that asks for a server-sent event stream (GET with
+     * {@code Accept: text/event-stream}) or ends a session (DELETE) is answered by the MCP
+     * transport too (405: a stateless server has neither). Any other GET is the REST listing.
+     */
+    static boolean isMcpTraffic(HttpServletRequest request) {
+        return switch (request.getMethod()) {
+            case "POST", "DELETE" -> true;
+            case "GET" -> String.valueOf(request.getHeader("Accept")).contains("text/event-stream");
+            default -> false;
+        };
+    }
+
     @Override
     public void onApplicationEvent(WebServerInitializedEvent event) {
         if (server != null) return;
@@ -60,7 +73,7 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         OncePerRequestFilter filter = new OncePerRequestFilter() {
             @Override
             protected boolean shouldNotFilter(HttpServletRequest request) {
-                return !"/mcp".equals(request.getRequestURI()) || !"POST".equals(request.getMethod());
+                return !"/mcp".equals(request.getRequestURI()) || !isMcpTraffic(request);
             }
 
             @Override

@@ -124,6 +124,10 @@ class McpServerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).contains("/mcp/snapshots").contains("\"POST\"");
+        HttpResponse<String> stream = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp")).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(stream.statusCode()).as("a stateless MCP server offers no event stream").isEqualTo(405);
     }
 
 }
