@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.trawl.capture.live.OwnTraffic.Endpoint;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OwnTrafficTest {
@@ -29,6 +31,15 @@ class OwnTrafficTest {
                 .isEqualTo("(tcp port 80) and not ((host 10.0.0.1 and tcp port 40000))");
         assertThat(OwnTraffic.compose("", "tcp port 9464")).isEqualTo("not (tcp port 9464)");
         assertThat(OwnTraffic.compose("tcp port 80", "")).isEqualTo("tcp port 80");
+    }
+
+    @Test
+    void leavesOutConfiguredPeersByTheirResolvedAddressAndPort() {
+        OwnTraffic own = new OwnTraffic(List.of(URI.create("http://127.0.0.1:9123"), URI.create("https://127.0.0.2/sink"), URI.create("ftp://127.0.0.3/")));
+        assertThat(own.refresh()).isTrue();
+        assertThat(own.endpoints()).contains(new Endpoint("tcp", "127.0.0.1", 9123), new Endpoint("tcp", "127.0.0.2", 443))
+                .noneMatch(e -> "127.0.0.3".equals(e.address()));
+        assertThat(own.bpf()).contains("(host 127.0.0.1 and tcp port 9123)", "(host 127.0.0.2 and tcp port 443)");
     }
 
     /** The process's own listener and both ends of its connection; another process's sockets are not. */
