@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
  * <tr><td>TRAWL_CAPTURE_INTERFACES</td><td>comma list; default {@code any} (all interfaces) on Linux</td></tr>
  * <tr><td>TRAWL_CAPTURE_FILTER</td><td>BPF filter</td></tr>
  * <tr><td>TRAWL_CAPTURE_EXCLUDE_PORTS</td><td>TCP ports never captured (trawl's own); default 9000,8123,8898,8890,8899; empty for none</td></tr>
+ * <tr><td>TRAWL_CAPTURE_EXCLUDE_OWN</td><td>leave out this process's own connections (S3, K_SINK, Kubernetes API, ...); default true</td></tr>
  * <tr><td>TRAWL_CAPTURE_SNAPLEN</td><td>default 262144</td></tr>
  * <tr><td>TRAWL_CAPTURE_BUFFER_BYTES</td><td>kernel ring buffer, default 64 MiB</td></tr>
  * <tr><td>TRAWL_CAPTURE_ROTATE_BYTES / _ROTATE_SECONDS</td><td>default 67108864 / 30</td></tr>
@@ -52,7 +53,8 @@ public record CaptureConfig(
         List<String> replayNodes,
         ReplayCapture.Pace replayPace,
         boolean replayLoop,
-        boolean verifyEtag) {
+        boolean verifyEtag,
+        boolean excludeOwnTraffic) {
 
     public static final List<Integer> TRAWL_PORTS = List.of(9000, 8123, 8898, 8890, 8899);
 
@@ -88,7 +90,8 @@ public record CaptureConfig(
                 list(get(env, "TRAWL_CAPTURE_REPLAY_NODES", node)),
                 ReplayCapture.Pace.valueOf(pace),
                 Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_REPLAY_LOOP", "true")),
-                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_VERIFY_ETAG", "true")));
+                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_VERIFY_ETAG", "true")),
+                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_EXCLUDE_OWN", "true")));
     }
 
     /** The user's filter with trawl's own ports cut out. */

@@ -2,6 +2,7 @@ package dev.trawl.capture;
 
 import dev.trawl.capture.live.CapturePermission;
 import dev.trawl.capture.live.LiveCapture;
+import dev.trawl.capture.live.OwnTraffic;
 import dev.trawl.capture.replay.ReplayCapture;
 import dev.trawl.capture.workload.KubernetesWorkloads;
 import dev.trawl.capture.workload.StaticWorkloads;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -68,9 +70,11 @@ public final class CaptureLauncher {
         List<CaptureDaemon> daemons = new ArrayList<>();
         if (mode.equals("live")) {
             var b = base(config, s3, events, workloads, registry).node(config.node());
-            for (String device : config.liveInterfaces()) b.source(new LiveCapture(device, config.effectiveFilter(), config.bufferBytes()));
+            for (String device : config.liveInterfaces()) {
+                b.source(new LiveCapture(device, config.effectiveFilter(), config.bufferBytes(), config.excludeOwnTraffic() ? new OwnTraffic(peers(s3, env)) : null));
+            }
             daemons.add(b.build());
-            reason += "; filter: " + config.effectiveFilter();
+            reason += "; filter: " + config.effectiveFilter() + (config.excludeOwnTraffic() ? ", without this process's own connections" : "");
         } else {
             List<Path> files = config.replayFiles().isEmpty() ? List.of(demoCapture(config.spoolDir())) : config.replayFiles();
             for (String node : config.replayNodes()) {
@@ -97,6 +101,20 @@ public final class CaptureLauncher {
                 .verifyEtag(c.verifyEtag())
                 .workloads(workloads)
                 .meterRegistry(registry);
+    }
+
+    /** Where the daemon's own traffic goes: the S3 endpoint (or the bucket's regional ones) and K_SINK. */
+    static List<URI> peers(S3Settings s3, Function<String, String> env) {
+        List<URI> peers = new ArrayList<>();
+        if (s3.endpoint() != null) {
+            peers.add(s3.endpoint());
+        } else if (s3.region() != null) {
+            peers.add(URI.create("https://s3." + s3.region() + ".amazonaws.com"));
+            peers.add(URI.create("https://" + s3.bucket() + ".s3." + s3.region() + ".amazonaws.com"));
+        }
+        String sink = env.apply("K_SINK");
+        if (sink != null && !sink.isBlank()) peers.add(URI.create(sink.trim()));
+        return peers;
     }
 
     static WorkloadTable workloads(String spec) {

@@ -2,7 +2,10 @@ package dev.trawl.capture.live;
 
 import dev.trawl.capture.PacketSource;
 import dev.trawl.core.chunk.ChunkMeta;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
@@ -11,6 +14,7 @@ import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,22 +24,40 @@ import org.slf4j.LoggerFactory;
  * Java. A watchdog thread breaks the loop when the open chunk reaches its size or age, and the
  * capture thread reopens the dumper on a new file; packets arriving meanwhile wait in the
  * kernel's ring buffer.
+ *
+ * <p>With {@link OwnTraffic}, the capture leaves out this process's own connections: the
+ * watchdog rescans the process's sockets every {@link #OWN_SCAN_NANOS} and, when they changed,
+ * has the capture thread install the filter anew (between two {@code pcap_loop} calls, on the
+ * same chunk; libpcap filters what the ring already holds with the new program). A connection
+ * opened while a chunk was open may have sent packets before a scan saw it: such a chunk is
+ * filtered once more when it closes (libpcap offline, same expression), so none of its packets
+ * reach S3.
  */
 public final class LiveCapture implements PacketSource {
     private static final Logger log = LoggerFactory.getLogger(LiveCapture.class);
 
     private static final long FLUSH_EVERY_NANOS = 200_000_000L;
+    static final long OWN_SCAN_NANOS = 100_000_000L;
 
     private final String device;
     private final String filter;
     private final int bufferBytes;
+    private final OwnTraffic own;
     private volatile boolean running = true;
+    private volatile boolean filterStale;
     private final AtomicReference<PcapHandle> handle = new AtomicReference<>();
 
+    /** A capture of everything {@code filter} selects, this process's own traffic included. */
     public LiveCapture(String device, String filter, int bufferBytes) {
+        this(device, filter, bufferBytes, null);
+    }
+
+    /** A capture of what {@code filter} selects, without the connections {@code own} finds (null: none left out). */
+    public LiveCapture(String device, String filter, int bufferBytes, OwnTraffic own) {
         this.device = device;
-        this.filter = filter;
+        this.filter = filter == null ? "" : filter;
         this.bufferBytes = bufferBytes;
+        this.own = own;
     }
 
     @Override
@@ -64,10 +86,12 @@ public final class LiveCapture implements PacketSource {
         PcapHandle h = open(device, chunks.snaplen(), bufferBytes);
         handle.set(h);
         try {
-            if (filter != null && !filter.isBlank()) h.setFilter(filter, BpfCompileMode.OPTIMIZE);
-            log.info("live capture on {} (snaplen {}, filter: {})", device, chunks.snaplen(), filter == null || filter.isBlank() ? "none" : filter);
+            if (own != null) own.refresh();
+            String installed = applyFilter(h, "");
+            log.info("live capture on {} (snaplen {}, filter: {})", device, chunks.snaplen(), installed.isBlank() ? "none" : installed);
             long droppedBefore = 0;
             while (running) {
+                long ownMark = own == null ? 0 : own.mark();
                 Path part = chunks.newPart();
                 long openedNanos = System.currentTimeMillis() * 1_000_000L;
                 long opened = System.nanoTime();
@@ -78,12 +102,24 @@ public final class LiveCapture implements PacketSource {
                         try {
                             h.loop(-1, dumper);
                         } catch (InterruptedException broken) {
-                            // pcap_breakloop: rotation or stop; the condition above decides which
+                            // pcap_breakloop: rotation, stop or a new filter; the conditions decide which
+                        }
+                        if (filterStale) {
+                            filterStale = false;
+                            installed = applyFilter(h, installed);
                         }
                     }
                 } finally {
                     watchdog.interrupt();
                     dumper.close();
+                }
+                if (own != null) {
+                    // a connection opened since the last scan may have packets in this chunk: look once more
+                    if (own.refresh() | filterStale) {
+                        filterStale = false;
+                        installed = applyFilter(h, installed);
+                    }
+                    if (own.newSince(ownMark)) withoutOwnTraffic(part, own.bpf());
                 }
                 PcapStat stats = h.getStats();
                 long dropped = stats.getNumPacketsDropped() + stats.getNumPacketsDroppedByIf();
@@ -93,6 +129,52 @@ public final class LiveCapture implements PacketSource {
         } finally {
             handle.set(null);
             h.close();
+        }
+    }
+
+    /** Installs the user's filter without this process's traffic; on a compile failure keeps what is installed. */
+    private String applyFilter(PcapHandle h, String installed) throws Exception {
+        String wanted = OwnTraffic.compose(filter, own == null ? "" : own.bpf());
+        if (wanted.equals(installed)) return installed;
+        try {
+            if (!wanted.isBlank()) h.setFilter(wanted, BpfCompileMode.OPTIMIZE);
+            log.debug("{}: filter now {}", device, wanted);
+            return wanted;
+        } catch (PcapNativeException e) {
+            if (wanted.equals(filter)) throw e; // the user's own filter does not compile
+            // too many endpoints for one program, say: capture (a little too much) rather than stop
+            log.warn("{}: cannot leave out own traffic ({}), keeping filter {}", device, e.getMessage(), installed.isEmpty() ? filter : installed);
+            if (!installed.isEmpty()) return installed;
+            if (!filter.isBlank()) h.setFilter(filter, BpfCompileMode.OPTIMIZE);
+            return filter;
+        }
+    }
+
+    /**
+     * Rewrites a closed part without the packets {@code own} matches (libpcap reads it, the same
+     * BPF program selects, libpcap writes it), then puts it in the part's place.
+     */
+    static void withoutOwnTraffic(Path part, String own) throws IOException {
+        if (own.isBlank()) return;
+        Path filtered = part.resolveSibling(part.getFileName() + ".filtering");
+        try {
+            PcapHandle in = Pcaps.openOffline(part.toString(), PcapHandle.TimestampPrecision.NANO);
+            try {
+                in.setFilter("not (" + own + ")", BpfCompileMode.OPTIMIZE);
+                PcapDumper out = in.dumpOpen(filtered.toString());
+                try {
+                    in.loop(-1, out);
+                } finally {
+                    out.close();
+                }
+            } finally {
+                in.close();
+            }
+            Files.move(filtered, part, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (Exception e) {
+            // the chunk is kept as captured: losing the user's packets is worse than keeping a few of ours
+            Files.deleteIfExists(filtered);
+            log.warn("{}: could not take own traffic out of {}: {}", part.getFileName(), part.getFileName(), e.toString());
         }
     }
 
@@ -108,10 +190,18 @@ public final class LiveCapture implements PacketSource {
     private void watch(PcapHandle h, PcapDumper dumper, long opened, Chunks chunks) {
         try {
             long lastFlush = System.nanoTime();
+            long lastScan = System.nanoTime();
             while (running && !Thread.currentThread().isInterrupted()) {
                 if (due(dumper, opened, chunks)) {
                     h.breakLoop();
                     return;
+                }
+                if (own != null && System.nanoTime() - lastScan > OWN_SCAN_NANOS) {
+                    lastScan = System.nanoTime();
+                    if (own.refresh()) {
+                        filterStale = true;
+                        h.breakLoop();
+                    }
                 }
                 if (System.nanoTime() - lastFlush > FLUSH_EVERY_NANOS) {
                     // the dumper writes through stdio's buffer: push it to the file now and then, so a
