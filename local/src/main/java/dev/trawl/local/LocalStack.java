@@ -1,7 +1,9 @@
 package dev.trawl.local;
 
 import dev.trawl.core.Names;
+import dev.trawl.core.clickhouse.ClickHouseAnalyst;
 import dev.trawl.embedded.EmbeddedS3;
+import dev.trawl.embedded.clickhouse.ClickHouseHttpFront;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.local.events.EventRouter;
 import dev.trawl.local.events.Trigger;
@@ -98,6 +100,10 @@ public final class LocalStack implements AutoCloseable {
             clickhouse = bind("ClickHouse", options.clickHousePort(), () -> EmbeddedClickHouse.start(data.resolve("clickhouse"), host, options.clickHousePort()));
             started.push(clickhouse);
             settings.putAll(clickhouse.toEnv());
+            // chDB has one built-in user: the front holds the analysts' read-only login (ClickHouseAnalyst.USER)
+            String analystPassword = options.env().apply(ClickHouseAnalyst.PASSWORD_VARIABLE);
+            clickhouse.front().addUser(new ClickHouseHttpFront.User(ClickHouseAnalyst.USER,
+                    analystPassword == null ? "" : analystPassword, true));
         }
 
         router = bind("events", options.routerPort(), () -> EventRouter.start(host, options.routerPort(), TriggerFile.packaged()));
@@ -289,6 +295,8 @@ public final class LocalStack implements AutoCloseable {
             out.println("  ClickHouse  " + clickhouse.url() + "  user default, no password (chDB " + clickhouse.engine().version() + ")");
             out.println("              curl '" + clickhouse.url() + "/?query=SELECT+version()'");
             out.println("              jdbc:clickhouse://" + clickhouse.uri().getHost() + ":" + clickhouse.port() + "/default");
+            out.println("              read-only login for analysts: user " + ClickHouseAnalyst.USER + ", password in "
+                    + ClickHouseAnalyst.PASSWORD_VARIABLE + " (empty when unset); see docs/analysts.md");
         } else {
             out.println("  ClickHouse  " + listening.get("ClickHouse"));
         }

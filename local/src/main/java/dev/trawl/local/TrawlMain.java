@@ -37,7 +37,7 @@ public final class TrawlMain {
                 logToStderr(); // standard output carries only JSON-RPC
                 handOver(MCP, "mcp", rest);
             }
-            case "bench" -> fail("'trawl bench' is not available yet in this build");
+            case "bench" -> fail("benchmarks run from the source tree: ./trawl bench engine|job|export|boundaries|calls|capture");
             case "fetch-chdb" -> dev.trawl.embedded.clickhouse.ChdbLibrary.main(rest);
             case "help", "-h", "--help" -> System.out.print(USAGE);
             default -> {

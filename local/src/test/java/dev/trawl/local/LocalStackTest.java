@@ -26,6 +26,11 @@ class LocalStackTest {
         return r.body();
     }
 
+    HttpResponse<String> clickhouseAs(LocalStack stack, String user, String sql) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.clickHouseUrl() + "/?user=" + user + "&query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void aRestartOnTheSameDataDirectoryFindsObjectsAndTables() throws Exception {
         try (LocalStack stack = LocalStack.start(LocalStack.Options.forTest(dir))) {
@@ -38,6 +43,12 @@ class LocalStackTest {
             assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/mcp")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             assertThat(stack.lookup().apply("K_SINK")).isEqualTo(stack.router().url().toString());
             assertThat(stack.lookup().apply("TRAWL_S3_ENDPOINT")).isEqualTo(stack.s3().endpoint().toString());
+
+            // the analysts' login reads, and only reads
+            assertThat(clickhouseAs(stack, "analyst", "SELECT count() FROM kept").statusCode()).isEqualTo(200);
+            HttpResponse<String> write = clickhouseAs(stack, "analyst", "INSERT INTO kept VALUES (1)");
+            assertThat(write.statusCode()).isNotEqualTo(200);
+            assertThat(write.body()).containsIgnoringCase("readonly");
         }
         try (LocalStack stack = LocalStack.start(LocalStack.Options.forTest(dir))) {
             try (S3Client s3 = stack.s3().client()) {

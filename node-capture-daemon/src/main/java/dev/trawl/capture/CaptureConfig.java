@@ -2,6 +2,7 @@ package dev.trawl.capture;
 
 import dev.trawl.capture.replay.ReplayCapture;
 import java.nio.file.Path;
+import dev.trawl.core.Durations;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
  * <tr><td>TRAWL_CAPTURE_BUFFER_BYTES</td><td>kernel ring buffer, default 64 MiB</td></tr>
  * <tr><td>TRAWL_CAPTURE_ROTATE_BYTES / _ROTATE_SECONDS</td><td>default 67108864 / 30</td></tr>
  * <tr><td>TRAWL_CAPTURE_SPOOL_DIR / _SPOOL_MAX_BYTES</td><td>default {@code /var/spool/trawl} / 2 GiB</td></tr>
- * <tr><td>TRAWL_CAPTURE_RETENTION_HOURS</td><td>default 24; 0 disables</td></tr>
+ * <tr><td>TRAWL_RAW_RETENTION</td><td>how long {@code raw/} is kept, e.g. 24h or 7d (default 24h; 0s disables); the functions refuse older windows by the same value</td></tr>
  * <tr><td>TRAWL_CAPTURE_HEARTBEAT_SECONDS</td><td>default 5</td></tr>
  * <tr><td>TRAWL_CAPTURE_METRICS_PORT</td><td>Prometheus endpoint, default 9464; 0 disables</td></tr>
  * <tr><td>TRAWL_CAPTURE_WORKLOADS</td><td>{@code kubernetes}, {@code file:<path>} or {@code none}; default kubernetes in a pod, else none</td></tr>
@@ -69,7 +70,13 @@ public record CaptureConfig(
         List<Integer> exclude = excl == null ? TRAWL_PORTS : list(excl).stream().map(p -> parseInt("TRAWL_CAPTURE_EXCLUDE_PORTS", p)).toList();
         String pace = get(env, "TRAWL_CAPTURE_REPLAY_PACE", "realtime").toUpperCase(java.util.Locale.ROOT);
         String workloads = get(env, "TRAWL_CAPTURE_WORKLOADS", env.apply("KUBERNETES_SERVICE_HOST") != null ? "kubernetes" : "none");
-        long retentionHours = parseLong(env, "TRAWL_CAPTURE_RETENTION_HOURS", 24);
+        String retentionText = env.apply("TRAWL_RAW_RETENTION");
+        Duration retentionWindow;
+        try {
+            retentionWindow = Durations.parse(retentionText == null || retentionText.isBlank() ? "24h" : retentionText.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("TRAWL_RAW_RETENTION: " + e.getMessage(), e);
+        }
         return new CaptureConfig(
                 node,
                 mode,
@@ -82,7 +89,7 @@ public record CaptureConfig(
                         Duration.ofMillis((long) (Double.parseDouble(get(env, "TRAWL_CAPTURE_ROTATE_SECONDS", "30")) * 1000))),
                 Path.of(get(env, "TRAWL_CAPTURE_SPOOL_DIR", "/var/spool/trawl")),
                 parseLong(env, "TRAWL_CAPTURE_SPOOL_MAX_BYTES", 2L << 30),
-                retentionHours <= 0 ? null : Duration.ofHours(retentionHours),
+                retentionWindow.isZero() ? null : retentionWindow,
                 Duration.ofSeconds(parseLong(env, "TRAWL_CAPTURE_HEARTBEAT_SECONDS", 5)),
                 (int) parseLong(env, "TRAWL_CAPTURE_METRICS_PORT", 9464),
                 workloads,

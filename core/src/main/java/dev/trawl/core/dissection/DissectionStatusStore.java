@@ -1,6 +1,7 @@
 package dev.trawl.core.dissection;
 
 import dev.trawl.core.Names;
+import dev.trawl.core.s3.CreateOnce;
 import dev.trawl.core.s3.S3Layout;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,14 +40,8 @@ public final class DissectionStatusStore {
     /** Stores a new status; throws {@link NameTakenException} when one exists under that name. */
     public void create(DissectionStatus status) {
         String key = S3Layout.dissectionStatusKey(status.snapshot(), status.name());
-        try {
-            s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/json").ifNoneMatch("*"),
-                    RequestBody.fromBytes(JSON.writeValueAsBytes(status)));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 412 || e.statusCode() == 409) {
-                throw new NameTakenException(status.snapshot(), status.name());
-            }
-            throw e;
+        if (!CreateOnce.create(s3, bucket, key, JSON.writeValueAsBytes(status), "application/json")) {
+            throw new NameTakenException(status.snapshot(), status.name());
         }
     }
 

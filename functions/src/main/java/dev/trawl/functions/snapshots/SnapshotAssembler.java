@@ -1,5 +1,6 @@
 package dev.trawl.functions.snapshots;
 
+import dev.trawl.core.Durations;
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.pcap.PcapFormatException;

@@ -1,5 +1,6 @@
 package dev.trawl.functions.snapshots;
 
+import dev.trawl.core.Durations;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
@@ -21,7 +22,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The snapshots group: its services, its part of {@code GET /mcp}, and the events that drive
- * assembly. Configuration: {@code TRAWL_RAW_RETENTION} (longest window, default 7d),
+ * assembly. Configuration: {@code TRAWL_RAW_RETENTION} (longest window, default 24h, the capture daemon's retention too),
  * {@code TRAWL_SNAPSHOT_GRACE} (how long after a window's end to wait for a quiet node, default
  * 5m), {@code TRAWL_PRESIGN_VALIDITY} (default 1h).
  */
@@ -43,7 +44,7 @@ public class SnapshotFunctions {
     public SnapshotService snapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, S3Client s3,
             S3Settings settings, Events events, TrawlEnv env) {
         return new SnapshotService(store, assembler, capture, new DissectionStatusStore(s3, settings.bucket()), events,
-                Durations.parse(env.get("TRAWL_RAW_RETENTION", "7d")));
+                Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.trawl.functions.snapshots;
 
+import dev.trawl.core.Durations;
 import dev.trawl.core.Names;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatusStore;

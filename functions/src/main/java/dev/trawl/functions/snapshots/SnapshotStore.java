@@ -1,6 +1,7 @@
 package dev.trawl.functions.snapshots;
 
 import dev.trawl.core.Names;
+import dev.trawl.core.s3.CreateOnce;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.functions.web.ApiException;
@@ -46,14 +47,8 @@ public final class SnapshotStore {
 
     /** Records a new snapshot; {@link ApiException.Conflict} when the name is taken (also by a concurrent create). */
     public void create(SnapshotManifest manifest) {
-        try {
-            s3.putObject(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(manifest.name())).ifNoneMatch("*")
-                    .contentType("application/json"), RequestBody.fromBytes(manifest.toJson()));
-        } catch (S3Exception e) {
-            if (e.statusCode() == 412 || e.statusCode() == 409) {
-                throw new ApiException.Conflict("snapshot '" + manifest.name() + "' already exists");
-            }
-            throw e;
+        if (!CreateOnce.create(s3, bucket, S3Layout.snapshotManifestKey(manifest.name()), manifest.toJson(), "application/json")) {
+            throw new ApiException.Conflict("snapshot '" + manifest.name() + "' already exists");
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.trawl.functions.snapshots;
+package dev.trawl.core;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
