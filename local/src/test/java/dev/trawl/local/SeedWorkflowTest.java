@@ -2,6 +2,7 @@ package dev.trawl.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trawl.functions.mcp.McpInspector;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -112,6 +113,13 @@ class SeedWorkflowTest {
                     Map<?, ?> one = (Map<?, ?>) c;
                     assertThat(((Number) one.get("status")).intValue()).isGreaterThanOrEqualTo(400);
                     assertThat(one.get("proto")).isEqualTo("http");
+                }
+
+                // the same question from outside the JVM, through the npm MCP inspector's command line
+                if (McpInspector.available()) {
+                    String viaInspector = McpInspector.run(api + "/mcp", "--method", "tools/call", "--tool-name", "list_api_calls",
+                            "--tool-arg", "db=incident-001/analysis", "kfl=http and status >= 400", "limit=1000");
+                    assertThat(viaInspector).contains("\"total\": " + tsharkErrors);
                 }
 
                 Map<?, ?> first = (Map<?, ?>) calls.getFirst();

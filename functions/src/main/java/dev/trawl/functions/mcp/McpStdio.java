@@ -3,6 +3,7 @@ package dev.trawl.functions.mcp;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import java.io.PrintStream;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
 
@@ -19,7 +20,10 @@ public final class McpStdio {
         for (int i = 0; i < args.length; i++) {
             if ("--api".equals(args[i]) && i + 1 < args.length) api = args[++i];
         }
-        StdioServerTransportProvider transport = new StdioServerTransportProvider(McpJsonDefaults.getMapper());
+        // standard output is the JSON-RPC channel: whatever else prints (logs included) goes to stderr
+        PrintStream protocol = System.out;
+        System.setOut(System.err);
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(McpJsonDefaults.getMapper(), System.in, protocol);
         McpSyncServer server = TrawlMcpServer.session(transport, new TrawlApi(URI.create(api)), version());
         CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -9,6 +9,7 @@ import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTranspor
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -115,6 +116,27 @@ class McpServerTest {
         assertThat(tools).contains("\"export_snapshot_pcap\"", "\"destructiveHint\": true", "\"inputSchema\"");
         String called = McpInspector.run(url, "--method", "tools/call", "--tool-name", "get_snapshot", "--tool-arg", "name=missing-one");
         assertThat(called).contains("\"isError\": true", "list_snapshots");
+    }
+
+    @Test
+    void theStdioServerDrivesARunningTrawl() {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        var params = io.modelcontextprotocol.client.transport.ServerParameters.builder(java)
+                .args("-cp", System.getProperty("java.class.path"), McpStdio.class.getName(), "--api", "http://127.0.0.1:" + port)
+                .build();
+        McpSyncClient stdio = McpClient.sync(new io.modelcontextprotocol.client.transport.StdioClientTransport(params,
+                        io.modelcontextprotocol.json.McpJsonDefaults.getMapper()))
+                .requestTimeout(Duration.ofSeconds(60))
+                .build();
+        try {
+            stdio.initialize();
+            assertThat(stdio.listTools().tools()).hasSize(TrawlTools.all().size());
+            CallToolResult result = stdio.callTool(new McpSchema.CallToolRequest("list_snapshots", Map.of()));
+            assertThat(result.isError()).as(String.valueOf(result.content())).isFalse();
+            assertThat(((Map<?, ?>) result.structuredContent()).containsKey("snapshots")).isTrue();
+        } finally {
+            stdio.closeGracefully();
+        }
     }
 
     @Test
