@@ -1,27 +1,23 @@
 package dev.trawl.dissect.mysql;
 
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Direction;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
 import dev.trawl.dissect.sql.SqlText;
 import java.nio.ByteBuffer;
 
 /** One entry per command (and one for the handshake). */
-final class MySqlParser implements TcpParser {
-    private final TcpContext ctx;
-    private final MySqlConnection connection;
+final class MySqlParser extends DecoderParser<MySqlConnection, MySqlExchange> {
     private boolean tls;
 
     MySqlParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new MySqlConnection(this::emit);
+        super(ctx, MySqlConnection::new);
     }
 
     @Override
     public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        int consumed = super.onData(direction, data, timestampNanos);
         if (connection.encrypted() && !tls) {
             // the client asked for TLS: the TLS parser reads the handshake (SNI, ALPN) from here on
             tls = true;
@@ -29,24 +25,11 @@ final class MySqlParser implements TcpParser {
                 connection.discardEncrypted();
             }
         }
-        return data.position() - start;
+        return consumed;
     }
 
     @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(MySqlExchange x) {
+    protected void emit(MySqlExchange x) {
         Entry.Builder e = ctx.newEntry();
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         boolean handshake = x.command().equals("HANDSHAKE");

@@ -1,0 +1,65 @@
+package dev.trawl.dissect;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * A {@link TcpParser} that hands a connection's bytes to a protocol's {@link Decoder}, which
+ * pairs requests with responses and gives back exchanges; the protocol only turns an exchange
+ * into an entry ({@link #emit}).
+ *
+ * @param <D> the protocol's decoder
+ * @param <X> what the decoder gives back: one request with its response
+ */
+public abstract class DecoderParser<D extends DecoderParser.Decoder, X> implements TcpParser {
+
+    /** One connection's state machines, one per direction, that know nothing of the engine. */
+    public interface Decoder {
+
+        /** Consumes what it can of {@code in}, keeping the rest for when more bytes arrive. */
+        void onData(boolean fromClient, ByteBuffer in, long micros);
+
+        /** Bytes of one direction were lost: abandon the message in progress and resynchronise. */
+        void gap(boolean fromClient);
+
+        /** Gives back what is still open, requests without responses as unanswered. */
+        void close();
+
+        /** How many messages could not be decoded. */
+        long errors();
+    }
+
+    protected final TcpContext ctx;
+    protected final D connection;
+
+    /** {@code decoder} makes the decoder from where its exchanges go. */
+    protected DecoderParser(TcpContext ctx, Function<Consumer<X>, D> decoder) {
+        this.ctx = ctx;
+        this.connection = decoder.apply(this::emit);
+    }
+
+    /** Builds the entry of one exchange and emits it through {@link #ctx}. */
+    protected abstract void emit(X exchange);
+
+    @Override
+    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
+        int start = data.position();
+        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        return data.position() - start;
+    }
+
+    @Override
+    public void onGap(Direction direction, long length, long timestampNanos) {
+        ctx.count("gaps");
+        connection.gap(direction == Direction.CLIENT_TO_SERVER);
+    }
+
+    @Override
+    public void onClose(long timestampNanos) {
+        connection.close();
+        if (connection.errors() > 0) {
+            ctx.count("malformed");
+        }
+    }
+}
