@@ -1,5 +1,6 @@
 package dev.trawl.dissect.amqp;
 
+import dev.trawl.dissect.Bytes;
 import dev.trawl.dissect.DecoderParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
@@ -133,9 +134,7 @@ public final class AmqpConnection implements DecoderParser.Decoder {
                 resyncing[d] = false;
             }
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             if (in.remaining() < 7) {

@@ -1,5 +1,6 @@
 package dev.trawl.dissect.kafka;
 
+import dev.trawl.dissect.Bytes;
 import dev.trawl.dissect.DecoderParser;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -77,9 +78,7 @@ public final class KafkaConnection implements DecoderParser.Decoder {
                 return;
             }
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             if (in.remaining() < 4) {

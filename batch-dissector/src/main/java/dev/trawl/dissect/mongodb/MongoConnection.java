@@ -1,5 +1,6 @@
 package dev.trawl.dissect.mongodb;
 
+import dev.trawl.dissect.Bytes;
 import dev.trawl.dissect.DecoderParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
@@ -95,9 +96,7 @@ public final class MongoConnection implements DecoderParser.Decoder {
         }
         while (in.hasRemaining()) {
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             if (in.remaining() < 16) {
