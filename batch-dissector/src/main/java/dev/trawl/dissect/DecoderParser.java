@@ -30,8 +30,19 @@ public abstract class DecoderParser<D extends DecoderParser.Decoder, X> implemen
         long errors();
     }
 
+    /** A decoder of a protocol that can switch to TLS mid-connection (PostgreSQL, MySQL). */
+    public interface StartTls extends Decoder {
+
+        /** True once the connection switched: {@link #onData} then leaves every byte unconsumed. */
+        boolean encrypted();
+
+        /** No TLS parser takes the encrypted rest: consume and drop it. */
+        void discardEncrypted();
+    }
+
     protected final TcpContext ctx;
     protected final D connection;
+    private boolean handedToTls;
 
     /** {@code decoder} makes the decoder from where its exchanges go. */
     protected DecoderParser(TcpContext ctx, Function<Consumer<X>, D> decoder) {
@@ -46,6 +57,13 @@ public abstract class DecoderParser<D extends DecoderParser.Decoder, X> implemen
     public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
         int start = data.position();
         connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
+        if (connection instanceof StartTls tls && tls.encrypted() && !handedToTls) {
+            // the TLS parser reads the handshake (SNI, ALPN) from here on
+            handedToTls = true;
+            if (!ctx.handOff("tls")) {
+                tls.discardEncrypted();
+            }
+        }
         return data.position() - start;
     }
 

@@ -19,7 +19,7 @@ import java.util.zip.Inflater;
  * are read up to {@link #MAX_PARSED} bytes and the rest skipped as it arrives. Contract of
  * {@link #onData}: it consumes what it can and leaves an incomplete prefix in the buffer.
  */
-public final class MySqlConnection implements DecoderParser.Decoder {
+public final class MySqlConnection implements DecoderParser.StartTls {
     public static final int MAX_PARSED = 64 * 1024;
     public static final int MAX_STATEMENTS = 1024;
     /** Prepared statements' text is remembered this long. */

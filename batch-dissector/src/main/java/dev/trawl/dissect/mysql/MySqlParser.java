@@ -1,31 +1,14 @@
 package dev.trawl.dissect.mysql;
 
 import dev.trawl.dissect.DecoderParser;
-import dev.trawl.dissect.Direction;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
 import dev.trawl.dissect.sql.SqlText;
-import java.nio.ByteBuffer;
 
 /** One entry per command (and one for the handshake). */
 final class MySqlParser extends DecoderParser<MySqlConnection, MySqlExchange> {
-    private boolean tls;
-
     MySqlParser(TcpContext ctx) {
         super(ctx, MySqlConnection::new);
-    }
-
-    @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int consumed = super.onData(direction, data, timestampNanos);
-        if (connection.encrypted() && !tls) {
-            // the client asked for TLS: the TLS parser reads the handshake (SNI, ALPN) from here on
-            tls = true;
-            if (!ctx.handOff("tls")) {
-                connection.discardEncrypted();
-            }
-        }
-        return consumed;
     }
 
     @Override

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * DataRow of 1 GB costs nothing). Contract of {@link #onData}: it consumes what it can and
  * leaves an incomplete prefix in the buffer for the next call.
  */
-public final class PgConnection implements DecoderParser.Decoder {
+public final class PgConnection implements DecoderParser.StartTls {
     public static final int MAX_PARSED = 64 * 1024;
     /** PostgreSQL's own limit of one message (1 GB). */
     public static final int MAX_MESSAGE = 1 << 30;

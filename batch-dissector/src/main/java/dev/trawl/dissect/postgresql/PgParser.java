@@ -1,31 +1,14 @@
 package dev.trawl.dissect.postgresql;
 
 import dev.trawl.dissect.DecoderParser;
-import dev.trawl.dissect.Direction;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
 import dev.trawl.dissect.sql.SqlText;
-import java.nio.ByteBuffer;
 
 /** One entry per startup, simple query and extended-query Execute. */
 final class PgParser extends DecoderParser<PgConnection, PgExchange> {
-    private boolean tls;
-
     PgParser(TcpContext ctx) {
         super(ctx, PgConnection::new);
-    }
-
-    @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int consumed = super.onData(direction, data, timestampNanos);
-        if (connection.encrypted() && !tls) {
-            // SSLRequest accepted: the TLS parser reads the handshake (SNI, ALPN) from here on
-            tls = true;
-            if (!ctx.handOff("tls")) {
-                connection.discardEncrypted();
-            }
-        }
-        return consumed;
     }
 
     @Override
