@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * A {@link TcpParser} that hands a connection's bytes to a protocol's {@link Decoder}, which
- * pairs requests with responses and gives back exchanges; the protocol only turns an exchange
- * into an entry ({@link #emit}).
+ * pairs requests with responses and gives back exchanges; the protocol only describes an
+ * exchange in its entry ({@link #describe}).
  *
  * @param <D> the protocol's decoder
  * @param <X> what the decoder gives back: one request with its response
@@ -50,8 +50,14 @@ public abstract class DecoderParser<D extends DecoderParser.Decoder, X> implemen
         this.connection = decoder.apply(this::emit);
     }
 
-    /** Builds the entry of one exchange and emits it through {@link #ctx}. */
-    protected abstract void emit(X exchange);
+    /** Describes one exchange in its entry: what was asked, what came back, the protocol's fields. */
+    protected abstract void describe(X exchange, Entry.Builder entry);
+
+    private void emit(X exchange) {
+        Entry.Builder entry = ctx.newEntry();
+        describe(exchange, entry);
+        ctx.emit(entry);
+    }
 
     @Override
     public int onData(Direction direction, ByteBuffer data, long timestampNanos) {

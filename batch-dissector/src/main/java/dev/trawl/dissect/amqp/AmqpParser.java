@@ -15,8 +15,7 @@ final class AmqpParser extends DecoderParser<AmqpConnection, AmqpExchange> {
     }
 
     @Override
-    protected void emit(AmqpExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(AmqpExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros());
         String exchange = x.argument("exchange");
         String routingKey = x.argument("routing-key");
@@ -57,7 +56,6 @@ final class AmqpParser extends DecoderParser<AmqpConnection, AmqpExchange> {
             e.field("amqp_body_size", x.bodySize());
         }
         e.summary(x.method() + (path.isEmpty() ? "" : " " + path) + (code != 0 && code != 200 ? " -> " + code : ""));
-        ctx.emit(e);
     }
 
     private static int parse(String s) {

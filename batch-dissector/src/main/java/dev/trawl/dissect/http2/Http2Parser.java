@@ -37,8 +37,7 @@ final class Http2Parser extends DecoderParser<Http2Connection, Http2Exchange> {
     }
 
     @Override
-    protected void emit(Http2Exchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(Http2Exchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         String method = x.requestHeader(":method");
         String path = x.requestHeader(":path");
@@ -90,7 +89,6 @@ final class Http2Parser extends DecoderParser<Http2Connection, Http2Exchange> {
             e.summary((method == null ? "" : method) + " " + (path == null ? "" : path)
                     + (status > 0 ? " -> " + status : ""));
         }
-        ctx.emit(e);
     }
 
     private static int parseStatus(String s) {

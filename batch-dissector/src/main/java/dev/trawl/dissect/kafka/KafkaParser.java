@@ -11,8 +11,7 @@ final class KafkaParser extends DecoderParser<KafkaConnection, KafkaExchange> {
     }
 
     @Override
-    protected void emit(KafkaExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(KafkaExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros());
         String topics = String.join(",", x.topics());
         e.method(x.apiKey() >= 0 ? x.apiName() : "").path(topics);
@@ -34,6 +33,5 @@ final class KafkaParser extends DecoderParser<KafkaConnection, KafkaExchange> {
             e.status(x.errorCode()).field("kafka_error_code", x.errorCode());
         }
         e.summary((x.apiKey() >= 0 ? x.apiName() + " v" + x.apiVersion() : "response") + (topics.isEmpty() ? "" : " " + topics));
-        ctx.emit(e);
     }
 }

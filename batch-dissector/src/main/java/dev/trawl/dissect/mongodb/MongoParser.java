@@ -11,8 +11,7 @@ final class MongoParser extends DecoderParser<MongoConnection, MongoExchange> {
     }
 
     @Override
-    protected void emit(MongoExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(MongoExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         e.method(x.command()).path(x.namespace()).host(x.database());
         e.requestSize(x.requestSize()).responseSize(x.responseSize()).answered(x.answered());
@@ -40,6 +39,5 @@ final class MongoParser extends DecoderParser<MongoConnection, MongoExchange> {
             e.statusText("ok");
         }
         e.summary((x.command() + " " + x.namespace()).trim() + (x.ok() == null ? "" : x.ok() == 1.0 ? " -> ok" : " -> " + x.errmsg()));
-        ctx.emit(e);
     }
 }

@@ -12,8 +12,7 @@ final class MySqlParser extends DecoderParser<MySqlConnection, MySqlExchange> {
     }
 
     @Override
-    protected void emit(MySqlExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(MySqlExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         boolean handshake = x.command().equals("HANDSHAKE");
         boolean hasSql = !handshake && !x.sql().isEmpty() && !x.command().equals("INIT_DB");
@@ -50,6 +49,5 @@ final class MySqlParser extends DecoderParser<MySqlConnection, MySqlExchange> {
         }
         String what = hasSql ? x.sql() : x.command() + (x.sql().isEmpty() ? "" : " " + x.sql());
         e.summary((what.length() > 120 ? what.substring(0, 120) : what) + (x.result().isEmpty() ? "" : " -> " + x.result()));
-        ctx.emit(e);
     }
 }

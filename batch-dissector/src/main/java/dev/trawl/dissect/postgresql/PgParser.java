@@ -12,8 +12,7 @@ final class PgParser extends DecoderParser<PgConnection, PgExchange> {
     }
 
     @Override
-    protected void emit(PgExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(PgExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros());
         String verb = x.sql().isEmpty() ? x.kind() : SqlText.verb(x.sql());
         e.method(verb.isEmpty() ? x.kind() : verb).path(x.sql());
@@ -46,6 +45,5 @@ final class PgParser extends DecoderParser<PgConnection, PgExchange> {
         String what = x.sql().isEmpty() ? x.kind() + (x.statement().isEmpty() ? "" : " " + x.statement()) : x.sql();
         e.summary((what.length() > 120 ? what.substring(0, 120) : what)
                 + (x.error().isEmpty() ? x.commandTag().isEmpty() ? "" : " -> " + x.commandTag() : " -> " + x.sqlState()));
-        ctx.emit(e);
     }
 }

@@ -11,8 +11,7 @@ final class RedisParser extends DecoderParser<RedisConnection, RedisExchange> {
     }
 
     @Override
-    protected void emit(RedisExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(RedisExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         e.method(x.command()).path(x.key());
         e.requestSize(x.requestSize()).responseSize(x.responseSize());
@@ -43,7 +42,6 @@ final class RedisParser extends DecoderParser<RedisConnection, RedisExchange> {
             e.field("request_missing", "true");
         }
         e.summary((x.command() + " " + x.key()).trim());
-        ctx.emit(e);
     }
 
     private static String elements(RespValue v) {

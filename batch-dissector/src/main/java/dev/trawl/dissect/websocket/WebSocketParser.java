@@ -16,8 +16,7 @@ final class WebSocketParser extends DecoderParser<WebSocketConnection, WebSocket
     }
 
     @Override
-    protected void emit(WebSocketMessage m) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(WebSocketMessage m, Entry.Builder e) {
         e.protocol("ws");
         e.timestampMicros(m.micros());
         e.method(m.opcode()).path(upgrade.getOrDefault(":path", "")).host(upgrade.getOrDefault(":authority", ""));
@@ -45,6 +44,5 @@ final class WebSocketParser extends DecoderParser<WebSocketConnection, WebSocket
         String preview = payload.length() > 60 ? payload.substring(0, 60) : payload;
         e.summary((m.fromClient() ? "client " : "server ") + m.opcode()
                 + (m.opcode().equals("text") ? " " + preview : " " + m.size() + " bytes"));
-        ctx.emit(e);
     }
 }
