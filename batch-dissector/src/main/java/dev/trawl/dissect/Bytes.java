@@ -46,6 +46,31 @@ public final class Bytes {
         return new String(c);
     }
 
+    /**
+     * A NUL-terminated UTF-8 string read from the position, which ends past the NUL; a buffer
+     * that ends first yields what it has.
+     */
+    public static String cstring(ByteBuffer m) {
+        int start = m.position();
+        int end = start;
+        while (end < m.limit() && m.get(end) != 0) {
+            end++;
+        }
+        byte[] b = new byte[end - start];
+        m.get(b);
+        if (m.hasRemaining()) {
+            m.get();
+        }
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Moves the position past up to {@code n} bytes; returns how many it moved. */
+    public static int skip(ByteBuffer in, long n) {
+        int k = (int) Math.min(n, in.remaining());
+        in.position(in.position() + k);
+        return k;
+    }
+
     public static byte[] copy(ByteBuffer buf, int from, int to) {
         byte[] out = new byte[Math.max(0, to - from)];
         buf.get(from, out);

@@ -1,5 +1,7 @@
 package dev.trawl.dissect.amqp;
 
+import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.DecoderParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -20,7 +22,7 @@ import java.util.function.Consumer;
  * {@link #MAX_PARSED} bytes and the rest skipped as it arrives. Contract of {@link #onData}: it
  * consumes what it can and leaves an incomplete prefix in the buffer.
  */
-public final class AmqpConnection {
+public final class AmqpConnection implements DecoderParser.Decoder {
     public static final byte[] HEADER = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
     public static final int MAX_PARSED = 64 * 1024;
     public static final int MAX_FRAME = 16 * 1024 * 1024;
@@ -132,9 +134,7 @@ public final class AmqpConnection {
                 resyncing[d] = false;
             }
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             if (in.remaining() < 7) {

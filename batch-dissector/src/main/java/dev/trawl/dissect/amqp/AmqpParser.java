@@ -1,48 +1,21 @@
 package dev.trawl.dissect.amqp;
 
 import dev.trawl.dissect.Bytes;
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
-import java.nio.ByteBuffer;
 
 /**
  * One entry per synchronous method with its answer, and per asynchronous method (publish,
  * deliver, ack, ...), which expects none and counts as answered.
  */
-final class AmqpParser implements TcpParser {
-    private final TcpContext ctx;
-    private final AmqpConnection connection;
-
+final class AmqpParser extends DecoderParser<AmqpConnection, AmqpExchange> {
     AmqpParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new AmqpConnection(ctx.bodyLimit(), this::emit);
+        super(ctx, sink -> new AmqpConnection(ctx.bodyLimit(), sink));
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        return data.position() - start;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(AmqpExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(AmqpExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros());
         String exchange = x.argument("exchange");
         String routingKey = x.argument("routing-key");
@@ -83,7 +56,6 @@ final class AmqpParser implements TcpParser {
             e.field("amqp_body_size", x.bodySize());
         }
         e.summary(x.method() + (path.isEmpty() ? "" : " " + path) + (code != 0 && code != 200 ? " -> " + code : ""));
-        ctx.emit(e);
     }
 
     private static int parse(String s) {

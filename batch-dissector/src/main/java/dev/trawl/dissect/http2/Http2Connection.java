@@ -1,5 +1,6 @@
 package dev.trawl.dissect.http2;
 
+import dev.trawl.dissect.DecoderParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
  * no caller ever holds more than that per direction. Streams come out through the sink when
  * both sides ended them, when reset, or at {@link #close}.
  */
-public final class Http2Connection {
+public final class Http2Connection implements DecoderParser.Decoder {
     public static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Frames up to this size (header included) are decoded whole; larger DATA is streamed. */
     public static final int MAX_BUFFERED_FRAME = 64 * 1024 + 9;
@@ -109,7 +110,7 @@ public final class Http2Connection {
      * Bytes of one direction were never captured: its frame boundaries are gone, and so may be
      * header blocks its HPACK table needed. Streams already open still come out at close.
      */
-    public void lost(boolean fromClient) {
+    public void gap(boolean fromClient) {
         Side side = fromClient ? client : server;
         side.lost = true;
         errors++;

@@ -1,24 +1,20 @@
 package dev.trawl.dissect.http2;
 
 import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Direction;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
 import dev.trawl.dissect.grpc.GrpcCall;
 import java.nio.ByteBuffer;
 
 /** Turns the streams of one HTTP/2 connection into entries: one per stream. */
-final class Http2Parser implements TcpParser {
-    private final TcpContext ctx;
-    private final Http2Connection connection;
-
+final class Http2Parser extends DecoderParser<Http2Connection, Http2Exchange> {
     /** The HTTP/1.1 request that asked for {@code Upgrade: h2c}: it is stream 1's request. */
     private java.util.Map<String, String> upgrade;
 
     Http2Parser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new Http2Connection(ctx.bodyLimit(), this::emit);
+        super(ctx, sink -> new Http2Connection(ctx.bodyLimit(), sink));
         this.upgrade = ctx.handedOver();
     }
 
@@ -37,28 +33,11 @@ final class Http2Parser implements TcpParser {
             connection.upgradedFrom(headers, 0, timestampNanos / 1000);
             upgrade = java.util.Map.of();
         }
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        return data.position() - start;
+        return super.onData(direction, data, timestampNanos);
     }
 
     @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        // frame boundaries and possibly HPACK state are gone in that direction
-        ctx.count("gaps");
-        connection.lost(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(Http2Exchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(Http2Exchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         String method = x.requestHeader(":method");
         String path = x.requestHeader(":path");
@@ -110,7 +89,6 @@ final class Http2Parser implements TcpParser {
             e.summary((method == null ? "" : method) + " " + (path == null ? "" : path)
                     + (status > 0 ? " -> " + status : ""));
         }
-        ctx.emit(e);
     }
 
     private static int parseStatus(String s) {

@@ -1,5 +1,7 @@
 package dev.trawl.dissect.kafka;
 
+import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.DecoderParser;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -16,7 +18,7 @@ import java.util.function.Consumer;
  * holds more than that. Contract of {@link #onData}: it consumes what it can and leaves an
  * incomplete prefix in the buffer for the next call.
  */
-public final class KafkaConnection {
+public final class KafkaConnection implements DecoderParser.Decoder {
     public static final int MAX_PARSED = 64 * 1024;
     /** Kafka's own default limit of a request (socket.request.max.bytes). */
     public static final int MAX_MESSAGE = 100 * 1024 * 1024;
@@ -76,9 +78,7 @@ public final class KafkaConnection {
                 return;
             }
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             if (in.remaining() < 4) {

@@ -1,44 +1,17 @@
 package dev.trawl.dissect.kafka;
 
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
-import java.nio.ByteBuffer;
 
 /** One entry per request, with the response that carried its correlation id. */
-final class KafkaParser implements TcpParser {
-    private final TcpContext ctx;
-    private final KafkaConnection connection;
-
+final class KafkaParser extends DecoderParser<KafkaConnection, KafkaExchange> {
     KafkaParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new KafkaConnection(this::emit);
+        super(ctx, KafkaConnection::new);
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        return data.position() - start;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(KafkaExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(KafkaExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros());
         String topics = String.join(",", x.topics());
         e.method(x.apiKey() >= 0 ? x.apiName() : "").path(topics);
@@ -60,6 +33,5 @@ final class KafkaParser implements TcpParser {
             e.status(x.errorCode()).field("kafka_error_code", x.errorCode());
         }
         e.summary((x.apiKey() >= 0 ? x.apiName() + " v" + x.apiVersion() : "response") + (topics.isEmpty() ? "" : " " + topics));
-        ctx.emit(e);
     }
 }

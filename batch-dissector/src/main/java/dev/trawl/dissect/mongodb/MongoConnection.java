@@ -1,5 +1,7 @@
 package dev.trawl.dissect.mongodb;
 
+import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.DecoderParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -18,7 +20,7 @@ import java.util.zip.Inflater;
  * read up to {@link #MAX_PARSED} bytes; the rest is skipped as it arrives. Contract of
  * {@link #onData}: it consumes what it can and leaves an incomplete prefix in the buffer.
  */
-public final class MongoConnection {
+public final class MongoConnection implements DecoderParser.Decoder {
     public static final int MAX_PARSED = 64 * 1024;
     /** MongoDB's own limit of a message (maxMessageSizeBytes). */
     public static final int MAX_MESSAGE = 48 * 1000 * 1000;
@@ -94,9 +96,7 @@ public final class MongoConnection {
         }
         while (in.hasRemaining()) {
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             if (in.remaining() < 16) {

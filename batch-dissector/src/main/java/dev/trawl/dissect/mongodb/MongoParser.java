@@ -1,44 +1,17 @@
 package dev.trawl.dissect.mongodb;
 
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
-import java.nio.ByteBuffer;
 
 /** One entry per request (command), with the reply that answered it. */
-final class MongoParser implements TcpParser {
-    private final TcpContext ctx;
-    private final MongoConnection connection;
-
+final class MongoParser extends DecoderParser<MongoConnection, MongoExchange> {
     MongoParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new MongoConnection(this::emit);
+        super(ctx, MongoConnection::new);
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        return data.position() - start;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(MongoExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(MongoExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         e.method(x.command()).path(x.namespace()).host(x.database());
         e.requestSize(x.requestSize()).responseSize(x.responseSize()).answered(x.answered());
@@ -66,6 +39,5 @@ final class MongoParser implements TcpParser {
             e.statusText("ok");
         }
         e.summary((x.command() + " " + x.namespace()).trim() + (x.ok() == null ? "" : x.ok() == 1.0 ? " -> ok" : " -> " + x.errmsg()));
-        ctx.emit(e);
     }
 }

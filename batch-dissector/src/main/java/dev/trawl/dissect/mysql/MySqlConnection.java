@@ -1,5 +1,7 @@
 package dev.trawl.dissect.mysql;
 
+import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.DecoderParser;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -17,7 +19,7 @@ import java.util.zip.Inflater;
  * are read up to {@link #MAX_PARSED} bytes and the rest skipped as it arrives. Contract of
  * {@link #onData}: it consumes what it can and leaves an incomplete prefix in the buffer.
  */
-public final class MySqlConnection {
+public final class MySqlConnection implements DecoderParser.StartTls {
     public static final int MAX_PARSED = 64 * 1024;
     public static final int MAX_STATEMENTS = 1024;
     /** Prepared statements' text is remembered this long. */
@@ -282,9 +284,7 @@ public final class MySqlConnection {
                 return;
             }
             if (side.skip > 0) {
-                int n = (int) Math.min(side.skip, in.remaining());
-                in.position(in.position() + n);
-                side.skip -= n;
+                side.skip -= Bytes.skip(in, side.skip);
                 continue;
             }
             if (in.remaining() < 4) {
@@ -398,7 +398,7 @@ public final class MySqlConnection {
             handshake = null;
             return;
         }
-        String user = cstring(le);
+        String user = Bytes.cstring(le);
         int authLength;
         if ((caps & CLIENT_PLUGIN_AUTH_LENENC) != 0) {
             authLength = (int) lenenc(le);
@@ -406,12 +406,12 @@ public final class MySqlConnection {
             authLength = le.get() & 0xff;
         } else {
             authLength = -1;
-            cstring(le);
+            Bytes.cstring(le);
         }
         if (authLength > 0) {
             le.position(Math.min(le.limit(), le.position() + authLength));
         }
-        String database = (caps & CLIENT_CONNECT_WITH_DB) != 0 && le.hasRemaining() ? cstring(le) : "";
+        String database = (caps & CLIENT_CONNECT_WITH_DB) != 0 && le.hasRemaining() ? Bytes.cstring(le) : "";
         handshake = new Call("HANDSHAKE", user, database, size, micros);
     }
 
@@ -501,7 +501,7 @@ public final class MySqlConnection {
     private void greeting(ByteBuffer m) {
         ByteBuffer le = m.order(java.nio.ByteOrder.LITTLE_ENDIAN);
         le.get();
-        serverVersion = cstring(le);
+        serverVersion = Bytes.cstring(le);
         le.getInt();                          // connection id
         le.position(le.position() + 9);       // auth data part 1 and a filler
         int caps = le.getShort() & 0xffff;
@@ -610,20 +610,6 @@ public final class MySqlConnection {
             case 0xfe -> le.getLong();
             default -> first;
         };
-    }
-
-    private static String cstring(ByteBuffer m) {
-        int start = m.position();
-        int end = start;
-        while (end < m.limit() && m.get(end) != 0) {
-            end++;
-        }
-        byte[] b = new byte[end - start];
-        m.get(b);
-        if (m.hasRemaining()) {
-            m.get();
-        }
-        return new String(b, StandardCharsets.UTF_8);
     }
 
     private static String rest(ByteBuffer m) {

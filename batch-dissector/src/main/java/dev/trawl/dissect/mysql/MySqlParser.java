@@ -1,53 +1,18 @@
 package dev.trawl.dissect.mysql;
 
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
 import dev.trawl.dissect.sql.SqlText;
-import java.nio.ByteBuffer;
 
 /** One entry per command (and one for the handshake). */
-final class MySqlParser implements TcpParser {
-    private final TcpContext ctx;
-    private final MySqlConnection connection;
-    private boolean tls;
-
+final class MySqlParser extends DecoderParser<MySqlConnection, MySqlExchange> {
     MySqlParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new MySqlConnection(this::emit);
+        super(ctx, MySqlConnection::new);
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        if (connection.encrypted() && !tls) {
-            // the client asked for TLS: the TLS parser reads the handshake (SNI, ALPN) from here on
-            tls = true;
-            if (!ctx.handOff("tls")) {
-                connection.discardEncrypted();
-            }
-        }
-        return data.position() - start;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(MySqlExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(MySqlExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         boolean handshake = x.command().equals("HANDSHAKE");
         boolean hasSql = !handshake && !x.sql().isEmpty() && !x.command().equals("INIT_DB");
@@ -84,6 +49,5 @@ final class MySqlParser implements TcpParser {
         }
         String what = hasSql ? x.sql() : x.command() + (x.sql().isEmpty() ? "" : " " + x.sql());
         e.summary((what.length() > 120 ? what.substring(0, 120) : what) + (x.result().isEmpty() ? "" : " -> " + x.result()));
-        ctx.emit(e);
     }
 }

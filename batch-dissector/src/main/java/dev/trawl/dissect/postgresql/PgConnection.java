@@ -1,8 +1,9 @@
 package dev.trawl.dissect.postgresql;
 
+import dev.trawl.dissect.Bytes;
+import dev.trawl.dissect.DecoderParser;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
  * DataRow of 1 GB costs nothing). Contract of {@link #onData}: it consumes what it can and
  * leaves an incomplete prefix in the buffer for the next call.
  */
-public final class PgConnection {
+public final class PgConnection implements DecoderParser.StartTls {
     public static final int MAX_PARSED = 64 * 1024;
     /** PostgreSQL's own limit of one message (1 GB). */
     public static final int MAX_MESSAGE = 1 << 30;
@@ -166,9 +167,7 @@ public final class PgConnection {
                 return;
             }
             if (skip[d] > 0) {
-                int n = (int) Math.min(skip[d], in.remaining());
-                in.position(in.position() + n);
-                skip[d] -= n;
+                skip[d] -= Bytes.skip(in, skip[d]);
                 continue;
             }
             int p = in.position();
@@ -229,10 +228,10 @@ public final class PgConnection {
     private void frontend(char type, ByteBuffer m, long size, long micros) {
         switch (type) {
             case '0' -> startup(m, size, micros);
-            case 'Q' -> queue(new Unit('Q', cstring(m), "", size, micros, Map.of()));
+            case 'Q' -> queue(new Unit('Q', Bytes.cstring(m), "", size, micros, Map.of()));
             case 'P' -> {
-                String name = cstring(m);
-                String sql = cstring(m);
+                String name = Bytes.cstring(m);
+                String sql = Bytes.cstring(m);
                 if (statements.size() >= MAX_STATEMENTS && !statements.containsKey(name)) {
                     Iterator<String> it = statements.keySet().iterator();
                     it.next();
@@ -242,8 +241,8 @@ public final class PgConnection {
                 queue(new Unit('P', sql, name, size, micros, Map.of()));
             }
             case 'B' -> {
-                String portal = cstring(m);
-                String statement = cstring(m);
+                String portal = Bytes.cstring(m);
+                String statement = Bytes.cstring(m);
                 if (portals.size() >= MAX_STATEMENTS && !portals.containsKey(portal)) {
                     Iterator<String> it = portals.keySet().iterator();
                     it.next();
@@ -253,7 +252,7 @@ public final class PgConnection {
                 queue(new Unit('B', "", statement, size, micros, Map.of()));
             }
             case 'E' -> {
-                String statement = portals.getOrDefault(cstring(m), "");
+                String statement = portals.getOrDefault(Bytes.cstring(m), "");
                 queue(new Unit('E', statements.getOrDefault(statement, ""), statement, size, micros, Map.of()));
             }
             case 'D', 'C' -> queue(new Unit(type, "", "", size, micros, Map.of()));
@@ -278,11 +277,11 @@ public final class PgConnection {
                 Map<String, String> parameters = new LinkedHashMap<>();
                 parameters.put("protocol", (code >>> 16) + "." + (code & 0xffff));
                 while (m.hasRemaining() && parameters.size() < 32) {
-                    String key = cstring(m);
+                    String key = Bytes.cstring(m);
                     if (key.isEmpty()) {
                         break;
                     }
-                    parameters.put(key, cstring(m));
+                    parameters.put(key, Bytes.cstring(m));
                 }
                 queue(new Unit('0', "", "", size, micros, Map.copyOf(parameters)));
             }
@@ -306,7 +305,7 @@ public final class PgConnection {
         u.responseSize += size;
         switch (type) {
             case 'C' -> {
-                u.tag = cstring(m);
+                u.tag = Bytes.cstring(m);
                 if (u.type == 'E') {
                     done();
                 }
@@ -425,23 +424,8 @@ public final class PgConnection {
             if (code == 0) {
                 break;
             }
-            fields.put(code, cstring(m));
+            fields.put(code, Bytes.cstring(m));
         }
         return Map.copyOf(fields);
-    }
-
-    /** A NUL-terminated string; a message cut at MAX_PARSED yields what it has. */
-    static String cstring(ByteBuffer m) {
-        int start = m.position();
-        int end = start;
-        while (end < m.limit() && m.get(end) != 0) {
-            end++;
-        }
-        byte[] b = new byte[end - start];
-        m.get(b);
-        if (m.hasRemaining()) {
-            m.get();
-        }
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

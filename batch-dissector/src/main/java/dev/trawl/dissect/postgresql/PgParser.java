@@ -1,53 +1,18 @@
 package dev.trawl.dissect.postgresql;
 
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
 import dev.trawl.dissect.sql.SqlText;
-import java.nio.ByteBuffer;
 
 /** One entry per startup, simple query and extended-query Execute. */
-final class PgParser implements TcpParser {
-    private final TcpContext ctx;
-    private final PgConnection connection;
-    private boolean tls;
-
+final class PgParser extends DecoderParser<PgConnection, PgExchange> {
     PgParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new PgConnection(this::emit);
+        super(ctx, PgConnection::new);
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        if (connection.encrypted() && !tls) {
-            // SSLRequest accepted: the TLS parser reads the handshake (SNI, ALPN) from here on
-            tls = true;
-            if (!ctx.handOff("tls")) {
-                connection.discardEncrypted();
-            }
-        }
-        return data.position() - start;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(PgExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(PgExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros());
         String verb = x.sql().isEmpty() ? x.kind() : SqlText.verb(x.sql());
         e.method(verb.isEmpty() ? x.kind() : verb).path(x.sql());
@@ -80,6 +45,5 @@ final class PgParser implements TcpParser {
         String what = x.sql().isEmpty() ? x.kind() + (x.statement().isEmpty() ? "" : " " + x.statement()) : x.sql();
         e.summary((what.length() > 120 ? what.substring(0, 120) : what)
                 + (x.error().isEmpty() ? x.commandTag().isEmpty() ? "" : " -> " + x.commandTag() : " -> " + x.sqlState()));
-        ctx.emit(e);
     }
 }

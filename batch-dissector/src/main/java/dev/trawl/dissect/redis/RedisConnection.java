@@ -1,5 +1,6 @@
 package dev.trawl.dissect.redis;
 
+import dev.trawl.dissect.DecoderParser;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.function.Consumer;
  * so replies pair with the oldest unanswered command; pub/sub messages and RESP3 pushes are
  * not replies and come out on their own. Consumes every byte it is given.
  */
-public final class RedisConnection {
+public final class RedisConnection implements DecoderParser.Decoder {
     /** Commands waiting for a reply; past it the oldest come out unanswered. */
     public static final int MAX_PENDING = 1024;
     /** Command arguments are kept this long: enough to read a key, not a value. */
@@ -206,6 +207,11 @@ public final class RedisConnection {
 
     public boolean broken() {
         return requests.broken() || replies.broken();
+    }
+
+    /** 1 once a direction stopped making sense as RESP (its rest is dropped), else 0. */
+    public long errors() {
+        return broken() ? 1 : 0;
     }
 
     int stringLimit() {

@@ -1,46 +1,17 @@
 package dev.trawl.dissect.redis;
 
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
-import java.nio.ByteBuffer;
 
 /** One entry per command (with its reply) and per pushed pub/sub message. */
-final class RedisParser implements TcpParser {
-    private final TcpContext ctx;
-    private final RedisConnection connection;
-
+final class RedisParser extends DecoderParser<RedisConnection, RedisExchange> {
     RedisParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new RedisConnection(Math.min(ctx.bodyLimit(), 4096), this::emit);
+        super(ctx, sink -> new RedisConnection(Math.min(ctx.bodyLimit(), 4096), sink));
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int n = data.remaining();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        return n;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        // RESP has no length prefix to skip by: commands in flight come out unanswered and
-        // parsing starts afresh at the next value start
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.broken()) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(RedisExchange x) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(RedisExchange x, Entry.Builder e) {
         e.timestampMicros(x.requestMicros() != 0 ? x.requestMicros() : x.responseMicros());
         e.method(x.command()).path(x.key());
         e.requestSize(x.requestSize()).responseSize(x.responseSize());
@@ -71,7 +42,6 @@ final class RedisParser implements TcpParser {
             e.field("request_missing", "true");
         }
         e.summary((x.command() + " " + x.key()).trim());
-        ctx.emit(e);
     }
 
     private static String elements(RespValue v) {

@@ -1,5 +1,6 @@
 package dev.trawl.dissect.websocket;
 
+import dev.trawl.dissect.DecoderParser;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
  * may come between them. Contract of {@link #onData}: it consumes what it can and leaves an
  * incomplete frame header in the buffer.
  */
-public final class WebSocketConnection {
+public final class WebSocketConnection implements DecoderParser.Decoder {
     /** Control frames may not exceed 125 bytes; past this much we no longer believe it is one. */
     private static final int MAX_CONTROL = 64 * 1024;
     private static final int CONTINUATION = 0, TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;

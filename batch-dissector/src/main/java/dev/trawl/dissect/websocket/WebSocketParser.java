@@ -1,48 +1,22 @@
 package dev.trawl.dissect.websocket;
 
 import dev.trawl.dissect.Bytes;
-import dev.trawl.dissect.Direction;
+import dev.trawl.dissect.DecoderParser;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.TcpContext;
-import dev.trawl.dissect.TcpParser;
-import java.nio.ByteBuffer;
 import java.util.Map;
 
 /** One entry per message (and per ping with its pong, per close with the answering close). */
-final class WebSocketParser implements TcpParser {
-    private final TcpContext ctx;
-    private final WebSocketConnection connection;
+final class WebSocketParser extends DecoderParser<WebSocketConnection, WebSocketMessage> {
     private final Map<String, String> upgrade;
 
     WebSocketParser(TcpContext ctx) {
-        this.ctx = ctx;
-        this.connection = new WebSocketConnection(ctx.bodyLimit(), this::emit);
+        super(ctx, sink -> new WebSocketConnection(ctx.bodyLimit(), sink));
         this.upgrade = ctx.handedOver();
     }
 
     @Override
-    public int onData(Direction direction, ByteBuffer data, long timestampNanos) {
-        int start = data.position();
-        connection.onData(direction == Direction.CLIENT_TO_SERVER, data, timestampNanos / 1000);
-        return data.position() - start;
-    }
-
-    @Override
-    public void onGap(Direction direction, long length, long timestampNanos) {
-        ctx.count("gaps");
-        connection.gap(direction == Direction.CLIENT_TO_SERVER);
-    }
-
-    @Override
-    public void onClose(long timestampNanos) {
-        connection.close();
-        if (connection.errors() > 0) {
-            ctx.count("malformed");
-        }
-    }
-
-    private void emit(WebSocketMessage m) {
-        Entry.Builder e = ctx.newEntry();
+    protected void describe(WebSocketMessage m, Entry.Builder e) {
         e.protocol("ws");
         e.timestampMicros(m.micros());
         e.method(m.opcode()).path(upgrade.getOrDefault(":path", "")).host(upgrade.getOrDefault(":authority", ""));
@@ -70,6 +44,5 @@ final class WebSocketParser implements TcpParser {
         String preview = payload.length() > 60 ? payload.substring(0, 60) : payload;
         e.summary((m.fromClient() ? "client " : "server ") + m.opcode()
                 + (m.opcode().equals("text") ? " " + preview : " " + m.size() + " bytes"));
-        ctx.emit(e);
     }
 }

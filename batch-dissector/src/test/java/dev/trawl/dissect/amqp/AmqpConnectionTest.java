@@ -14,16 +14,8 @@ class AmqpConnectionTest {
 
     private static List<AmqpExchange> dissect(String capture, boolean byteByByte) {
         List<AmqpExchange> out = new ArrayList<>();
-        for (var connection : CapturedSegments.byConnection(CapturedSegments.read(capture, 5672))) {
-            AmqpConnection c = new AmqpConnection(1024, out::add);
-            if (byteByByte) {
-                CapturedSegments.feedByteByByte(connection, c::onData);
-            } else {
-                CapturedSegments.feed(connection, c::onData);
-            }
-            c.close();
-            assertThat(c.errors()).isZero();
-        }
+        CapturedSegments.decodeEach(capture, 5672, byteByByte, connection -> new AmqpConnection(1024, out::add),
+                c -> assertThat(c.errors()).isZero());
         return out;
     }
 

@@ -13,17 +13,10 @@ class KafkaConnectionTest {
 
     private static List<KafkaExchange> dissect(String capture, int port, boolean byteByByte) {
         List<KafkaExchange> out = new ArrayList<>();
-        for (var connection : CapturedSegments.byConnection(CapturedSegments.read(capture, port))) {
+        CapturedSegments.decodeEach(capture, port, byteByByte, connection -> {
             assertThat(KafkaConnection.looksLikeRequest(ByteBuffer.wrap(connection.getFirst().payload()))).isTrue();
-            KafkaConnection c = new KafkaConnection(out::add);
-            if (byteByByte) {
-                CapturedSegments.feedByteByByte(connection, c::onData);
-            } else {
-                CapturedSegments.feed(connection, c::onData);
-            }
-            c.close();
-            assertThat(c.errors()).isZero();
-        }
+            return new KafkaConnection(out::add);
+        }, c -> assertThat(c.errors()).isZero());
         return out;
     }
 

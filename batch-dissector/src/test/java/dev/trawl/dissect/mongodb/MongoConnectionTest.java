@@ -14,16 +14,8 @@ class MongoConnectionTest {
 
     private static List<MongoExchange> dissect(String capture, int port, boolean byteByByte) {
         List<MongoExchange> out = new ArrayList<>();
-        for (var connection : CapturedSegments.byConnection(CapturedSegments.read(capture, port))) {
-            MongoConnection c = new MongoConnection(out::add);
-            if (byteByByte) {
-                CapturedSegments.feedByteByByte(connection, c::onData);
-            } else {
-                CapturedSegments.feed(connection, c::onData);
-            }
-            c.close();
-            assertThat(c.errors()).isZero();
-        }
+        CapturedSegments.decodeEach(capture, port, byteByByte, connection -> new MongoConnection(out::add),
+                c -> assertThat(c.errors()).isZero());
         return out;
     }
 

@@ -13,15 +13,7 @@ class MySqlConnectionTest {
 
     static List<MySqlExchange> dissect(String capture, int port, boolean byteByByte) {
         List<MySqlExchange> out = new ArrayList<>();
-        for (var connection : CapturedSegments.byConnection(CapturedSegments.read(capture, port))) {
-            MySqlConnection c = new MySqlConnection(out::add);
-            if (byteByByte) {
-                CapturedSegments.feedByteByByte(connection, c::onData);
-            } else {
-                CapturedSegments.feed(connection, c::onData);
-            }
-            c.close();
-        }
+        CapturedSegments.decodeEach(capture, port, byteByByte, connection -> new MySqlConnection(out::add), c -> {});
         return out;
     }
 

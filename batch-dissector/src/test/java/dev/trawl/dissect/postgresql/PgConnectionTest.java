@@ -13,15 +13,7 @@ class PgConnectionTest {
 
     private static List<PgExchange> dissect(String capture, int port, boolean byteByByte) {
         List<PgExchange> out = new ArrayList<>();
-        for (var connection : CapturedSegments.byConnection(CapturedSegments.read(capture, port))) {
-            PgConnection c = new PgConnection(out::add);
-            if (byteByByte) {
-                CapturedSegments.feedByteByByte(connection, c::onData);
-            } else {
-                CapturedSegments.feed(connection, c::onData);
-            }
-            c.close();
-        }
+        CapturedSegments.decodeEach(capture, port, byteByByte, connection -> new PgConnection(out::add), c -> {});
         return out;
     }
 

@@ -3,7 +3,6 @@ package dev.trawl.dissect.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.dissect.testing.CapturedSegments;
-import dev.trawl.dissect.testing.CapturedSegments.Segment;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,16 +14,8 @@ class RedisConnectionTest {
 
     private static List<RedisExchange> dissect(String capture, boolean byteByByte) {
         List<RedisExchange> out = new ArrayList<>();
-        for (List<Segment> connection : CapturedSegments.byConnection(CapturedSegments.read(capture, 6379))) {
-            RedisConnection c = new RedisConnection(256, out::add);
-            if (byteByByte) {
-                CapturedSegments.feedByteByByte(connection, c::onData);
-            } else {
-                CapturedSegments.feed(connection, c::onData);
-            }
-            c.close();
-            assertThat(c.broken()).isFalse();
-        }
+        CapturedSegments.decodeEach(capture, 6379, byteByByte, connection -> new RedisConnection(256, out::add),
+                c -> assertThat(c.broken()).isFalse());
         return out;
     }
 

@@ -1,5 +1,6 @@
 package dev.trawl.dissect.testing;
 
+import dev.trawl.dissect.DecoderParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -9,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -108,5 +111,23 @@ public final class CapturedSegments {
             }
         }
         feed(bytes, decoder);
+    }
+
+    /**
+     * Decodes each TCP connection of a capture with its own decoder, fed whole segments or one
+     * byte at a time, then closes it and hands it to {@code closed} for the test's checks.
+     */
+    public static <D extends DecoderParser.Decoder> void decodeEach(String capture, int serverPort, boolean byteByByte,
+            Function<List<Segment>, D> decoderFor, Consumer<D> closed) {
+        for (List<Segment> connection : byConnection(read(capture, serverPort))) {
+            D decoder = decoderFor.apply(connection);
+            if (byteByByte) {
+                feedByteByByte(connection, decoder::onData);
+            } else {
+                feed(connection, decoder::onData);
+            }
+            decoder.close();
+            closed.accept(decoder);
+        }
     }
 }
