@@ -132,9 +132,12 @@ class ClickHouseHttpFrontTest {
 
     @Test
     void databaseParameterAndSessions() throws Exception {
-        get(q("CREATE DATABASE IF NOT EXISTS other"));
-        get(q("CREATE TABLE other.t (x UInt8) ENGINE = Memory"));
-        get(q("INSERT INTO other.t VALUES (7)"));
+        for (String setup : List.of("CREATE DATABASE IF NOT EXISTS other",
+                "CREATE TABLE IF NOT EXISTS other.t (x UInt8) ENGINE = MergeTree ORDER BY x",
+                "TRUNCATE TABLE other.t", "INSERT INTO other.t VALUES (7)")) {
+            HttpResponse<String> r = get(q(setup));
+            assertThat(r.statusCode()).as(setup + ": " + r.body()).isEqualTo(200);
+        }
         assertThat(get("database=other&" + q("SELECT x FROM t")).body()).isEqualTo("7\n");
         assertThat(get(q("SELECT currentDatabase()")).body()).isEqualTo("default\n");
         assertThat(get("session_id=s1&" + q("USE other")).statusCode()).isEqualTo(200);
