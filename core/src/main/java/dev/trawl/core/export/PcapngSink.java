@@ -1,5 +1,6 @@
 package dev.trawl.core.export;
 
+import dev.trawl.core.pcap.RecordBytes;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -46,19 +47,7 @@ public final class PcapngSink implements PacketSink {
         buf.putInt(EPB).putInt(len).putInt(id);
         buf.putInt((int) (timestampNanos >>> 32)).putInt((int) timestampNanos);
         buf.putInt(cap).putInt(Math.max(originalLength, cap));
-        if (buf.remaining() >= pad(cap) + 4) {
-            buf.put(buf.position(), data, data.position(), cap);
-            buf.position(buf.position() + cap);
-        } else {
-            flushBuffer();
-            if (data.hasArray()) {
-                out.write(data.array(), data.arrayOffset() + data.position(), cap);
-            } else {
-                byte[] copy = new byte[cap];
-                data.get(data.position(), copy);
-                out.write(copy);
-            }
-        }
+        RecordBytes.put(buf, out, data, cap, pad(cap) - cap + 4); // room for the padding and the trailing length
         for (int i = cap; i < pad(cap); i++) buf.put((byte) 0);
         buf.putInt(len);
         packets++;
@@ -100,8 +89,7 @@ public final class PcapngSink implements PacketSink {
     }
 
     private void flushBuffer() throws IOException {
-        out.write(buf.array(), 0, buf.position());
-        buf.clear();
+        RecordBytes.drain(buf, out);
     }
 
     @Override

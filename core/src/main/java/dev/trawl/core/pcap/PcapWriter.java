@@ -50,19 +50,7 @@ public final class PcapWriter implements AutoCloseable {
         buf.putInt((int) (nanos ? frac : frac / 1000));
         buf.putInt(cap);
         buf.putInt(Math.max(originalLength, cap));
-        if (buf.remaining() >= cap) {
-            buf.put(buf.position(), data, data.position(), cap);
-            buf.position(buf.position() + cap);
-        } else {
-            flushBuffer();
-            if (data.hasArray()) {
-                out.write(data.array(), data.arrayOffset() + data.position(), cap);
-            } else {
-                byte[] copy = new byte[cap];
-                data.get(data.position(), copy);
-                out.write(copy);
-            }
-        }
+        RecordBytes.put(buf, out, data, cap, 0);
         records++;
     }
 
@@ -75,8 +63,7 @@ public final class PcapWriter implements AutoCloseable {
     }
 
     private void flushBuffer() throws IOException {
-        out.write(buf.array(), 0, buf.position());
-        buf.clear();
+        RecordBytes.drain(buf, out);
     }
 
     public void flush() throws IOException {
