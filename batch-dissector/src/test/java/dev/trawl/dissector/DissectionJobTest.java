@@ -146,7 +146,7 @@ class DissectionJobTest {
     @Test
     void stopEndsARunningJobWithinSeconds() throws Exception {
         var snap = new ReplayedSnapshot(s3Client, "trawl", "big", Instant.parse("2026-01-04T00:00:00Z"));
-        snap.add("node-a", EXAMPLE).repeatLast(39).complete();
+        snap.add("node-a", EXAMPLE, 40).complete();
         request("big", "stopped");
         var launcher = launcher(client, ENGINE, Retry.DEFAULT);
         var run = launcher.submit("big", "stopped");
@@ -159,13 +159,15 @@ class DissectionJobTest {
         var status = store.find("big", "stopped").orElseThrow();
         assertThat(status.progress()).isLessThan(100);
         assertThat(status.entryCount()).isEqualTo(CallsDatasets.counts(client, "big/stopped").entries()).isPositive();
+        // what a stop left unsent was never created
+        assertThat(status.stats().entriesCreated()).isEqualTo(status.entryCount());
     }
 
     @Test
     void dissectionsOfDifferentSnapshotsRunAtOnce() throws Exception {
         for (String name : new String[] {"para-1", "para-2"}) {
             var snap = new ReplayedSnapshot(s3Client, "trawl", name, Instant.parse("2026-01-05T00:00:00Z"));
-            snap.add("node-a", EXAMPLE).repeatLast(4).complete();
+            snap.add("node-a", EXAMPLE, 5).complete();
             request(name, "p");
         }
         var launcher = launcher(client, ENGINE, Retry.DEFAULT);

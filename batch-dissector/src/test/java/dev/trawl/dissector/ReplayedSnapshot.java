@@ -69,25 +69,9 @@ final class ReplayedSnapshot {
         return put(node, start, last, out.toByteArray(), packets);
     }
 
-    /**
-     * Appends {@code times} server-side copies of the last chunk added, each under the next time
-     * range (same packets, so the same entries: for tests where volume matters, not identity).
-     */
-    ReplayedSnapshot repeatLast(int times) {
-        var last = objects.getLast();
-        long length = last.endNanos() - last.startNanos();
-        for (int i = 0; i < times; i++) {
-            long start = clockNanos + 1_000_000, end = start + length;
-            clockNanos = end;
-            var chunk = S3Layout.parseChunkKey(S3Layout.chunkKey(last.node(), start, end)).orElseThrow();
-            String key = S3Layout.snapshotChunkKey(snapshot, chunk);
-            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(last.key()).destinationBucket(bucket).destinationKey(key));
-            objects.add(new SnapshotManifest.SnapshotObject(last.node(), key, chunk.key(), last.sha256(), last.packetCount(),
-                    last.sizeBytes(), start, end, null));
-            bytes += last.sizeBytes();
-            var content = contentByNode.get(last.node());
-            content.add(content.getLast());
-        }
+    /** Appends {@code pcap} {@code times} times, each copy a chunk of its own time range (so entries of its own). */
+    ReplayedSnapshot add(String node, Path pcap, int times) throws IOException {
+        for (int i = 0; i < times; i++) add(node, pcap);
         return this;
     }
 

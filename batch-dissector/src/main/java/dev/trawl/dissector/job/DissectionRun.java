@@ -95,9 +95,10 @@ public final class DissectionRun {
         newErrors.add(message);
     }
 
-    void countEntry(String protocol) {
-        entries.incrementAndGet();
-        protocols.computeIfAbsent(protocol == null || protocol.isEmpty() ? "unknown" : protocol, p -> new LongAdder()).increment();
+    /** Entries ClickHouse has taken. */
+    void countEntries(String protocol, long n) {
+        entries.addAndGet(n);
+        protocols.computeIfAbsent(protocol, p -> new LongAdder()).add(n);
     }
 
     public DissectionStatus.Stats stats() {

@@ -4,6 +4,8 @@ import dev.trawl.dissect.Entry;
 import dev.trawl.dissect.EntrySink;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -13,7 +15,8 @@ import java.util.concurrent.Executors;
  * The engine's sink in a dissection run: entries into RowBinary batches of at most
  * {@code maxRows} rows or {@code maxBytes} bytes. A full batch is inserted on the loader's own
  * thread while the engine fills the other one, so the load overlaps the dissection; memory stays
- * two batches whatever the snapshot's size. A failed insert is kept and rethrown by
+ * two batches whatever the snapshot's size. Entries count in the run's stats once ClickHouse has
+ * taken their batch, so {@code entries_created} never counts what a stop left unsent. A failed insert is kept and rethrown by
  * {@link #rethrowFailure} (the engine calling {@link #accept} may treat a parser's exception as
  * damage), and it stops the engine through {@link #failed}.
  */
@@ -22,9 +25,9 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     private final DissectionRun run;
     private final int maxRows;
     private final int maxBytes;
-    private RowBinaryCalls filling = new RowBinaryCalls();
-    private RowBinaryCalls spare = new RowBinaryCalls();
-    private CompletableFuture<RowBinaryCalls> inFlight;
+    private Batch filling = new Batch();
+    private Batch spare = new Batch();
+    private CompletableFuture<Batch> inFlight;
     private final ExecutorService inserter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("loader").daemon(true).factory());
     private volatile RuntimeException failure;
 
@@ -39,8 +42,7 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     public void accept(Entry entry) {
         rethrowFailure();
         filling.add(run.dataset, entry);
-        run.countEntry(entry.protocol());
-        if (filling.rows() >= maxRows || filling.bytes() >= maxBytes) send();
+        if (filling.rows.rows() >= maxRows || filling.rows.bytes() >= maxBytes) send();
     }
 
     /** Inserts what is batched and waits for it; the engine calls it when a dissection ends. */
@@ -52,13 +54,14 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     }
 
     private void send() {
-        if (filling.rows() == 0) return;
+        if (filling.rows.rows() == 0) return;
         awaitInFlight();
         rethrowFailure();
-        RowBinaryCalls batch = filling;
+        Batch batch = filling;
         filling = spare;
         inFlight = CompletableFuture.supplyAsync(() -> {
-            calls.insert(batch);
+            calls.insert(batch.rows);
+            batch.protocols.forEach((protocol, n) -> run.countEntries(protocol, n[0]));
             batch.clear();
             return batch;
         }, inserter);
@@ -71,7 +74,7 @@ final class EntryLoader implements EntrySink, AutoCloseable {
             spare = inFlight.join();
         } catch (CompletionException e) {
             failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            spare = new RowBinaryCalls();
+            spare = new Batch();
         } finally {
             inFlight = null;
         }
@@ -83,6 +86,23 @@ final class EntryLoader implements EntrySink, AutoCloseable {
 
     void rethrowFailure() {
         if (failure != null) throw failure;
+    }
+
+    /** Encoded rows and how many of them each protocol has. */
+    private static final class Batch {
+        final RowBinaryCalls rows = new RowBinaryCalls();
+        final Map<String, long[]> protocols = new HashMap<>();
+
+        void add(String dataset, Entry entry) {
+            rows.add(dataset, entry);
+            String protocol = entry.protocol() == null || entry.protocol().isEmpty() ? "unknown" : entry.protocol();
+            protocols.computeIfAbsent(protocol, p -> new long[1])[0]++;
+        }
+
+        void clear() {
+            rows.clear();
+            protocols.clear();
+        }
     }
 
     @Override
