@@ -122,9 +122,10 @@ public final class CaptureDaemon implements AutoCloseable {
         if (config.sources.isEmpty()) throw new IllegalStateException("no packet source: give live interfaces or replay files");
         int recovered = spool.recover(mode(), interfaces());
         if (recovered > 0) log.info("{}: recovered {} chunks left in the spool by an earlier run", node, recovered);
+        // before the threads that read it (the uploader's end, the heartbeat's uploaded-through)
+        sourcesDone = new CountDownLatch(config.sources.size());
         uploaderThread = Thread.ofPlatform().name("upload-" + node).start(this::uploadLoop);
         housekeeping = Thread.ofPlatform().daemon().name("housekeeping-" + node).start(this::housekeepingLoop);
-        sourcesDone = new CountDownLatch(config.sources.size());
         PacketSource.Chunks chunks = new PacketSource.Chunks() {
             @Override
             public Rotation rotation() {

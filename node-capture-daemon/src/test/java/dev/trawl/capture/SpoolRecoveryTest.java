@@ -71,7 +71,8 @@ class SpoolRecoveryTest {
         // an upload that S3 confirmed but whose spool copy survived: its re-upload must overwrite, not duplicate
         s3.putObject(b -> b.bucket("trawl").key(closed.key()), software.amazon.awssdk.core.sync.RequestBody.fromFile(spoolDir.resolve("node-c").resolve(closed.key().substring(closed.key().lastIndexOf('/') + 1))));
 
-        try (CaptureDaemon d = daemon("node-c", spoolDir).source(new ReplayCapture(List.of(tenPackets()), Pace.FAST, false)).build()) {
+        // the spooled chunks keep the demo's own (old) packet times: retention would rightly delete them once uploaded
+        try (CaptureDaemon d = daemon("node-c", spoolDir).retention(null).source(new ReplayCapture(List.of(tenPackets()), Pace.FAST, false)).build()) {
             d.start();
             assertThat(d.awaitIdle(Duration.ofSeconds(30))).isTrue();
         }
