@@ -380,7 +380,9 @@ public final class CaptureDaemon implements AutoCloseable {
     public void close() throws InterruptedException {
         if (closed) return;
         stopping = true;
-        config.sources.forEach(PacketSource::stop);
+        // at once: a live source lets the kernel hand over its buffer before it stops
+        List<Thread> stops = config.sources.stream().map(source -> Thread.ofVirtual().start(source::stop)).toList();
+        for (Thread t : stops) t.join();
         for (Thread t : sourceThreads) t.join(10_000);
         if (uploaderThread != null) {
             synchronized (wake) {

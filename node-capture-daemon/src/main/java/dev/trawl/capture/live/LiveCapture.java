@@ -38,6 +38,8 @@ public final class LiveCapture implements PacketSource {
 
     private static final long FLUSH_EVERY_NANOS = 200_000_000L;
     static final long OWN_SCAN_NANOS = 100_000_000L;
+    /** libpcap's buffer timeout: the kernel hands over what it holds at least this often. */
+    static final int BUFFER_TIMEOUT_MILLIS = 100;
 
     private final String device;
     private final String filter;
@@ -75,7 +77,7 @@ public final class LiveCapture implements PacketSource {
         return new PcapHandle.Builder(device)
                 .snaplen(snaplen)
                 .promiscuousMode(PromiscuousMode.NONPROMISCUOUS)
-                .timeoutMillis(100)
+                .timeoutMillis(BUFFER_TIMEOUT_MILLIS)
                 .bufferSize(bufferBytes)
                 .timestampPrecision(PcapHandle.TimestampPrecision.NANO)
                 .build();
@@ -218,10 +220,22 @@ public final class LiveCapture implements PacketSource {
         }
     }
 
+    /**
+     * Ends the capture with what arrived before the call: the loop runs one more buffer timeout
+     * (twice, for margin), so the packets the kernel still held are written to the last chunk
+     * rather than lost when the handle closes.
+     */
     @Override
     public void stop() {
-        running = false;
         PcapHandle h = handle.get();
+        if (h != null && running) {
+            try {
+                Thread.sleep(2L * BUFFER_TIMEOUT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        running = false;
         if (h != null) {
             try {
                 h.breakLoop();
