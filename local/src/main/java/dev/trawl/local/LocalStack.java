@@ -47,6 +47,12 @@ public final class LocalStack implements AutoCloseable {
             return new Options(dataDir, "127.0.0.1", 0, 0, 0, 0, 0, false, System::getenv);
         }
 
+        /** Every port moved up by {@code offset}: a second stack beside the first. */
+        public Options withPortOffset(int offset) {
+            return new Options(dataDir, host, s3Port + offset, clickHousePort + offset, routerPort + offset, apiPort + offset,
+                    dissectorPort + offset, capture, env);
+        }
+
         public Options withCapture(boolean on) {
             return new Options(dataDir, host, s3Port, clickHousePort, routerPort, apiPort, dissectorPort, on, env);
         }
@@ -194,6 +200,16 @@ public final class LocalStack implements AutoCloseable {
             Class<?> registryType = Class.forName("io.micrometer.core.instrument.MeterRegistry");
             Object registry = Class.forName("io.micrometer.core.instrument.simple.SimpleMeterRegistry").getConstructor().newInstance();
             Method launch = launcher.get().getMethod("launch", Function.class, registryType);
+            if (options.env().apply("TRAWL_CAPTURE_EXCLUDE_PORTS") == null) {
+                // trawl's own traffic is where this stack listens, which --port-offset moves
+                var own = new java.util.TreeSet<Integer>();
+                own.add(s3.endpoint().getPort());
+                if (clickhouse != null) own.add(clickhouse.port());
+                own.add(router.url().getPort());
+                own.add(apiUrl.getPort());
+                if (dissectorUrl != null) own.add(dissectorUrl.getPort());
+                settings.put("TRAWL_CAPTURE_EXCLUDE_PORTS", own.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+            }
             Function<String, String> lookup = lookup();
             Object launched = launch.invoke(null, lookup, registry);
             started.push((AutoCloseable) launched);

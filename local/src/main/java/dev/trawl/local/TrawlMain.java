@@ -16,7 +16,9 @@ public final class TrawlMain {
 
     private static final String USAGE = """
             usage: trawl <command> [options]
-              up [--data-dir DIR] [--no-capture]   everything on this machine (data in ./.trawl by default)
+              up [--data-dir DIR] [--no-capture] [--port-offset N]
+                                                   everything on this machine (data in ./.trawl by default);
+                                                   N moves every port (S3 9000, ClickHouse 8123, ...) up by N
               dissect FILE...                      dissect captures, print API calls as JSON lines
               mcp [--api URL]                      MCP over stdio, for assistants that launch a command
               fetch-chdb                           fetch the embedded ClickHouse library into its cache
@@ -50,6 +52,7 @@ public final class TrawlMain {
     private static void up(String[] args) throws Exception {
         Path dataDir = Path.of(".trawl");
         boolean capture = true;
+        int portOffset = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data-dir" -> {
@@ -57,12 +60,21 @@ public final class TrawlMain {
                     dataDir = Path.of(args[++i]);
                 }
                 case "--no-capture" -> capture = false;
+                case "--port-offset" -> {
+                    if (i + 1 >= args.length) fail("--port-offset needs a number");
+                    try {
+                        portOffset = Integer.parseInt(args[++i]);
+                    } catch (NumberFormatException e) {
+                        fail("--port-offset needs a number, not '" + args[i] + "'");
+                    }
+                    if (portOffset < 0 || portOffset > 50_000) fail("--port-offset must be between 0 and 50000");
+                }
                 default -> fail("up: unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
         LocalStack stack;
         try {
-            stack = LocalStack.start(LocalStack.Options.defaults(dataDir).withCapture(capture));
+            stack = LocalStack.start(LocalStack.Options.defaults(dataDir).withPortOffset(portOffset).withCapture(capture));
         } catch (IllegalStateException e) {
             fail(e.getMessage());
             return;
