@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * On Kubernetes: watches pods and services (fabric8 informers, all namespaces) and keeps the
  * IP → {pod, namespace, service, node} table current. A pod's service is the first service in
  * its namespace whose selector its labels match; a service's cluster IPs map to the service.
+ *
+ * <p>A finished pod (phase Succeeded or Failed, a Job's for instance) keeps its IP in its status
+ * while the network hands the IP to a new pod, so it owns no IP: neither its updates nor its
+ * deletion touch the mapping of the pod that runs on that IP now.
  */
 public final class KubernetesWorkloads extends WorkloadTable implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubernetesWorkloads.class);
@@ -26,6 +30,7 @@ public final class KubernetesWorkloads extends WorkloadTable implements AutoClos
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<Service> services;
     private final Map<String, Set<String>> ipsByPod = new HashMap<>(); // guarded by this
+    private final Map<String, String> podByIp = new HashMap<>(); // guarded by this: who owns each pod IP now
 
     public KubernetesWorkloads(KubernetesClient client) {
         services = client.services().inAnyNamespace().inform(handler(this::onService, this::onServiceGone), 0);
@@ -61,20 +66,31 @@ public final class KubernetesWorkloads extends WorkloadTable implements AutoClos
         }
         boolean hostNetwork = pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
         if (hostNetwork) ips.clear(); // the node's IP belongs to no single pod
-        Set<String> before = ipsByPod.getOrDefault(id, Set.of());
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) ips.clear(); // its IP may be another pod's by now
         long now = System.currentTimeMillis() * 1_000_000L;
-        for (String old : before) if (!ips.contains(old)) remove(old, now);
+        for (String old : ipsByPod.getOrDefault(id, Set.of())) if (!ips.contains(old)) release(id, old, now);
         Workload w = new Workload(pod.getMetadata().getName(), pod.getMetadata().getNamespace(), serviceOf(pod),
                 pod.getSpec() == null ? null : pod.getSpec().getNodeName());
-        for (String ip : ips) put(ip, w);
+        for (String ip : ips) {
+            put(ip, w);
+            podByIp.put(ip, id);
+        }
         if (ips.isEmpty()) ipsByPod.remove(id); else ipsByPod.put(id, ips);
     }
 
     private synchronized void onPodGone(Pod pod) {
         String id = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
         long now = System.currentTimeMillis() * 1_000_000L;
-        for (String ip : ipsByPod.getOrDefault(id, Set.of())) remove(ip, now);
+        for (String ip : ipsByPod.getOrDefault(id, Set.of())) release(id, ip, now);
         ipsByPod.remove(id);
+    }
+
+    /** A pod lets go of an IP: the mapping goes only if that pod is still the one holding it. */
+    private void release(String podId, String ip, long now) {
+        if (!podId.equals(podByIp.get(ip))) return;
+        podByIp.remove(ip);
+        remove(ip, now);
     }
 
     private synchronized void onService(Service svc) {
@@ -83,9 +99,7 @@ public final class KubernetesWorkloads extends WorkloadTable implements AutoClos
         List<String> ips = clusterIps(svc);
         for (String ip : ips) if (ip != null && !"None".equals(ip)) put(ip, w);
         // a new or changed selector may give existing pods their service
-        if (pods != null) pods.getStore().list().stream()
-                .filter(p -> Objects.equals(p.getMetadata().getNamespace(), svc.getMetadata().getNamespace()))
-                .forEach(this::onPod);
+        reresolvePods(svc.getMetadata().getNamespace());
     }
 
     private synchronized void onServiceGone(Service svc) {
@@ -93,6 +107,14 @@ public final class KubernetesWorkloads extends WorkloadTable implements AutoClos
         long now = System.currentTimeMillis() * 1_000_000L;
         List<String> ips = clusterIps(svc);
         for (String ip : ips) if (ip != null) remove(ip, now);
+        // its pods lose it (or fall to the next service that selects them): the store no longer holds it
+        reresolvePods(svc.getMetadata().getNamespace());
+    }
+
+    /** Resolves a namespace's pods again, after a service there came, changed or went. */
+    private void reresolvePods(String namespace) {
+        if (pods == null) return; // the services' first events come before the pods' informer exists
+        pods.getStore().list().stream().filter(p -> Objects.equals(p.getMetadata().getNamespace(), namespace)).forEach(this::onPod);
     }
 
     private static List<String> clusterIps(Service svc) {

@@ -46,10 +46,51 @@ class KubernetesWorkloadsTest {
         }
     }
 
+    /**
+     * A finished pod (a Job's) keeps its IP in its status while the network gives the IP to a new
+     * pod: the running pod owns it, and deleting the finished one leaves the running one's mapping.
+     */
+    @Test
+    void aFinishedPodNeitherTakesNorRemovesTheIpOfTheRunningPodThatReusedIt() {
+        client.pods().inNamespace("jobs").resource(pod("backup-29", "jobs", "backup", "10.244.1.30", "node-a", "Running")).create();
+        try (KubernetesWorkloads workloads = new KubernetesWorkloads(client)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> workloads.size() == 1);
+            client.pods().inNamespace("jobs").resource(pod("backup-29", "jobs", "backup", "10.244.1.30", "node-a", "Succeeded")).update();
+            client.pods().inNamespace("shop").resource(pod("web-2", "shop", "web", "10.244.1.30", "node-a", "Running")).create();
+            Workload web2 = new Workload("web-2", "shop", null, "node-a");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(workloads.tableSince(Long.MAX_VALUE)).containsEntry("10.244.1.30", web2));
+            // an update of the finished pod (its deletion starts as one) does not take the IP back
+            client.pods().inNamespace("jobs").withName("backup-29").edit(p -> new PodBuilder(p).editMetadata().addToLabels("done", "yes").endMetadata().build());
+            client.pods().inNamespace("jobs").withName("backup-29").delete();
+            client.pods().inNamespace("shop").resource(pod("marker", "shop", "marker", "10.244.9.9", "node-a", "Running")).create();
+            await().atMost(Duration.ofSeconds(10)).until(() -> workloads.tableSince(Long.MAX_VALUE).containsKey("10.244.9.9"));
+            assertThat(workloads.tableSince(Long.MAX_VALUE)).containsEntry("10.244.1.30", web2);
+        }
+    }
+
+    @Test
+    void aDeletedServiceNoLongerNamesItsPods() {
+        client.services().inNamespace("shop").resource(new ServiceBuilder().withNewMetadata().withName("web").withNamespace("shop").endMetadata()
+                .withNewSpec().addToSelector("app", "web").withClusterIP("10.96.0.10").endSpec().build()).create();
+        client.pods().inNamespace("shop").resource(pod("web-1", "shop", "web", "10.244.1.7", "node-a")).create();
+        try (KubernetesWorkloads workloads = new KubernetesWorkloads(client)) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(workloads.tableSince(Long.MAX_VALUE))
+                    .containsEntry("10.244.1.7", new Workload("web-1", "shop", "web", "node-a")));
+            client.services().inNamespace("shop").withName("web").delete();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(workloads.tableSince(Long.MAX_VALUE))
+                    .containsEntry("10.244.1.7", new Workload("web-1", "shop", null, "node-a"))
+                    .doesNotContainKey("10.96.0.10"));
+        }
+    }
+
     private static Pod pod(String name, String ns, String app, String ip, String node) {
+        return pod(name, ns, app, ip, node, "Running");
+    }
+
+    private static Pod pod(String name, String ns, String app, String ip, String node, String phase) {
         return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).addToLabels("app", app).endMetadata()
                 .withNewSpec().withNodeName(node).endSpec()
-                .withNewStatus().withPodIP(ip).addNewPodIP().withIp(ip).endPodIP().endStatus()
+                .withNewStatus().withPhase(phase).withPodIP(ip).addNewPodIP().withIp(ip).endPodIP().endStatus()
                 .build();
     }
 }
