@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * opened while a chunk was open may have sent packets before a scan saw it: such a chunk is
  * filtered once more when it closes (libpcap offline, same expression), so none of its packets
  * reach S3.
+ *
+ * <p>Each new filter costs a moment without capture: libpcap's {@code pcap_setfilter} on Linux
+ * first attaches a reject-everything program, drains the socket, then attaches the new one, and
+ * what arrives in between is neither captured nor counted as dropped (seen here: 6 packets of
+ * one connection in 0.35 ms, missing beside tcpdump). {@link OwnTraffic} therefore changes the
+ * program only for connections no clause covers yet.
  */
 public final class LiveCapture implements PacketSource {
     private static final Logger log = LoggerFactory.getLogger(LiveCapture.class);

@@ -73,6 +73,13 @@ public final class OwnTraffic {
             return remoteAddress != null;
         }
 
+        /** Whether this local endpoint's clause matches every packet of {@code connection} (one of its ends is this). */
+        boolean covers(Endpoint connection) {
+            if (connected() || !protocol.equals(connection.protocol())) return false;
+            return (port == connection.port() && (address == null || address.equals(connection.address())))
+                    || (port == connection.remotePort() && (address == null || address.equals(connection.remoteAddress())));
+        }
+
         String bpf() {
             String proto = protocol + " port " + port;
             if (connected()) {
@@ -127,6 +134,11 @@ public final class OwnTraffic {
         Set<Endpoint> current = new HashSet<>(scan());
         current.addAll(translations(current, now));
         current.addAll(peers(now));
+        // a connection to a peer or to one of our listeners is left out already: no clause of its own,
+        // so the S3 client's coming and going connections do not change the program (every change
+        // costs libpcap a moment in which it captures nothing, see LiveCapture)
+        Set<Endpoint> local = current.stream().filter(e -> !e.connected()).collect(Collectors.toSet());
+        current.removeIf(e -> e.connected() && local.stream().anyMatch(l -> l.covers(e)));
         for (Endpoint e : current) {
             Seen before = seen.put(e, new Seen(before(e, generation), now));
             if (before == null) changed = true;

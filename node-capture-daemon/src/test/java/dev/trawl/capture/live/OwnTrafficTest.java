@@ -80,34 +80,72 @@ class OwnTrafficTest {
         assertThat(own.bpf()).contains("(host 127.0.0.1 and tcp port 9123)", "(host 127.0.0.2 and tcp port 443)");
     }
 
-    /** The process's own listener and both ends of its connection; another process's sockets are not. */
+    /**
+     * The process's listener, and its connection to another process's server (both ends); a
+     * connection to its own listener needs no clause of its own (the listener's covers it), so it
+     * leaves the program as it was.
+     */
     @Test
     void findsThisProcesssSocketsAndKeepsThemAfterTheyClose() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc only");
+        assumeTrue(new ProcessBuilder("sh", "-c", "command -v python3").start().waitFor() == 0, "python3 not installed");
         OwnTraffic own = new OwnTraffic();
-        own.refresh();
-        long mark = own.mark();
-        assertThat(own.newSince(mark)).isFalse();
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        Process other = new ProcessBuilder("python3", "-c", """
+                import socket, sys
+                srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen()
+                print(srv.getsockname()[1], flush=True); c, _ = srv.accept(); sys.stdin.read()
+                """).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        int otherServer = Integer.parseInt(new BufferedReader(new InputStreamReader(other.getInputStream())).readLine().trim());
         int clientPort;
-        int serverPort;
-        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             Socket client = new Socket()) {
-            serverPort = server.getLocalPort();
-            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort));
-            clientPort = client.getLocalPort();
-            try (Socket accepted = server.accept()) {
-                assertThat(own.refresh()).isTrue();
-                assertThat(own.endpoints()).contains(
-                        new Endpoint("tcp", "127.0.0.1", serverPort),
-                        new Endpoint("tcp", "127.0.0.1", clientPort, "127.0.0.1", serverPort),
-                        new Endpoint("tcp", "127.0.0.1", serverPort, "127.0.0.1", clientPort));
-                assertThat(own.newSince(mark)).isTrue();
-                assertThat(own.bpf()).contains("(host 127.0.0.1 and tcp port " + clientPort + " and tcp port " + serverPort + ")");
+        try (ServerSocket server = new ServerSocket(0, 5, lo)) {
+            int serverPort = server.getLocalPort();
+            own.refresh();
+            String withListener = own.bpf();
+            assertThat(own.endpoints()).contains(new Endpoint("tcp", "127.0.0.1", serverPort));
+            try (Socket toOwn = new Socket(lo, serverPort); Socket accepted = server.accept()) {
+                assertThat(own.refresh()).as("a connection to its own listener: %s", own.bpf()).isFalse();
+                assertThat(own.bpf()).isEqualTo(withListener);
             }
+            long mark = own.mark();
+            try (Socket client = new Socket(lo, otherServer)) {
+                clientPort = client.getLocalPort();
+                assertThat(own.refresh()).isTrue();
+                assertThat(own.endpoints()).contains(new Endpoint("tcp", "127.0.0.1", clientPort, "127.0.0.1", otherServer));
+                assertThat(own.newSince(mark)).isTrue();
+                assertThat(own.bpf()).contains("(host 127.0.0.1 and tcp port " + clientPort + " and tcp port " + otherServer + ")");
+            }
+        } finally {
+            other.destroy();
+            other.waitFor();
         }
         // gone from /proc, kept for the closing handshake and retransmissions
         own.refresh();
-        assertThat(own.endpoints()).contains(new Endpoint("tcp", "127.0.0.1", clientPort, "127.0.0.1", serverPort));
+        assertThat(own.endpoints()).contains(new Endpoint("tcp", "127.0.0.1", clientPort, "127.0.0.1", otherServer));
+    }
+
+    @Test
+    void aConnectionToAConfiguredPeerNeedsNoClauseOfItsOwn() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc only");
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        Process peer = new ProcessBuilder("python3", "-c", """
+                import socket, sys
+                srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen()
+                print(srv.getsockname()[1], flush=True); c, _ = srv.accept(); sys.stdin.read()
+                """).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            int port = Integer.parseInt(new BufferedReader(new InputStreamReader(peer.getInputStream())).readLine().trim());
+            OwnTraffic own = new OwnTraffic(List.of(URI.create("http://127.0.0.1:" + port)));
+            own.refresh();
+            String before = own.bpf();
+            try (Socket s3 = new Socket(lo, port)) {
+                assertThat(own.refresh()).isFalse();
+                assertThat(own.bpf()).isEqualTo(before).contains("(host 127.0.0.1 and tcp port " + port + ")");
+            }
+        } finally {
+            peer.destroy();
+            peer.waitFor();
+        }
     }
 
     /**
