@@ -275,8 +275,9 @@ public final class CaptureDaemon implements AutoCloseable {
                     nextHeartbeat = now + config.heartbeatInterval.toMillis();
                 }
                 if (now >= nextRetention && config.retention != null) {
-                    enforceRetention(now);
+                    // first: with S3 away, the next attempt waits its interval instead of the next 200 ms turn
                     nextRetention = now + config.retentionInterval.toMillis();
+                    enforceRetention(now);
                 }
                 if (now >= nextLog) {
                     logStats();

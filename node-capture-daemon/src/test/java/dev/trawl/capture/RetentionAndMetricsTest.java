@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 class RetentionAndMetricsTest {
@@ -45,6 +46,31 @@ class RetentionAndMetricsTest {
             List<String> left = s3.listObjectsV2Paginator(b -> b.bucket("trawl")).contents().stream().map(S3Object::key).toList();
             assertThat(left).containsExactlyInAnyOrder(straddling, recentChunk, otherNode, snapshot);
         }
+    }
+
+    /** With S3 away, retention waits its interval between attempts rather than listing again every housekeeping turn. */
+    @Test
+    void retentionAgainstAnUnreachableS3WaitsItsIntervalBetweenAttempts() throws Exception {
+        var listings = new java.util.concurrent.atomic.AtomicInteger();
+        try (S3Client down = dev.trawl.core.s3.S3Settings.embedded(URI.create("http://127.0.0.1:9"), "trawl", "x", "y").client()) {
+            // the real client, counting the listings it is asked for
+            S3Client counting = (S3Client) java.lang.reflect.Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("listObjectsV2")) listings.incrementAndGet();
+                        try {
+                            return method.invoke(down, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (CaptureDaemon d = CaptureDaemon.builder().node("node-u").s3(counting, "trawl").spoolDir(tmp.resolve("spool"))
+                    .source(new ReplayCapture(List.of(CaptureLauncher.demoCapture(tmp.resolve("demo"))), Pace.REALTIME, false))
+                    .retention(Duration.ofHours(24)).retentionInterval(Duration.ofMinutes(1)).drainTimeout(Duration.ofMillis(100)).build()) {
+                d.start();
+                Thread.sleep(3000); // many housekeeping turns (every 200 ms)
+            }
+        }
+        assertThat(listings.get()).isEqualTo(1);
     }
 
     @Test
