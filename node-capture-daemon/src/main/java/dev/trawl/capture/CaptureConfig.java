@@ -68,7 +68,10 @@ public record CaptureConfig(
         }
         String excl = env.apply("TRAWL_CAPTURE_EXCLUDE_PORTS");
         List<Integer> exclude = excl == null ? TRAWL_PORTS : list(excl).stream().map(p -> parseInt("TRAWL_CAPTURE_EXCLUDE_PORTS", p)).toList();
-        String pace = get(env, "TRAWL_CAPTURE_REPLAY_PACE", "realtime").toUpperCase(java.util.Locale.ROOT);
+        String pace = get(env, "TRAWL_CAPTURE_REPLAY_PACE", "realtime").toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("realtime", "fast").contains(pace)) {
+            throw new IllegalArgumentException("TRAWL_CAPTURE_REPLAY_PACE must be realtime or fast, not '" + pace + "'");
+        }
         String workloads = get(env, "TRAWL_CAPTURE_WORKLOADS", env.apply("KUBERNETES_SERVICE_HOST") != null ? "kubernetes" : "none");
         String retentionText = env.apply("TRAWL_RAW_RETENTION");
         Duration retentionWindow;
@@ -86,7 +89,7 @@ public record CaptureConfig(
                 (int) parseLong(env, "TRAWL_CAPTURE_SNAPLEN", 262_144),
                 (int) parseLong(env, "TRAWL_CAPTURE_BUFFER_BYTES", 64L << 20),
                 new Rotation(parseLong(env, "TRAWL_CAPTURE_ROTATE_BYTES", Rotation.DEFAULT.maxBytes()),
-                        Duration.ofMillis((long) (Double.parseDouble(get(env, "TRAWL_CAPTURE_ROTATE_SECONDS", "30")) * 1000))),
+                        Duration.ofMillis(Math.round(parseSeconds(env, "TRAWL_CAPTURE_ROTATE_SECONDS", 30) * 1000))),
                 Path.of(get(env, "TRAWL_CAPTURE_SPOOL_DIR", "/var/spool/trawl")),
                 parseLong(env, "TRAWL_CAPTURE_SPOOL_MAX_BYTES", 2L << 30),
                 retentionWindow.isZero() ? null : retentionWindow,
@@ -95,10 +98,10 @@ public record CaptureConfig(
                 workloads,
                 list(get(env, "TRAWL_CAPTURE_REPLAY_FILES", "")).stream().map(Path::of).toList(),
                 list(get(env, "TRAWL_CAPTURE_REPLAY_NODES", node)),
-                ReplayCapture.Pace.valueOf(pace),
-                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_REPLAY_LOOP", "true")),
-                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_VERIFY_ETAG", "true")),
-                Boolean.parseBoolean(get(env, "TRAWL_CAPTURE_EXCLUDE_OWN", "true")));
+                ReplayCapture.Pace.valueOf(pace.toUpperCase(java.util.Locale.ROOT)),
+                parseBoolean(env, "TRAWL_CAPTURE_REPLAY_LOOP", true),
+                parseBoolean(env, "TRAWL_CAPTURE_VERIFY_ETAG", true),
+                parseBoolean(env, "TRAWL_CAPTURE_EXCLUDE_OWN", true));
     }
 
     /** The user's filter with trawl's own ports cut out. */
@@ -128,6 +131,25 @@ public record CaptureConfig(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be a whole number, not '" + v + "'");
         }
+    }
+
+    private static double parseSeconds(Function<String, String> env, String name, double fallback) {
+        String v = get(env, name, null);
+        if (v == null) return fallback;
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a number of seconds, not '" + v + "'");
+        }
+    }
+
+    /** true or false, nothing else: a "yes" read as false would silently turn a safeguard off. */
+    private static boolean parseBoolean(Function<String, String> env, String name, boolean fallback) {
+        String v = get(env, name, null);
+        if (v == null) return fallback;
+        if (v.equalsIgnoreCase("true")) return true;
+        if (v.equalsIgnoreCase("false")) return false;
+        throw new IllegalArgumentException(name + " must be true or false, not '" + v + "'");
     }
 
     private static int parseInt(String name, String v) {

@@ -47,6 +47,15 @@ class CaptureLauncherTest {
                 .hasMessageContaining("auto, live or replay");
         assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_ROTATE_BYTES", "64M")::get))
                 .hasMessageContaining("TRAWL_CAPTURE_ROTATE_BYTES");
+        assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_ROTATE_SECONDS", "30s")::get))
+                .hasMessageContaining("TRAWL_CAPTURE_ROTATE_SECONDS").hasMessageContaining("'30s'");
+        assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_REPLAY_PACE", "slow")::get))
+                .hasMessageContaining("TRAWL_CAPTURE_REPLAY_PACE must be realtime or fast");
+        assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_EXCLUDE_OWN", "yes")::get))
+                .hasMessageContaining("TRAWL_CAPTURE_EXCLUDE_OWN must be true or false");
+        assertThat(CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_VERIFY_ETAG", "FALSE", "TRAWL_CAPTURE_REPLAY_PACE", "Fast")::get))
+                .satisfies(c -> assertThat(c.verifyEtag()).isFalse())
+                .satisfies(c -> assertThat(c.replayPace()).isEqualTo(dev.trawl.capture.replay.ReplayCapture.Pace.FAST));
         assertThatThrownBy(() -> CaptureDaemon.builder().node("../etc").s3(null, "b").spoolDir(tmp).build())
                 .hasMessageContaining("node name");
     }
