@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each new filter costs a moment without capture: libpcap's {@code pcap_setfilter} on Linux
  * first attaches a reject-everything program, drains the socket, then attaches the new one, and
- * what arrives in between is neither captured nor counted as dropped (seen here: 6 packets of
- * one connection in 0.35 ms, missing beside tcpdump). {@link OwnTraffic} therefore changes the
+ * what arrives in between is neither captured nor counted as dropped (a gap of 6 packets of one
+ * connection in 0.35 ms beside tcpdump fits it). {@link OwnTraffic} therefore changes the
  * program only for connections no clause covers yet.
  */
 public final class LiveCapture implements PacketSource {
