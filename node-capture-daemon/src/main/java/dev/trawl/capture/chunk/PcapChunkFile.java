@@ -81,6 +81,52 @@ public final class PcapChunkFile {
         return new Scan(size, valid, packets, captured, min, max, fileLinkType, snaplen, ordered, sha256(file, valid));
     }
 
+    /**
+     * Rewrites a chunk in time order (equal times keep their order). libpcap on {@code any}
+     * delivers each CPU's packets in turn, so a live chunk may step back by microseconds, while a
+     * chunk is promised time-ordered (the export merges chunks and expects it). Memory: an index
+     * of 16 bytes and an Integer per packet, bounded by the rotation size.
+     */
+    public static void sortByTime(Path file) throws IOException {
+        int n = 0;
+        long[] times = new long[1024], starts = new long[1024];
+        try (PcapReader reader = PcapReader.open(file)) {
+            long start = FILE_HEADER;
+            while (reader.next()) {
+                if (n == times.length) {
+                    times = java.util.Arrays.copyOf(times, n * 2);
+                    starts = java.util.Arrays.copyOf(starts, n * 2 + 1);
+                }
+                times[n] = reader.timestampNanos();
+                starts[n++] = start;
+                start = reader.position();
+            }
+            if (starts.length == n) starts = java.util.Arrays.copyOf(starts, n + 1);
+            starts[n] = start; // the end of the last record
+        }
+        long[] t = times;
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> t[i])); // stable
+        Path sorted = file.resolveSibling(file.getFileName() + ".sorting");
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
+                var out = new java.io.BufferedOutputStream(Files.newOutputStream(sorted), 1 << 16)) {
+            ByteBuffer record = ByteBuffer.allocate(1 << 16);
+            copy(in, record, 0, FILE_HEADER, out);
+            for (int i : order) copy(in, record, starts[i], (int) (starts[i + 1] - starts[i]), out);
+        }
+        Files.move(sorted, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Copies {@code length} bytes at {@code offset} of {@code in} to {@code out}. */
+    private static void copy(FileChannel in, ByteBuffer buffer, long offset, int length, java.io.OutputStream out) throws IOException {
+        ByteBuffer b = buffer.capacity() >= length ? buffer.clear().limit(length) : ByteBuffer.allocate(length);
+        while (b.hasRemaining()) {
+            if (in.read(b, offset + b.position()) < 0) throw new IOException("chunk shrank while it was sorted");
+        }
+        out.write(b.array(), 0, length);
+    }
+
     /** Cuts a torn last record (the writer died mid-write), so the rest is a valid PCAP again. */
     public static void truncate(Path file, long length) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {

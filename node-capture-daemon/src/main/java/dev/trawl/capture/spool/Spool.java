@@ -88,6 +88,10 @@ public final class Spool {
             Files.deleteIfExists(part);
             return Optional.empty();
         }
+        if (!scan.ordered()) {
+            PcapChunkFile.sortByTime(part);
+            scan = PcapChunkFile.scan(part);
+        }
         long end = scan.maxNanos();
         String key = S3Layout.chunkKey(node, scan.minNanos(), end);
         // two different chunks with the very same range (two interfaces, one instant) must not
