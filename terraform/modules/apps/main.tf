@@ -51,9 +51,8 @@ data "kustomization_overlay" "trawl" {
       kind       = "ConfigMap"
       metadata   = { name = "trawl-capture-config" }
       data = {
-        TRAWL_S3_BUCKET     = var.bucket_name
-        TRAWL_S3_REGION     = var.bucket_region
-        TRAWL_RAW_RETENTION = "${var.raw_retention_days}d"
+        TRAWL_S3_BUCKET = var.bucket_name
+        TRAWL_S3_REGION = var.bucket_region
       }
     })
   }

@@ -1,9 +1,10 @@
 # One IAM role per component, assumable only by that component's ServiceAccount (IRSA), each
 # allowed exactly the prefixes its work touches:
-#   capture    writes raw/ and nodes/
-#   functions  reads raw/ and nodes/; reads, writes and deletes snapshots/ and dissections/
+#   capture    writes raw/ and nodes/ (no read, list or delete: the bucket's lifecycle expires raw/)
+#   functions  reads raw/ and nodes/; reads, writes and deletes snapshots/ and dissections/, and
+#              writes nodes/<node>/raw-range.json (the index of each node's range they maintain)
 #   dissector  reads raw/ and snapshots/; reads and writes dissections/ (its status.json)
-# Listing is limited to the same prefixes with an s3:prefix condition.
+# list holds key prefixes (an s3:prefix condition); read, write and delete hold key patterns.
 
 locals {
   issuer = replace(var.oidc_issuer_url, "https://", "")
@@ -19,19 +20,19 @@ locals {
     capture = {
       list   = []
       read   = []
-      write  = ["raw/", "nodes/"]
+      write  = ["raw/*", "nodes/*"]
       delete = []
     }
     functions = {
       list   = ["raw/", "nodes/", "snapshots/", "dissections/"]
-      read   = ["raw/", "nodes/", "snapshots/", "dissections/"]
-      write  = ["snapshots/", "dissections/"]
-      delete = ["snapshots/", "dissections/"]
+      read   = ["raw/*", "nodes/*", "snapshots/*", "dissections/*"]
+      write  = ["snapshots/*", "dissections/*", "nodes/*/raw-range.json"]
+      delete = ["snapshots/*", "dissections/*"]
     }
     dissector = {
       list   = ["raw/", "snapshots/", "dissections/"]
-      read   = ["raw/", "snapshots/", "dissections/"]
-      write  = ["dissections/"]
+      read   = ["raw/*", "snapshots/*", "dissections/*"]
+      write  = ["dissections/*"]
       delete = []
     }
   })
@@ -81,7 +82,7 @@ data "aws_iam_policy_document" "access" {
     content {
       sid       = "Read"
       actions   = ["s3:GetObject"]
-      resources = [for p in each.value.read : "${var.bucket_arn}/${p}*"]
+      resources = [for p in each.value.read : "${var.bucket_arn}/${p}"]
     }
   }
 
@@ -89,8 +90,8 @@ data "aws_iam_policy_document" "access" {
     for_each = length(each.value.write) > 0 ? [1] : []
     content {
       sid       = "Write"
-      actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
-      resources = [for p in each.value.write : "${var.bucket_arn}/${p}*"]
+      actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+      resources = [for p in each.value.write : "${var.bucket_arn}/${p}"]
     }
   }
 
@@ -99,7 +100,7 @@ data "aws_iam_policy_document" "access" {
     content {
       sid       = "Delete"
       actions   = ["s3:DeleteObject"]
-      resources = [for p in each.value.delete : "${var.bucket_arn}/${p}*"]
+      resources = [for p in each.value.delete : "${var.bucket_arn}/${p}"]
     }
   }
 

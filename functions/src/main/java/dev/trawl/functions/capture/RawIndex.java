@@ -83,11 +83,6 @@ public final class RawIndex {
         }
     }
 
-    /** Forgets the range (a node's raw data was removed): the next read rebuilds it. */
-    public void forget(String node) {
-        s3.deleteObject(b -> b.bucket(bucket).key(key(node)));
-    }
-
     private record Versioned(Entry entry, String etag) {}
 
     private Optional<Versioned> read(String node) {
