@@ -26,6 +26,11 @@ export const EXTERNAL_SECRETS = new Map([
 
 // Namespaces trawl's objects may live in without creating them (installed with Knative Serving).
 export const EXTERNAL_NAMESPACES = new Set(['knative-serving']);
+// Kinds without a namespace. Every other object must name its own: the overlays use no namespace
+// transformer, and `kubectl apply -k` (or Terraform's kustomization provider) would put an object
+// without one in whatever namespace the client defaults to, away from the Broker and Services.
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'GatewayClass',
+  'CustomResourceDefinition', 'StorageClass', 'PersistentVolume', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
 
 // Capabilities the baseline Pod Security Standard allows a container to add.
 const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
@@ -70,9 +75,11 @@ export function checkReferences(objects, { eventTypes, requireMappedImages = fal
     if (!sink || !find(sink.apiVersion, sink.kind, sink.namespace ?? ns(b), sink.name)) errors.push(`${id}: sink ${sink?.kind} ${sink?.name} does not exist`);
   }
 
-  // Namespaces: every one used exists (or comes with the platform)
+  // Namespaces: every namespaced object names one, and every one used exists (or comes with the platform)
   for (const o of objects) {
     const n = ns(o);
+    if (!n && !CLUSTER_SCOPED.has(o.kind)) errors.push(`${o.kind} ${o.metadata?.name}: no metadata.namespace (it would land in the client's default namespace)`);
+    if (n && CLUSTER_SCOPED.has(o.kind)) errors.push(`${o.kind} ${o.metadata?.name}: cluster-scoped, but names namespace ${n}`);
     if (n && !EXTERNAL_NAMESPACES.has(n) && !find('v1', 'Namespace', undefined, n)) errors.push(`${o.kind} ${o.metadata.name}: namespace ${n} is not created here`);
   }
 

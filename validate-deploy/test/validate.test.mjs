@@ -26,6 +26,12 @@ test('a Trigger whose subscriber does not exist is reported', () => {
   assert.ok(check(objects).some((e) => e.includes('subscriber serving.knative.dev/v1/Service trawl-dissectr does not exist')));
 });
 
+test('a namespaced object without a namespace is reported', () => {
+  const objects = prod();
+  delete named(objects, 'Trigger', 'snapshots-on-pcap-uploaded').metadata.namespace;
+  assert.ok(check(objects).includes('Trigger snapshots-on-pcap-uploaded: no metadata.namespace (it would land in the client\'s default namespace)'));
+});
+
 test('an event type that no Trigger routes is reported', () => {
   const objects = prod().filter((o) => !(o.kind === 'Trigger' && o.spec.filter.attributes.type === 'dev.trawl.dissection.cancelled'));
   assert.ok(check(objects).includes('event type dev.trawl.dissection.cancelled is routed by no Trigger to an existing receiver'));
