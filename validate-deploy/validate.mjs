@@ -14,7 +14,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build, objectId } from './lib/kustomize.mjs';
 import { validateObject } from './lib/schemas.mjs';
-import { checkReferences } from './lib/references.mjs';
+import { checkReferences, functionGroupsOf } from './lib/references.mjs';
 import { checkTerraform } from './lib/terraform.mjs';
 import YAML from 'yaml';
 
@@ -46,6 +46,9 @@ function canonical(objects) {
 const eventTypes = trawlEventTypes(root);
 report(`TrawlEvents declares trawl's event types (${eventTypes.join(', ')})`, eventTypes.length ? [] : ['no dev.trawl.* constants found']);
 
+const functionGroups = functionGroupsOf(root);
+report(`the functions declare their endpoint groups (${functionGroups.join(', ')})`, functionGroups.includes('mcp') ? [] : ['no @FunctionGroup("mcp") found in functions/src/main/java']);
+
 const knative = path.join(root, 'knative');
 const targets = [['base', path.join(knative, 'base'), false]];
 for (const o of fs.readdirSync(path.join(knative, 'overlays')).sort()) targets.push([`overlays/${o}`, path.join(knative, 'overlays', o), true]);
@@ -75,7 +78,7 @@ for (const [name, dir, isOverlay] of targets) {
   for (const o of objects) for (const e of await validateObject(o)) schemaErrors.push(`${objectId(o)}: ${e}`);
   report(`knative/${name}: every object valid against the Kubernetes, Knative and Gateway API schemas`, schemaErrors);
   report(`knative/${name}: references resolve, every trawl event and /mcp endpoint reaches its receiver`,
-    checkReferences(objects, { eventTypes, requireMappedImages: isOverlay }));
+    checkReferences(objects, { eventTypes, functionGroups, requireMappedImages: isOverlay }));
 }
 
 // triggers.yaml is the one routing definition: the local router reads exactly this file

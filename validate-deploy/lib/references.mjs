@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 // Checks between the objects of one kustomize build: every name that one object gives another
 // resolves, events reach a receiver, /mcp paths reach the Service that serves them.
 import { containersOf, objectId, parseImage } from './kustomize.mjs';
@@ -35,8 +37,28 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 // Capabilities the baseline Pod Security Standard allows a container to add.
 const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
 
-export function checkReferences(objects, { eventTypes, requireMappedImages = false, maxRevisionTimeout = 3600 }) {
+// The endpoint groups the functions' code declares (@FunctionGroup): the only names TRAWL_FUNCTIONS
+// can select. "mcp" (POST /mcp, the MCP server) is one of them, with no /mcp/... path of its own.
+export function functionGroupsOf(projectRoot) {
+  const groups = new Set();
+  const dir = path.join(projectRoot, 'functions/src/main/java');
+  for (const f of fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.java'))) {
+    for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/@FunctionGroup\(\{?([^)}]*)\}?\)/g)) {
+      for (const g of m[1].matchAll(/"([a-z-]+)"/g)) groups.add(g[1]);
+    }
+  }
+  return [...groups].sort();
+}
+
+export function checkReferences(objects, { eventTypes, functionGroups: declaredGroups, requireMappedImages = false, maxRevisionTimeout = 3600 }) {
   const errors = [];
+  for (const o of objects) {
+    for (const c of containersOf(o)) {
+      for (const g of declaredGroups ? functionGroupsOfService(c) : []) {
+        if (!declaredGroups.includes(g)) errors.push(`${o.kind} ${o.metadata?.name}: TRAWL_FUNCTIONS names ${g}, which is no endpoint group of the functions (${declaredGroups.join(', ')})`);
+      }
+    }
+  }
   const byKind = (apiVersion, kind) => objects.filter((o) => o.apiVersion === apiVersion && o.kind === kind);
   const find = (apiVersion, kind, namespace, name) =>
     objects.find((o) => o.apiVersion === apiVersion && o.kind === kind && o.metadata?.name === name
@@ -196,7 +218,8 @@ export function checkReferences(objects, { eventTypes, requireMappedImages = fal
       }
       if (!best?.service) { errors.push(`${id}: ${path} is routed nowhere`); continue; }
       const groups = functionGroups(best.service);
-      const all = [...new Set(ENDPOINTS.map(([, g]) => g).filter((g) => g !== '*'))];
+      // '*': the MCP server, whose tools call every group on the same pod; it is the group mcp itself
+      const all = declaredGroups ?? [...new Set(ENDPOINTS.map(([, g]) => g).filter((g) => g !== '*'))];
       if (group === '*' ? !all.every((g) => groups.includes(g)) : !groups.includes(group)) errors.push(`${id}: ${path} goes to ${best.service.metadata.name}, which serves ${groups.join(',') || 'no group'}, not ${group === '*' ? 'every group' : group}`);
     }
   }
@@ -227,7 +250,11 @@ export function podSpecsOf(o) {
 }
 
 function functionGroups(ksvc) {
-  const value = containersOf(ksvc).flatMap((c) => c.env ?? []).find((e) => e.name === 'TRAWL_FUNCTIONS')?.value;
+  return containersOf(ksvc).flatMap(functionGroupsOfService);
+}
+
+function functionGroupsOfService(container) {
+  const value = (container.env ?? []).find((e) => e.name === 'TRAWL_FUNCTIONS')?.value;
   return value ? value.split(',').map((s) => s.trim()) : [];
 }
 

@@ -7,14 +7,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, applyJson6902, mergePatch } from '../lib/kustomize.mjs';
 import { validateObject } from '../lib/schemas.mjs';
-import { checkReferences } from '../lib/references.mjs';
+import { checkReferences, functionGroupsOf } from '../lib/references.mjs';
 import { checkTerraform } from '../lib/terraform.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENT_TYPES = ['dev.trawl.pcap.uploaded', 'dev.trawl.snapshot.requested', 'dev.trawl.dissection.requested', 'dev.trawl.dissection.cancelled'];
 const prod = () => build(path.join(root, 'knative/overlays/prod'));
 const named = (objects, kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-const check = (objects) => checkReferences(objects, { eventTypes: EVENT_TYPES, requireMappedImages: true });
+const GROUPS = functionGroupsOf(root);
+const check = (objects) => checkReferences(objects, { eventTypes: EVENT_TYPES, functionGroups: GROUPS, requireMappedImages: true });
 
 test('the repository\'s prod overlay passes every reference check', () => {
   assert.deepEqual(check(prod()), []);
@@ -24,6 +25,15 @@ test('a Trigger whose subscriber does not exist is reported', () => {
   const objects = prod();
   named(objects, 'Trigger', 'realtime-dissector-on-pcap-uploaded').spec.subscriber.ref.name = 'trawl-dissectr';
   assert.ok(check(objects).some((e) => e.includes('subscriber serving.knative.dev/v1/Service trawl-dissectr does not exist')));
+});
+
+test('the MCP Service without the mcp group, or a group the code does not declare, is reported', () => {
+  const objects = prod();
+  const env = named(objects, 'Service', 'trawl-mcp').spec.template.spec.containers[0].env.find((e) => e.name === 'TRAWL_FUNCTIONS');
+  env.value = env.value.replace(',mcp', '');
+  assert.ok(check(objects).some((e) => e.includes('/mcp goes to trawl-mcp') && e.includes('not every group')));
+  named(objects, 'Service', 'trawl-calls').spec.template.spec.containers[0].env.find((e) => e.name === 'TRAWL_FUNCTIONS').value = 'call';
+  assert.ok(check(objects).includes('Service trawl-calls: TRAWL_FUNCTIONS names call, which is no endpoint group of the functions (' + GROUPS.join(', ') + ')'));
 });
 
 test('a namespaced object without a namespace is reported', () => {

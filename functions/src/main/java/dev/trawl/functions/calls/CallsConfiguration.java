@@ -1,5 +1,6 @@
 package dev.trawl.functions.calls;
 
+import dev.trawl.functions.web.FunctionGroup;
 import java.time.Clock;
 import java.util.List;
 
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * (schema migrated on first use), dissection states from S3.
  */
 @Configuration(proxyBeanMethods = false)
+@FunctionGroup("calls")
 public class CallsConfiguration {
 
     /** How long one /mcp/calls query may run before the caller gets a 500 that says so. */

@@ -1,5 +1,6 @@
 package dev.trawl.functions.calls;
 
+import dev.trawl.functions.web.FunctionGroup;
 import java.util.Map;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -9,6 +10,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** The HTTP face of {@link CallsService}; parameters arrive as text so that bad ones get a 400 that names them. */
 @RestController
+@FunctionGroup("calls")
 public class CallsController {
 
     private final CallsService calls;
