@@ -4,7 +4,9 @@
 //     kubectl is installed), every object against the Kubernetes, Knative and Gateway API schemas,
 //     and the references between objects (lib/references.mjs): each trawl event type (from
 //     TrawlEvents.java) routed by a Trigger of knative/base/eventing/triggers.yaml to a Service or
-//     JobSink that exists, each /mcp endpoint to the Service of its group.
+//     JobSink that exists, each /mcp endpoint to the Service of its group (groups read from the
+//     code's @FunctionGroup), every TRAWL_* setting one the code reads and the ones each image
+//     needs given to it.
 //  2. terraform/: syntax of every .tf, references, module inputs/outputs, pinned providers
 //     (lib/terraform.mjs); `terraform fmt -check` too when terraform is installed (offline).
 // Prints one line per check and ends with "N passed, N failed"; exits 1 when anything failed.
@@ -14,7 +16,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build, objectId } from './lib/kustomize.mjs';
 import { validateObject } from './lib/schemas.mjs';
-import { checkReferences, functionGroupsOf } from './lib/references.mjs';
+import { checkReferences, functionGroupsOf, settingNamesOf } from './lib/references.mjs';
 import { checkTerraform } from './lib/terraform.mjs';
 import YAML from 'yaml';
 
@@ -49,6 +51,7 @@ report(`TrawlEvents declares trawl's event types (${eventTypes.join(', ')})`, ev
 const functionGroups = functionGroupsOf(root);
 report(`the functions declare their endpoint groups (${functionGroups.join(', ')})`, functionGroups.includes('mcp') ? [] : ['no @FunctionGroup("mcp") found in functions/src/main/java']);
 
+const settingNames = settingNamesOf(root);
 const knative = path.join(root, 'knative');
 const targets = [['base', path.join(knative, 'base'), false]];
 for (const o of fs.readdirSync(path.join(knative, 'overlays')).sort()) targets.push([`overlays/${o}`, path.join(knative, 'overlays', o), true]);
@@ -78,7 +81,7 @@ for (const [name, dir, isOverlay] of targets) {
   for (const o of objects) for (const e of await validateObject(o)) schemaErrors.push(`${objectId(o)}: ${e}`);
   report(`knative/${name}: every object valid against the Kubernetes, Knative and Gateway API schemas`, schemaErrors);
   report(`knative/${name}: references resolve, every trawl event and /mcp endpoint reaches its receiver`,
-    checkReferences(objects, { eventTypes, functionGroups, requireMappedImages: isOverlay }));
+    checkReferences(objects, { eventTypes, functionGroups, settingNames, requireMappedImages: isOverlay }));
 }
 
 // triggers.yaml is the one routing definition: the local router reads exactly this file

@@ -26,6 +26,34 @@ export const EXTERNAL_SECRETS = new Map([
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
 ]);
 
+// The variables each external Secret holds (envFrom of it gives exactly these).
+const EXTERNAL_SECRET_KEYS = new Map([['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_PASSWORD']]]);
+
+// What each image cannot run without in a cluster (the code's defaults are the local stack's:
+// ClickHouse on 127.0.0.1, the bucket "trawl"), and, for the functions, what only the groups that
+// talk to ClickHouse need.
+const REQUIRED_SETTINGS = {
+  'trawl-capture-daemon': ['TRAWL_NODE', 'TRAWL_S3_BUCKET', 'TRAWL_S3_REGION'],
+  'trawl-dissector': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_CLICKHOUSE_URL', 'TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD', 'TRAWL_CLICKHOUSE_DATABASE'],
+  'trawl-functions': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_FUNCTIONS'],
+};
+const CLICKHOUSE_GROUPS = new Set(['dissections', 'databases', 'calls', 'mcp']);
+const CLICKHOUSE_SETTINGS = ['TRAWL_CLICKHOUSE_URL', 'TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD', 'TRAWL_CLICKHOUSE_DATABASE'];
+
+// The TRAWL_* settings the code reads (string literals in every module's main sources): a name
+// set in a manifest and read by nothing is a typo or a leftover.
+export function settingNamesOf(projectRoot) {
+  const names = new Set();
+  for (const module of fs.readdirSync(projectRoot)) {
+    const dir = path.join(projectRoot, module, 'src/main/java');
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.java'))) {
+      for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/"(TRAWL_[A-Z0-9_]+)"/g)) names.add(m[1]);
+    }
+  }
+  return names;
+}
+
 // Namespaces trawl's objects may live in without creating them (installed with Knative Serving).
 export const EXTERNAL_NAMESPACES = new Set(['knative-serving']);
 // Kinds without a namespace. Every other object must name its own: the overlays use no namespace
@@ -50,8 +78,9 @@ export function functionGroupsOf(projectRoot) {
   return [...groups].sort();
 }
 
-export function checkReferences(objects, { eventTypes, functionGroups: declaredGroups, requireMappedImages = false, maxRevisionTimeout = 3600 }) {
+export function checkReferences(objects, { eventTypes, functionGroups: declaredGroups, settingNames, requireMappedImages = false, maxRevisionTimeout = 3600 }) {
   const errors = [];
+  if (settingNames) errors.push(...checkSettings(objects, settingNames));
   for (const o of objects) {
     for (const c of containersOf(o)) {
       for (const g of declaredGroups ? functionGroupsOfService(c) : []) {
@@ -265,3 +294,37 @@ function parseDuration(d) {
 }
 
 export { objectId };
+
+// Every TRAWL_* name a manifest sets is one the code reads, and every trawl container gets what its
+// image cannot run without (from env, its ConfigMaps or a known external Secret).
+function checkSettings(objects, settingNames) {
+  const errors = [];
+  const configMap = (namespace, name) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.namespace === namespace && o.metadata?.name === name);
+  for (const o of objects.filter((x) => x.kind === 'ConfigMap')) {
+    for (const key of Object.keys(o.data ?? {})) {
+      if (key.startsWith('TRAWL_') && !settingNames.has(key)) errors.push(`ConfigMap ${o.metadata.name}: ${key} is read by no code`);
+    }
+  }
+  for (const o of objects) {
+    for (const c of containersOf(o)) {
+      const id = `${o.kind} ${o.metadata?.name}`;
+      const present = new Set();
+      for (const e of c.env ?? []) {
+        present.add(e.name);
+        if (e.name.startsWith('TRAWL_') && !settingNames.has(e.name)) errors.push(`${id}: ${e.name} is read by no code`);
+      }
+      for (const from of c.envFrom ?? []) {
+        if (from.configMapRef) Object.keys(configMap(o.metadata?.namespace, from.configMapRef.name)?.data ?? {}).forEach((k) => present.add(k));
+        if (from.secretRef) (EXTERNAL_SECRET_KEYS.get(`${o.metadata?.namespace}/${from.secretRef.name}`) ?? []).forEach((k) => present.add(k));
+      }
+      const image = parseImage(c.image ?? '').name.split('/').pop();
+      const required = [...(REQUIRED_SETTINGS[image] ?? [])];
+      if (image === 'trawl-functions') {
+        const groups = functionGroupsOfService(c);
+        if (groups.some((g) => CLICKHOUSE_GROUPS.has(g))) required.push(...CLICKHOUSE_SETTINGS);
+      }
+      for (const name of required) if (!present.has(name)) errors.push(`${id}: ${image} needs ${name}, which neither its env, its ConfigMaps nor its Secrets give`);
+    }
+  }
+  return errors;
+}

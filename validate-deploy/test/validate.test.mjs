@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, applyJson6902, mergePatch } from '../lib/kustomize.mjs';
 import { validateObject } from '../lib/schemas.mjs';
-import { checkReferences, functionGroupsOf } from '../lib/references.mjs';
+import { checkReferences, functionGroupsOf, settingNamesOf } from '../lib/references.mjs';
 import { checkTerraform } from '../lib/terraform.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +15,8 @@ const EVENT_TYPES = ['dev.trawl.pcap.uploaded', 'dev.trawl.snapshot.requested', 
 const prod = () => build(path.join(root, 'knative/overlays/prod'));
 const named = (objects, kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const GROUPS = functionGroupsOf(root);
-const check = (objects) => checkReferences(objects, { eventTypes: EVENT_TYPES, functionGroups: GROUPS, requireMappedImages: true });
+const SETTINGS = settingNamesOf(root);
+const check = (objects) => checkReferences(objects, { eventTypes: EVENT_TYPES, functionGroups: GROUPS, settingNames: SETTINGS, requireMappedImages: true });
 
 test('the repository\'s prod overlay passes every reference check', () => {
   assert.deepEqual(check(prod()), []);
@@ -34,6 +35,20 @@ test('the MCP Service without the mcp group, or a group the code does not declar
   assert.ok(check(objects).some((e) => e.includes('/mcp goes to trawl-mcp') && e.includes('not every group')));
   named(objects, 'Service', 'trawl-calls').spec.template.spec.containers[0].env.find((e) => e.name === 'TRAWL_FUNCTIONS').value = 'call';
   assert.ok(check(objects).includes('Service trawl-calls: TRAWL_FUNCTIONS names call, which is no endpoint group of the functions (' + GROUPS.join(', ') + ')'));
+});
+
+test('a setting no code reads, or one a component cannot run without missing, is reported', () => {
+  const objects = prod();
+  const config = named(objects, 'ConfigMap', 'trawl-config');
+  config.data.TRAWL_S3_BUCKT = config.data.TRAWL_S3_BUCKET;
+  delete config.data.TRAWL_S3_BUCKET;
+  const job = named(objects, 'JobSink', 'trawl-dissection-jobs').spec.job.spec.template.spec.containers[0];
+  job.envFrom = job.envFrom.filter((f) => !f.secretRef);
+  const errors = check(objects);
+  assert.ok(errors.includes('ConfigMap trawl-config: TRAWL_S3_BUCKT is read by no code'));
+  assert.ok(errors.includes('Service trawl-calls: trawl-functions needs TRAWL_S3_BUCKET, which neither its env, its ConfigMaps nor its Secrets give'));
+  assert.ok(errors.includes('JobSink trawl-dissection-jobs: trawl-dissector needs TRAWL_CLICKHOUSE_PASSWORD, which neither its env, its ConfigMaps nor its Secrets give'));
+  assert.ok(!errors.some((e) => e.startsWith('Service trawl-snapshots') && e.includes('CLICKHOUSE')), 'the snapshots group does not talk to ClickHouse');
 });
 
 test('a namespaced object without a namespace is reported', () => {
