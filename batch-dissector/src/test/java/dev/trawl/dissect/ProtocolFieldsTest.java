@@ -183,6 +183,71 @@ class ProtocolFieldsTest {
     }
 
     @Test
+    void tls13HelloRetryRequestIsOneHandshakeAnsweredByTheRealServerHello() throws IOException {
+        // TLS 1.3 with a HelloRetryRequest (the server wants another key share), as curl against
+        // a server preferring another group sends it: both sides send the compatibility
+        // ChangeCipherSpec before their second hello, so the hellos after it are plaintext.
+        byte[] hrrRandom = java.util.HexFormat.of().parseHex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
+        byte[] ccs = {20, 3, 3, 0, 1, 1};
+        byte[] appData = {23, 3, 3, 0, 4, 9, 9, 9, 9};
+        Path f = Captures.write(tmp.resolve("hrr.pcap"), out -> {
+            Flow flow = new Flow(out, ip(10, 0, 0, 1), 41002, ip(10, 0, 0, 2), 8443, 1, 1).handshake(T);
+            flow.send(true, tlsRecord(22, clientHello("retry.example")), T + 1_000_000);
+            flow.send(false, concat(tlsRecord(22, serverHello(hrrRandom, 0x1302)), ccs), T + 2_000_000);
+            flow.send(true, concat(ccs, tlsRecord(22, clientHello("retry.example"))), T + 3_000_000);
+            flow.send(false, concat(tlsRecord(22, serverHello(new byte[32], 0x1301)), ccs, appData), T + 4_000_000);
+            flow.send(true, appData, T + 5_000_000);
+            flow.fin(T + 6_000_000);
+        });
+        Captures.Result r = Captures.dissect(f);
+        List<Entry> tls = r.protocol("tls");
+        assertThat(tls).hasSize(1);
+        Entry e = tls.getFirst();
+        assertThat(e.path()).isEqualTo("retry.example");
+        assertThat(e.answered()).isTrue();
+        assertThat(e.latencyMicros()).isEqualTo(3000); // from the first ClientHello to the real ServerHello
+        assertThat(e.fields()).containsEntry("tls_version", "TLS 1.3").containsEntry("tls_cipher", "0x1301")
+                .containsEntry("tls_hello_retry", "true");
+        // like tshark, each ClientHello on the wire is counted
+        assertThat(r.stats().counter("tls_client_hellos_with_sni")).isEqualTo(2);
+        assertThat(r.stats().counter("tls_hello_retry_requests")).isEqualTo(1);
+    }
+
+    private static byte[] clientHello(String sni) {
+        byte[] name = ascii(sni);
+        ByteBuffer ext = ByteBuffer.allocate(9 + name.length + 7);
+        ext.putShort((short) 0).putShort((short) (5 + name.length)).putShort((short) (3 + name.length)).put((byte) 0)
+                .putShort((short) name.length).put(name);
+        ext.putShort((short) 43).putShort((short) 3).put((byte) 2).putShort((short) 0x0304); // supported_versions: TLS 1.3
+        ByteBuffer body = ByteBuffer.allocate(2 + 32 + 1 + 4 + 2 + 2 + ext.capacity());
+        body.putShort((short) 0x0303).put(new byte[32]).put((byte) 0).putShort((short) 2).putShort((short) 0x1301)
+                .put((byte) 1).put((byte) 0).putShort((short) ext.capacity()).put(ext.array());
+        return handshake(1, body.array());
+    }
+
+    private static byte[] serverHello(byte[] random, int cipher) {
+        ByteBuffer body = ByteBuffer.allocate(2 + 32 + 1 + 2 + 1 + 2 + 6);
+        body.putShort((short) 0x0303).put(random).put((byte) 0).putShort((short) cipher).put((byte) 0)
+                .putShort((short) 6).putShort((short) 43).putShort((short) 2).putShort((short) 0x0304);
+        return handshake(2, body.array());
+    }
+
+    private static byte[] handshake(int type, byte[] body) {
+        return ByteBuffer.allocate(4 + body.length).putInt(type << 24 | body.length).put(body).array();
+    }
+
+    private static byte[] tlsRecord(int type, byte[] fragment) {
+        return ByteBuffer.allocate(5 + fragment.length).put((byte) type).putShort((short) 0x0303)
+                .putShort((short) fragment.length).put(fragment).array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        for (byte[] p : parts) o.writeBytes(p);
+        return o.toByteArray();
+    }
+
+    @Test
     void icmpEchoRequestsPairWithReplies() throws IOException {
         List<Entry> icmp = Captures.shared("zeek/5-pings.pcap").protocol("icmp");
         assertThat(icmp).hasSize(5);

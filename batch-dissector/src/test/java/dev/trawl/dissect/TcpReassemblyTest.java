@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,6 +143,44 @@ class TcpReassemblyTest {
         Captures.Result r = Captures.dissect(engine, f);
         assertThat(r.stats().damage("tcp_buffer_limit") + r.stats().counter("http_malformed")).isPositive();
         assertThat(r.stats().packets()).isEqualTo(3 + 2 + 400 * 2); // each send: a segment and its ACK
+    }
+
+    @Test
+    void aClosedConnectionLingersWithoutItsParser() throws IOException, InterruptedException {
+        // A closed connection stays in the table for the linger (late retransmissions and ACKs),
+        // which at a high rate of short connections is tens of thousands of them: what a parser
+        // holds must go when its connection closes, not when the linger ends.
+        List<java.lang.ref.WeakReference<Object>> parsers = new ArrayList<>();
+        TcpProtocol ping = new TcpProtocol() {
+            @Override public String name() { return "ping"; }
+            @Override public Detection detect(ByteBuffer data, int port) { return Detection.CLIENT; }
+            @Override public TcpParser newParser(TcpContext context) {
+                TcpParser p = new TcpParser() {
+                    final byte[] state = new byte[64 * 1024];
+                    @Override public int onData(Direction d, ByteBuffer data, long ts) { state[0]++; return data.remaining(); }
+                    @Override public void onGap(Direction d, long length, long ts) { }
+                    @Override public void onClose(long ts) { }
+                };
+                parsers.add(new java.lang.ref.WeakReference<>(p));
+                return p;
+            }
+        };
+        Path f = Captures.write(tmp.resolve("short.pcap"), out -> {
+            for (int i = 0; i < 3; i++) {
+                Flow flow = new Flow(out, C, 41000 + i, S, 7000, 1000, 5000).handshake(T + i * 1_000_000L);
+                flow.send(true, ascii("ping"), T + i * 1_000_000L + 10_000);
+                flow.fin(T + i * 1_000_000L + 20_000);
+            }
+        });
+        DissectionEngine engine = DissectionEngine.builder().registry(ProtocolRegistry.builder().tcp(ping).build()).build();
+        Dissector d = engine.newDissector("n", e -> {});
+        d.feed(PcapSource.file(f)); // all three closed, all within the linger: still in the table
+        for (int i = 0; i < 20 && parsers.stream().anyMatch(r -> r.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(parsers).hasSize(3).allMatch(r -> r.get() == null);
+        d.finish();
     }
 
     @Test

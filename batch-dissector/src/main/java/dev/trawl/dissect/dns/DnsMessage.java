@@ -105,6 +105,22 @@ final class DnsMessage {
                 readName(b, msg, end, p + 2, n);
                 return u16(b, p) + " " + n;
             }
+            case 6: { // SOA, as dig shows it: mname rname serial refresh retry expire minimum
+                StringBuilder n = new StringBuilder();
+                int q = readName(b, msg, end, p, n);
+                n.append(' ');
+                q = readName(b, msg, end, q, n);
+                if (q + 20 > p + len) break;
+                for (int i = 0; i < 5; i++) n.append(' ').append(Integer.toUnsignedLong(b.getInt(q + 4 * i)));
+                return n.toString();
+            }
+            case 33: { // SRV: priority weight port target
+                if (len < 7) break;
+                StringBuilder n = new StringBuilder();
+                n.append(u16(b, p)).append(' ').append(u16(b, p + 2)).append(' ').append(u16(b, p + 4)).append(' ');
+                readName(b, msg, end, p + 6, n);
+                return n.toString();
+            }
             case 16: {
                 StringBuilder t = new StringBuilder();
                 int i = p;

@@ -436,6 +436,10 @@ public final class TcpReassembler {
             }
         }
         c.state = Connection.State.CLOSED;
+        // A closed connection lingers (late retransmissions, ACKs, port reuse) and needs only its
+        // sequence numbers for that; its parser's buffers would linger with it, one set per short
+        // connection of the last closedLinger.
+        c.parser = null;
         for (HalfStream h : new HalfStream[] {c.a, c.b}) {
             h.pendingLen = 0;
             releasePending(h);

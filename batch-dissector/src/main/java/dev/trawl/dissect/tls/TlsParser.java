@@ -13,15 +13,24 @@ import java.util.List;
 /**
  * Reads TLS records per direction and the handshake messages inside them (which may be split
  * over several records, or share one). A ClientHello opens a transaction; the ServerHello
- * answers it. Once either side changes cipher spec the rest is opaque and skipped cheaply.
+ * answers it. Once either side changes cipher spec the rest is opaque and skipped cheaply, except
+ * in TLS 1.3: there ChangeCipherSpec is a compatibility no-op (RFC 8446 D.4) and encrypted
+ * records are application_data, so handshake records stay readable. That is what lets a
+ * HelloRetryRequest's second ClientHello and the real ServerHello, both sent after a
+ * ChangeCipherSpec, complete the one entry of the handshake.
  */
 final class TlsParser implements TcpParser {
     private static final int MAX_HANDSHAKE = 64 * 1024;
+    /** The random of a ServerHello that is a HelloRetryRequest (RFC 8446 4.1.3). */
+    private static final byte[] HELLO_RETRY_RANDOM = java.util.HexFormat.of()
+            .parseHex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
 
     private final TcpContext ctx;
     private final Side client = new Side();
     private final Side server = new Side();
     private Hello pending;
+    /** A ServerHello or HelloRetryRequest chose TLS 1.3. */
+    private boolean tls13;
 
     TlsParser(TcpContext ctx) {
         this.ctx = ctx;
@@ -46,6 +55,8 @@ final class TlsParser implements TcpParser {
         List<String> supportedVersions = new ArrayList<>();
         int cipherCount;
         String source = "";
+        /** The server answered with a HelloRetryRequest; the ClientHello after it continues this one. */
+        boolean retried;
     }
 
     @Override
@@ -69,7 +80,7 @@ final class TlsParser implements TcpParser {
             }
             if (s.encrypted || s.lost || type != 22) {
                 // skip without holding: consume what is here of this record
-                if (type == 20) s.encrypted = true;
+                if (type == 20 && !tls13) s.encrypted = true;
                 int have = Math.min(lim - p, 5 + len);
                 if (have < 5 + len) {
                     s.skip = 5 + len - have;
@@ -116,11 +127,18 @@ final class TlsParser implements TcpParser {
     }
 
     private void clientHello(ByteBuffer b, long ts, int size) {
-        if (pending != null) emit(pending, null, 0);
         Hello h = new Hello();
         h.ts = ts;
         h.size = size;
         h.source = ctx.source();
+        if (pending != null && pending.retried) { // the same handshake, asked again: one entry from its first hello
+            h.ts = pending.ts;
+            h.size += pending.size;
+            h.source = pending.source;
+            h.retried = true;
+        } else if (pending != null) {
+            emit(pending, null, 0);
+        }
         ctx.count("client_hellos");
         try {
             int p = b.position();
@@ -166,10 +184,13 @@ final class TlsParser implements TcpParser {
         String version = "";
         String cipher = "";
         String alpn = "";
+        boolean helloRetry = false;
         try {
             int p = b.position();
             int end = b.limit();
             version = version(b.getShort(p) & 0xFFFF);
+            helloRetry = Arrays.equals(b.array(), b.arrayOffset() + p + 2, b.arrayOffset() + p + 34,
+                    HELLO_RETRY_RANDOM, 0, HELLO_RETRY_RANDOM.length);
             p += 2 + 32;
             p += 1 + (b.get(p) & 0xFF);
             cipher = String.format("0x%04X", b.getShort(p) & 0xFFFF);
@@ -182,7 +203,10 @@ final class TlsParser implements TcpParser {
                     int len = b.getShort(p + 2) & 0xFFFF;
                     int v = p + 4;
                     if (v + len > extEnd) break;
-                    if (type == 43 && len == 2) version = version(b.getShort(v) & 0xFFFF);
+                    if (type == 43 && len == 2) {
+                        version = version(b.getShort(v) & 0xFFFF);
+                        tls13 |= (b.getShort(v) & 0xFFFF) == 0x0304;
+                    }
                     if (type == 16) {
                         List<String> l = new ArrayList<>();
                         alpn(b, v, len, l);
@@ -193,6 +217,11 @@ final class TlsParser implements TcpParser {
             }
         } catch (IndexOutOfBoundsException e) {
             ctx.count("malformed");
+        }
+        if (helloRetry) {
+            ctx.count("hello_retry_requests");
+            if (pending != null) pending.retried = true;
+            return; // the real ServerHello follows the client's second ClientHello
         }
         if (pending == null) return; // the ClientHello was not captured
         Hello h = pending;
@@ -210,6 +239,7 @@ final class TlsParser implements TcpParser {
                 .field("tls_cipher_suites_offered", h.cipherCount);
         if (!h.alpn.isEmpty()) e.field("tls_alpn", String.join(",", h.alpn));
         if (!h.supportedVersions.isEmpty()) e.field("tls_supported_versions", String.join(",", h.supportedVersions));
+        if (h.retried) e.field("tls_hello_retry", "true");
         String summary = "TLS ClientHello" + (h.sni.isEmpty() ? "" : " " + h.sni) + (h.alpn.isEmpty() ? "" : " (" + String.join(",", h.alpn) + ")");
         if (server != null) {
             e.answered(true).latencyMicros((ts - h.ts) / 1000).responseSize(size).statusText(server[0])
