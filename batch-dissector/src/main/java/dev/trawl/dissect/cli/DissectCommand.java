@@ -25,7 +25,8 @@ import java.util.List;
  * {@code trawl dissect [--node NAME] [--body-limit BYTES] [--stats-only] FILE...}: dissects the
  * captures in order (as one node's consecutive chunks) and prints one JSON object per entry on
  * stdout, named as the calls table's columns, like {@code zeek -r}; the stats go to stderr as
- * one JSON object. Exit status 0, or 2 for bad arguments, 1 when a file cannot be read.
+ * one JSON object. Exit status 0, or 2 for bad arguments, 1 when a file cannot be read or is not
+ * a capture (the other files are still dissected).
  */
 public final class DissectCommand {
     private DissectCommand() {}
@@ -103,6 +104,11 @@ public final class DissectCommand {
         try {
             DissectionStats stats = engine.dissect(node, files.stream().map(PcapSource::file).toList(), sink);
             err.println(json.writeValueAsString(stats.toMap()));
+            long notCaptures = stats.damage("pcap_bad_magic");
+            if (notCaptures > 0) {
+                err.println("trawl dissect: " + notCaptures + " of the files given is not a pcap or pcapng capture (see errors)");
+                return 1;
+            }
             return 0;
         } catch (IOException | UncheckedIOException e) {
             err.println("trawl dissect: " + e.getMessage());
