@@ -275,15 +275,31 @@ public final class Kfl {
 
     private Expr binary(Node.Binary b) {
         return switch (b.op()) {
-            case "&&", "||" -> {
-                String l = condition(expr(b.left()), b.left().pos());
-                String r = condition(expr(b.right()), b.right().pos());
-                yield Expr.sql("(" + l + (b.op().equals("&&") ? " AND " : " OR ") + r + ")", Type.BOOL, b.pos());
-            }
+            case "&&", "||" -> logical(b);
             case "in" -> in(b);
             case "==", "!=", "<", "<=", ">", ">=" -> compare(b);
             default -> arithmetic(b);
         };
+    }
+
+    /**
+     * {@code a || b || c} as one flat {@code (a OR b OR c)}: the parser builds such a chain
+     * left-deep, and walking it by recursion, or nesting its SQL, would make a long chain of
+     * alternatives overflow the stack or ClickHouse's max_ast_depth.
+     */
+    private Expr logical(Node.Binary b) {
+        List<Node> operands = new ArrayList<>();
+        Node n = b;
+        while (n instanceof Node.Binary chain && chain.op().equals(b.op())) {
+            operands.add(chain.right());
+            n = chain.left();
+        }
+        operands.add(n);
+        List<String> conditions = new ArrayList<>(operands.size());
+        for (Node operand : operands.reversed()) {
+            conditions.add(condition(expr(operand), operand.pos()));
+        }
+        return Expr.sql("(" + String.join(b.op().equals("&&") ? " AND " : " OR ", conditions) + ")", Type.BOOL, b.pos());
     }
 
     private Expr compare(Node.Binary b) {
@@ -456,8 +472,13 @@ public final class Kfl {
         Type bindAs = type == Type.DURATION ? Type.INT : type;
         String ls = bind(l, l.type() == Type.DURATION ? Type.DURATION : bindAs);
         String rs = bind(r, r.type() == Type.DURATION ? Type.DURATION : bindAs);
+        if ((op.equals("/") || op.equals("%")) && r.literal() instanceof Number divisor && divisor.doubleValue() == 0 && type != Type.FLOAT) {
+            throw new KflException(b.right().pos(), "expected a divisor other than 0");
+        }
+        // ClickHouse refuses a whole query when one row divides an integer by 0; such a row gets 0 (a float gets inf or nan)
         String sql = switch (op) {
-            case "/" -> type == Type.FLOAT ? "(" + ls + " / " + rs + ")" : "intDiv(" + ls + ", " + rs + ")";
+            case "/" -> type == Type.FLOAT ? "(" + ls + " / " + rs + ")" : "intDivOrZero(" + ls + ", " + rs + ")";
+            case "%" -> type == Type.FLOAT ? "(" + ls + " % " + rs + ")" : "moduloOrZero(" + ls + ", " + rs + ")";
             default -> "(" + ls + " " + op + " " + rs + ")";
         };
         return Expr.sql(sql, type, b.pos());
@@ -604,7 +625,12 @@ public final class Kfl {
         if (map.type() != Type.MAP) {
             throw new KflException(c.pos(), "map_get() expects a map (request.headers, response.headers, fields) but found " + map.what());
         }
-        String key = bind(expr(all.get(0)), Type.STRING);
+        Expr keyExpr = expr(all.get(0));
+        if (!keyExpr.isLiteral()) {
+            // the key's SQL appears twice below: an expression there would double at every level of nesting
+            throw new KflException(all.get(0).pos(), "map_get() expects a key like \"content-type\" but found " + keyExpr.what());
+        }
+        String key = bind(keyExpr, Type.STRING);
         String fallback = bind(expr(all.get(1)), Type.STRING);
         return Expr.sql("if(" + map.field().containsKey(key) + ", " + map.field().lookup(key) + ", " + fallback + ")", Type.STRING, c.pos());
     }
