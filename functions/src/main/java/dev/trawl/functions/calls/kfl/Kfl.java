@@ -133,7 +133,11 @@ public final class Kfl {
                 break;
             case TIME:
                 if (t == Type.INT) {
-                    return Math.multiplyExact((Long) v, 1000L); // the first KFL's timestamps are epoch milliseconds
+                    try {
+                        return Math.multiplyExact((Long) v, 1000L); // the first KFL's timestamps are epoch milliseconds
+                    } catch (ArithmeticException overflow) {
+                        throw new KflException(e.pos(), "expected epoch milliseconds within ±292 000 years but found " + v);
+                    }
                 }
                 if (t == Type.STRING) {
                     return Durations.timestampMicros((String) v, e.pos());
@@ -339,7 +343,8 @@ public final class Kfl {
         String ls = bind(lowered(l, r), type);
         String rs = bind(lowered(r, l), type);
         String cmp = "(" + ls + " " + sqlOp + " " + rs + ")";
-        if (type == Type.TIME && field != null && field.sql().equals("ts") && value.isLiteral() && !op.equals("!=")) {
+        if (type == Type.TIME && field != null && field.sql().equals("ts") && value.isLiteral() && !op.equals("!=")
+                && boundsHours(Math.floorDiv((Long) coerce(value, Type.TIME), 1_000_000L))) {
             // the sort key holds toStartOfHour(ts), which ClickHouse does not derive from a condition on ts
             String bucketOp = switch (op) {
                 case ">" -> ">=";
@@ -352,6 +357,15 @@ public final class Kfl {
             return Expr.sql("(" + cmp.substring(1, cmp.length() - 1) + " AND " + bucket + ")", Type.BOOL, b.pos());
         }
         return Expr.sql(cmp, Type.BOOL, b.pos());
+    }
+
+    /**
+     * Whether a time (epoch seconds) can bound the sort key's {@code toStartOfHour(ts)}, which is a
+     * DateTime (1970 to 2106): outside that range toStartOfHour wraps (1950 reads as 2086), so
+     * such a bound stays on {@code ts} alone, and every hour a call can be in passes it anyway.
+     */
+    public static boolean boundsHours(long epochSeconds) {
+        return epochSeconds >= 0 && epochSeconds <= 0xFFFF_FFFFL;
     }
 
     /** A string literal compared with a lower-case column is lower-cased ("HTTP" finds http). */
@@ -490,15 +504,18 @@ public final class Kfl {
         if (!(op.equals("+") || op.equals("-"))) {
             return null;
         }
-        long sign = op.equals("+") ? 1 : -1;
-        if (lt == Type.TIME && rt == Type.DURATION) {
-            return Expr.literal(Type.TIME, (Long) l.literal() + sign * (Long) r.literal(), l.pos());
-        }
-        if (lt == Type.DURATION && rt == Type.DURATION) {
-            return Expr.literal(Type.DURATION, (Long) l.literal() + sign * (Long) r.literal(), l.pos());
-        }
-        if (lt == Type.TIME && rt == Type.TIME && sign < 0) {
-            return Expr.literal(Type.DURATION, (Long) l.literal() - (Long) r.literal(), l.pos());
+        boolean plus = op.equals("+");
+        try {
+            if ((lt == Type.TIME || lt == Type.DURATION) && rt == Type.DURATION) {
+                long a = (Long) l.literal();
+                long b = (Long) r.literal();
+                return Expr.literal(lt, plus ? Math.addExact(a, b) : Math.subtractExact(a, b), l.pos());
+            }
+            if (lt == Type.TIME && rt == Type.TIME && !plus) {
+                return Expr.literal(Type.DURATION, Math.subtractExact((Long) l.literal(), (Long) r.literal()), l.pos());
+            }
+        } catch (ArithmeticException e) {
+            throw new KflException(l.pos(), "expected a time or duration within ±292 000 years but '" + op + "' goes beyond it");
         }
         return null;
     }

@@ -218,6 +218,18 @@ class KflTest {
     }
 
     @Test
+    void timesBeyondWhatAMicrosecondCountHoldsAreErrors() {
+        assertThatThrownBy(() -> kfl("timestamp > timestamp(\"+999999999-12-31T23:59:59Z\")"))
+                .isInstanceOf(KflException.class).hasMessageContaining("position 22").hasMessageContaining("within");
+        assertThatThrownBy(() -> kfl("timestamp > 9223372036854775807")).isInstanceOf(KflException.class).hasMessageContaining("within");
+        assertThatThrownBy(() -> kfl("now() + duration(\"2562047788h\") > timestamp")).isInstanceOf(KflException.class).hasMessageContaining("within");
+        assertThatThrownBy(() -> kfl("duration(\"2562047788h\") + duration(\"2562047788h\") > elapsed_time")).isInstanceOf(KflException.class);
+        // outside DateTime's 1970 to 2106 the hour bucket would wrap: the bound stays on ts alone
+        assertThat(kfl("timestamp > timestamp(\"1950-01-01T00:00:00Z\")").where()).doesNotContain("toStartOfHour");
+        assertThat(kfl("timestamp > timestamp(\"2026-01-01T00:00:00Z\")").where()).contains("toStartOfHour");
+    }
+
+    @Test
     void docsNameEveryField() throws Exception {
         java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "kfl.md");
         String text = java.nio.file.Files.readString(java.nio.file.Files.exists(doc) ? doc : java.nio.file.Path.of("docs", "kfl.md"));
