@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * SqlFilter f = Kfl.compile("http && dst.service.name == \"payment\" && status_code >= 500");
- * // f.where():  ((protocol IN ('http', 'http2', 'grpc')) AND (dst_service = {kfl_1:String})) AND (status >= {kfl_2:Int64})
+ * // f.where():  (protocol IN ('http', 'http2', 'grpc') AND (dst_service = {kfl_1:String}) AND (status >= {kfl_2:Int64}))
  * // f.params(): {kfl_1=payment, kfl_2=500}
  * }</pre>
  */

@@ -198,6 +198,8 @@ class KflTest {
         }
         assertThat(deepest).isLessThanOrEqualTo(4);
         assertThat(kfl("dns || redis || kafka").where()).isEqualTo("(protocol = 'dns' OR protocol = 'redis' OR protocol = 'kafka')");
+        assertThat(kfl("http && dst.service.name == \"payment\" && status_code >= 500").where())
+                .isEqualTo("(protocol IN ('http', 'http2', 'grpc') AND (dst_service = {kfl_1:String}) AND (status >= {kfl_2:Int64}))");
     }
 
     @Test
