@@ -204,7 +204,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
             String format = statement.hasFormat() ? statement.format()
                     : params.getOrDefault("default_format", request.getFirst("X-ClickHouse-Format") != null ? request.getFirst("X-ClickHouse-Format") : "TabSeparated");
             ChunkedFormat chunking = ChunkedFormat.of(format);
-            if (!Sql.returnsRows(statement.keyword()) || waitEnd || chunking == ChunkedFormat.WHOLE) {
+            if (!Sql.streams(statement.keyword()) || waitEnd || chunking == ChunkedFormat.WHOLE) {
                 sendWhole(exchange, c.query(sql, format, queryParams), format, compress);
                 remember(session, statement.keyword(), sql, c);
                 return;

@@ -115,10 +115,13 @@ final class Sql {
         return false;
     }
 
-    /** Whether the statement answers with rows (so a default output format applies). */
-    static boolean returnsRows(String keyword) {
+    /**
+     * What chDB's streaming API runs: a SELECT (after WITH, FROM or '('). It refuses SHOW,
+     * DESCRIBE, EXISTS, EXPLAIN, ... ("Streaming query is not supported"); their few rows come whole.
+     */
+    static boolean streams(String keyword) {
         return switch (keyword) {
-            case "SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "EXISTS", "CHECK", "VALUES", "FROM", "(" -> true;
+            case "SELECT", "WITH", "FROM", "(" -> true;
             default -> false;
         };
     }

@@ -97,6 +97,21 @@ class ClickHouseHttpFrontTest {
     }
 
     @Test
+    void showDescribeExistsAndExplainAnswerAsOnAServer() throws Exception {
+        // what an analyst types first; chDB's streaming API runs only SELECTs
+        clickhouse.engine().query("CREATE TABLE IF NOT EXISTS shown (x UInt8) ENGINE = Memory");
+        HttpResponse<String> tables = get(q("SHOW TABLES"));
+        assertThat(tables.statusCode()).as(tables.body()).isEqualTo(200);
+        assertThat(tables.body().lines()).contains("shown");
+        assertThat(get(q("DESCRIBE TABLE shown FORMAT TSV")).body()).startsWith("x\tUInt8");
+        assertThat(get(q("EXISTS TABLE shown")).body()).isEqualTo("1\n");
+        HttpResponse<String> explain = get(q("EXPLAIN SELECT x FROM shown"));
+        assertThat(explain.statusCode()).isEqualTo(200);
+        assertThat(explain.body()).contains("ReadFrom");
+        assertThat(get(q("FROM shown SELECT count()")).body()).isEqualTo("0\n");
+    }
+
+    @Test
     void errorsAreHttp500WithTheClickHouseCode() throws Exception {
         HttpResponse<String> r = get(q("SELECT * FROM missing_table"));
         assertThat(r.statusCode()).isEqualTo(500);

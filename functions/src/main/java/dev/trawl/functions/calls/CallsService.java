@@ -73,15 +73,19 @@ public final class CallsService {
         Map<String, String> params = new LinkedHashMap<>(filter.params());
         StringBuilder where = new StringBuilder("dataset = {dataset:String}");
         params.put("dataset", dataset);
+        // the bucket conditions let the sort key's toStartOfHour(ts) prune, where it can (Kfl.boundsHours)
         if (startMs != null) {
-            // the bucket condition lets the sort key's toStartOfHour(ts) prune
-            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')"
-                    + " AND toStartOfHour(ts) >= toStartOfHour(fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC'))");
+            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')");
+            if (Kfl.boundsHours(startMs / 1000)) {
+                where.append(" AND toStartOfHour(ts) >= toStartOfHour(fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC'))");
+            }
             params.put("start_ms", startMs.toString());
         }
         if (endMs != null) {
-            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')"
-                    + " AND toStartOfHour(ts) <= toStartOfHour(fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))");
+            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')");
+            if (Kfl.boundsHours(endMs / 1000)) {
+                where.append(" AND toStartOfHour(ts) <= toStartOfHour(fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))");
+            }
             params.put("end_ms", endMs.toString());
         }
         where.append(" AND (").append(filter.where()).append(')');
@@ -173,8 +177,9 @@ public final class CallsService {
         }
         try {
             long v = Long.parseLong(value.strip());
-            if (v < 0) {
-                throw new ApiException.BadRequest(name + " must be epoch milliseconds, not " + v);
+            // ts holds microseconds: ClickHouse fails the query when a bound's microseconds overflow
+            if (v < 0 || v > Long.MAX_VALUE / 1000) {
+                throw new ApiException.BadRequest(name + " must be epoch milliseconds from 0 to " + Long.MAX_VALUE / 1000 + ", not " + v);
             }
             return v;
         } catch (NumberFormatException e) {

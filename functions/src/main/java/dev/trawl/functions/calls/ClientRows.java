@@ -36,7 +36,8 @@ public final class ClientRows implements ClickHouseRows {
     @Override
     public List<JsonNode> select(String sql, Map<String, String> params) {
         QuerySettings settings = new QuerySettings().setFormat(ClickHouseFormat.JSONEachRow);
-        Map<String, Object> values = new LinkedHashMap<>(params);
+        Map<String, Object> values = new LinkedHashMap<>();
+        params.forEach((name, value) -> values.put(name, escaped(value)));
         try (QueryResponse response = client.query(sql, values, settings).get(timeoutSeconds, TimeUnit.SECONDS);
                 InputStream in = response.getInputStream()) {
             return readRows(in);
@@ -52,6 +53,16 @@ public final class ClientRows implements ClickHouseRows {
         } catch (Exception e) {
             throw new QueryFailedException(e);
         }
+    }
+
+    /**
+     * A value as ClickHouse reads a {@code param_<name>}: in its escaped text format, where a
+     * backslash starts an escape and a tab or newline ends the value. client-v2 sends the text
+     * as it is, so a filter's {@code "C:\\temp"} would fail the query and {@code "a\\nb"} would
+     * match a newline.
+     */
+    static String escaped(String value) {
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 
     /** Rows of a JSONEachRow body (one object per line). */

@@ -32,4 +32,14 @@ class ClickHouseAnalystTest {
         }
         assertThat(refused).contains("ACCESS_DENIED");
     }
+
+    @Test
+    void grpcCallsGiveTheHttpStatusApartFromTheGrpcStatus() {
+        // as the dissector stores a gRPC call: status is the grpc-status, the HTTP :status is a field
+        TestClickHouse.chdb().query("INSERT INTO calls (dataset, id, ts, protocol, path, status, fields) VALUES "
+                + "('grpc-view', 'g', '2026-03-14 21:00:00', 'grpc', '/cart.Cart/Add', 14, {'grpc_status':'14','http_status':'200'})");
+        String row = TestClickHouse.chdb().query("SELECT grpc_service, grpc_method, grpc_status, http_status FROM grpc_calls "
+                + "WHERE dataset = 'grpc-view' FORMAT TSV").text().strip();
+        assertThat(row).isEqualTo("cart.Cart\tAdd\t14\t200");
+    }
 }

@@ -82,7 +82,11 @@ final class Durations {
                 throw new KflException(pos, "expected a timestamp like \"2026-03-14T22:00:00Z\" but found \"" + text + "\"");
             }
         }
-        return micros(t);
+        try {
+            return micros(t);
+        } catch (ArithmeticException e) {
+            throw new KflException(pos, "expected a timestamp within ±292 000 years of 1970 but found \"" + text + "\"");
+        }
     }
 
     static long micros(Instant t) {

@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <pre>{@code
  * SqlFilter f = Kfl.compile("http && dst.service.name == \"payment\" && status_code >= 500");
- * // f.where():  ((protocol IN ('http', 'http2', 'grpc')) AND (dst_service = {kfl_1:String})) AND (status >= {kfl_2:Int64})
+ * // f.where():  (protocol IN ('http', 'http2', 'grpc') AND (dst_service = {kfl_1:String}) AND (status >= {kfl_2:Int64}))
  * // f.params(): {kfl_1=payment, kfl_2=500}
  * }</pre>
  */
@@ -133,7 +133,11 @@ public final class Kfl {
                 break;
             case TIME:
                 if (t == Type.INT) {
-                    return Math.multiplyExact((Long) v, 1000L); // the first KFL's timestamps are epoch milliseconds
+                    try {
+                        return Math.multiplyExact((Long) v, 1000L); // the first KFL's timestamps are epoch milliseconds
+                    } catch (ArithmeticException overflow) {
+                        throw new KflException(e.pos(), "expected epoch milliseconds within ±292 000 years but found " + v);
+                    }
                 }
                 if (t == Type.STRING) {
                     return Durations.timestampMicros((String) v, e.pos());
@@ -275,15 +279,31 @@ public final class Kfl {
 
     private Expr binary(Node.Binary b) {
         return switch (b.op()) {
-            case "&&", "||" -> {
-                String l = condition(expr(b.left()), b.left().pos());
-                String r = condition(expr(b.right()), b.right().pos());
-                yield Expr.sql("(" + l + (b.op().equals("&&") ? " AND " : " OR ") + r + ")", Type.BOOL, b.pos());
-            }
+            case "&&", "||" -> logical(b);
             case "in" -> in(b);
             case "==", "!=", "<", "<=", ">", ">=" -> compare(b);
             default -> arithmetic(b);
         };
+    }
+
+    /**
+     * {@code a || b || c} as one flat {@code (a OR b OR c)}: the parser builds such a chain
+     * left-deep, and walking it by recursion, or nesting its SQL, would make a long chain of
+     * alternatives overflow the stack or ClickHouse's max_ast_depth.
+     */
+    private Expr logical(Node.Binary b) {
+        List<Node> operands = new ArrayList<>();
+        Node n = b;
+        while (n instanceof Node.Binary chain && chain.op().equals(b.op())) {
+            operands.add(chain.right());
+            n = chain.left();
+        }
+        operands.add(n);
+        List<String> conditions = new ArrayList<>(operands.size());
+        for (Node operand : operands.reversed()) {
+            conditions.add(condition(expr(operand), operand.pos()));
+        }
+        return Expr.sql("(" + String.join(b.op().equals("&&") ? " AND " : " OR ", conditions) + ")", Type.BOOL, b.pos());
     }
 
     private Expr compare(Node.Binary b) {
@@ -323,7 +343,8 @@ public final class Kfl {
         String ls = bind(lowered(l, r), type);
         String rs = bind(lowered(r, l), type);
         String cmp = "(" + ls + " " + sqlOp + " " + rs + ")";
-        if (type == Type.TIME && field != null && field.sql().equals("ts") && value.isLiteral() && !op.equals("!=")) {
+        if (type == Type.TIME && field != null && field.sql().equals("ts") && value.isLiteral() && !op.equals("!=")
+                && boundsHours(Math.floorDiv((Long) coerce(value, Type.TIME), 1_000_000L))) {
             // the sort key holds toStartOfHour(ts), which ClickHouse does not derive from a condition on ts
             String bucketOp = switch (op) {
                 case ">" -> ">=";
@@ -336,6 +357,15 @@ public final class Kfl {
             return Expr.sql("(" + cmp.substring(1, cmp.length() - 1) + " AND " + bucket + ")", Type.BOOL, b.pos());
         }
         return Expr.sql(cmp, Type.BOOL, b.pos());
+    }
+
+    /**
+     * Whether a time (epoch seconds) can bound the sort key's {@code toStartOfHour(ts)}, which is a
+     * DateTime (1970 to 2106): outside that range toStartOfHour wraps (1950 reads as 2086), so
+     * such a bound stays on {@code ts} alone, and every hour a call can be in passes it anyway.
+     */
+    public static boolean boundsHours(long epochSeconds) {
+        return epochSeconds >= 0 && epochSeconds <= 0xFFFF_FFFFL;
     }
 
     /** A string literal compared with a lower-case column is lower-cased ("HTTP" finds http). */
@@ -456,8 +486,13 @@ public final class Kfl {
         Type bindAs = type == Type.DURATION ? Type.INT : type;
         String ls = bind(l, l.type() == Type.DURATION ? Type.DURATION : bindAs);
         String rs = bind(r, r.type() == Type.DURATION ? Type.DURATION : bindAs);
+        if ((op.equals("/") || op.equals("%")) && r.literal() instanceof Number divisor && divisor.doubleValue() == 0 && type != Type.FLOAT) {
+            throw new KflException(b.right().pos(), "expected a divisor other than 0");
+        }
+        // ClickHouse refuses a whole query when one row divides an integer by 0; such a row gets 0 (a float gets inf or nan)
         String sql = switch (op) {
-            case "/" -> type == Type.FLOAT ? "(" + ls + " / " + rs + ")" : "intDiv(" + ls + ", " + rs + ")";
+            case "/" -> type == Type.FLOAT ? "(" + ls + " / " + rs + ")" : "intDivOrZero(" + ls + ", " + rs + ")";
+            case "%" -> type == Type.FLOAT ? "(" + ls + " % " + rs + ")" : "moduloOrZero(" + ls + ", " + rs + ")";
             default -> "(" + ls + " " + op + " " + rs + ")";
         };
         return Expr.sql(sql, type, b.pos());
@@ -469,15 +504,18 @@ public final class Kfl {
         if (!(op.equals("+") || op.equals("-"))) {
             return null;
         }
-        long sign = op.equals("+") ? 1 : -1;
-        if (lt == Type.TIME && rt == Type.DURATION) {
-            return Expr.literal(Type.TIME, (Long) l.literal() + sign * (Long) r.literal(), l.pos());
-        }
-        if (lt == Type.DURATION && rt == Type.DURATION) {
-            return Expr.literal(Type.DURATION, (Long) l.literal() + sign * (Long) r.literal(), l.pos());
-        }
-        if (lt == Type.TIME && rt == Type.TIME && sign < 0) {
-            return Expr.literal(Type.DURATION, (Long) l.literal() - (Long) r.literal(), l.pos());
+        boolean plus = op.equals("+");
+        try {
+            if ((lt == Type.TIME || lt == Type.DURATION) && rt == Type.DURATION) {
+                long a = (Long) l.literal();
+                long b = (Long) r.literal();
+                return Expr.literal(lt, plus ? Math.addExact(a, b) : Math.subtractExact(a, b), l.pos());
+            }
+            if (lt == Type.TIME && rt == Type.TIME && !plus) {
+                return Expr.literal(Type.DURATION, Math.subtractExact((Long) l.literal(), (Long) r.literal()), l.pos());
+            }
+        } catch (ArithmeticException e) {
+            throw new KflException(l.pos(), "expected a time or duration within ±292 000 years but '" + op + "' goes beyond it");
         }
         return null;
     }
@@ -604,7 +642,12 @@ public final class Kfl {
         if (map.type() != Type.MAP) {
             throw new KflException(c.pos(), "map_get() expects a map (request.headers, response.headers, fields) but found " + map.what());
         }
-        String key = bind(expr(all.get(0)), Type.STRING);
+        Expr keyExpr = expr(all.get(0));
+        if (!keyExpr.isLiteral()) {
+            // the key's SQL appears twice below: an expression there would double at every level of nesting
+            throw new KflException(all.get(0).pos(), "map_get() expects a key like \"content-type\" but found " + keyExpr.what());
+        }
+        String key = bind(keyExpr, Type.STRING);
         String fallback = bind(expr(all.get(1)), Type.STRING);
         return Expr.sql("if(" + map.field().containsKey(key) + ", " + map.field().lookup(key) + ", " + fallback + ")", Type.STRING, c.pos());
     }

@@ -13,8 +13,18 @@ import dev.trawl.functions.calls.kfl.Token.Kind;
  */
 final class Parser {
 
+    /**
+     * How deep a filter may nest: parentheses, calls, lists, indexes, '!' and '-', member and
+     * method chains and chains of arithmetic each take a level ({@code &&} and {@code ||} chains
+     * do not: they compile flat). Deeper input is a 400, not a stack overflow here or an
+     * AST too deep for ClickHouse (its max_ast_depth is 1000; one level compiles to at most a few
+     * dozen).
+     */
+    static final int MAX_DEPTH = 32;
+
     private final List<Token> tokens;
     private int at;
+    private int depth;
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -51,15 +61,24 @@ final class Parser {
         return take();
     }
 
+    private void deeper(Token at) {
+        if (++depth > MAX_DEPTH) {
+            throw new KflException(at.pos(), "expected a simpler filter: it nests deeper than " + MAX_DEPTH
+                    + " levels (parentheses, '!', calls, indexes, arithmetic) here");
+        }
+    }
+
     private Node ternary() {
+        deeper(peek());
         Node cond = or();
         if (peek().kind() == Kind.QUESTION) {
             int pos = take().pos();
             Node then = ternary();
             expect(Kind.COLON, "':' of a conditional");
             Node otherwise = ternary();
-            return new Node.Ternary(pos, cond, then, otherwise);
+            cond = new Node.Ternary(pos, cond, then, otherwise);
         }
+        depth--;
         return cond;
     }
 
@@ -104,41 +123,52 @@ final class Parser {
         return left;
     }
 
+    // a chain of arithmetic compiles to nested SQL, so each operator of it takes a level
     private Node additive() {
+        int outer = depth;
         Node left = multiplicative();
         while (peek().is(Kind.OP, "+") || peek().is(Kind.OP, "-")) {
             Token op = take();
+            deeper(op);
             left = new Node.Binary(op.pos(), op.text(), left, multiplicative());
         }
+        depth = outer;
         return left;
     }
 
     private Node multiplicative() {
+        int outer = depth;
         Node left = unary();
         while (peek().is(Kind.OP, "*") || peek().is(Kind.OP, "/") || peek().is(Kind.OP, "%")) {
             Token op = take();
+            deeper(op);
             left = new Node.Binary(op.pos(), op.text(), left, unary());
         }
+        depth = outer;
         return left;
     }
 
     private Node unary() {
         Token t = peek();
-        if (t.is(Kind.OP, "!") || keyword("not")) {
+        boolean not = t.is(Kind.OP, "!") || keyword("not");
+        if (not || t.is(Kind.OP, "-")) {
             take();
-            return new Node.Unary(t.pos(), "!", unary());
-        }
-        if (t.is(Kind.OP, "-")) {
-            take();
-            return new Node.Unary(t.pos(), "-", unary());
+            deeper(t);
+            Node operand = unary();
+            depth--;
+            return new Node.Unary(t.pos(), not ? "!" : "-", operand);
         }
         return postfix();
     }
 
     private Node postfix() {
+        int outer = depth;
         Node n = primary();
         while (true) {
             Token t = peek();
+            if (t.kind() == Kind.DOT || t.kind() == Kind.LBRACKET) {
+                deeper(t);
+            }
             if (t.kind() == Kind.DOT) {
                 take();
                 Token name = expect(Kind.IDENT, "a field or method name after '.'");
@@ -154,6 +184,7 @@ final class Parser {
                 expect(Kind.RBRACKET, "']'");
                 n = new Node.Index(t.pos(), n, index);
             } else {
+                depth = outer;
                 return n;
             }
         }

@@ -124,7 +124,7 @@ class KflInjectionTest {
                 "AND", "OR", "NOT", "IN", "true", "false", "if", "has", "hasAny", "match", "toString", "startsWith", "endsWith",
                 "position", "lower", "k", "v", "x", "arrayExists", "arrayStringConcat", "mapValues", "mapFilter", "mapKeys",
                 "mapContains", "notEmpty", "length", "lengthUTF8", "fromUnixTimestamp64Micro", "toIntervalMicrosecond",
-                "dateDiff", "intDiv", "toStartOfHour", "protocol", "method", "path", "concat", "arrayElement", "toInt64OrZero", "toInt64", "toUnixTimestamp"));
+                "dateDiff", "intDivOrZero", "moduloOrZero", "toStartOfHour", "protocol", "method", "path", "concat", "arrayElement", "toInt64OrZero", "toInt64", "toUnixTimestamp"));
         for (String name : Fields.names()) {
             v.addAll(words(Fields.find(name).sql()));
         }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,11 +26,21 @@ class KflOnClickHouseTest {
         chdb = TestClickHouse.chdb();
         TestClickHouse.loadSample("t");
         TestClickHouse.loadSample("other");
+        chdb.query("INSERT INTO calls (dataset, id, ts, protocol, path) VALUES "
+                + "('esc', 'backslash', '2026-03-14 21:00:00', 'http', 'C:\\\\temp\\\\a'), "
+                + "('esc', 'tab', '2026-03-14 21:00:01', 'http', 'a\\tb'), "
+                + "('esc', 'newline', '2026-03-14 21:00:02', 'http', 'a\\nb'), "
+                + "('esc', 'letters', '2026-03-14 21:00:03', 'http', 'a\\\\nb'), "
+                + "('esc', 'empty', '2026-03-14 21:00:04', 'http', '')");
     }
 
     static List<String> ids(String kfl) {
+        return ids("t", kfl);
+    }
+
+    static List<String> ids(String dataset, String kfl) {
         SqlFilter f = Kfl.compile(kfl, NOW);
-        String sql = "SELECT id FROM calls WHERE dataset = 't' AND (" + f.where() + ") ORDER BY id";
+        String sql = "SELECT id FROM calls WHERE dataset = '" + dataset + "' AND (" + f.where() + ") ORDER BY id";
         // through the HTTP front with client-v2: the filter's values travel as param_kfl_N
         return TestClickHouse.rows().select(sql, f.params()).stream().map(r -> r.path("id").asString()).toList();
     }
@@ -66,6 +77,9 @@ class KflOnClickHouseTest {
             "timestamp > now() - duration(\"5m\")                     => a1 a3 d1 g1 k1 r1",
             "timestamp >= timestamp(\"2026-03-14T21:59:15Z\") && timestamp < timestamp(\"2026-03-14T21:59:35Z\") => a3 r1",
             "timestamp < now() - duration(\"9m\")                     => a2",
+            "timestamp > timestamp(\"1950-01-01T00:00:00Z\")          => a1 a2 a3 d1 g1 k1 r1",
+            "timestamp < timestamp(\"2128-01-01T00:00:00Z\")          => a1 a2 a3 d1 g1 k1 r1",
+            "timestamp >= timestamp(\"0001-01-01T00:00:00Z\") && timestamp <= timestamp(\"9999-12-31T23:59:59Z\") => a1 a2 a3 d1 g1 k1 r1",
             "size(request.body) > 5                                   => a1",
             "method in [\"PRODUCE\", \"A\"]                          => d1 k1",
             "protocol == \"HTTP\"                                     => a1 a2 a3",
@@ -93,5 +107,47 @@ class KflOnClickHouseTest {
         // each payload, read as a value, matches no call; read as SQL, it would have matched all
         assertThat(ids(kfl).size()).isLessThan(7);
         assertThat(chdb.query("SELECT count() FROM calls WHERE dataset IN ('t', 'other')").text().strip()).isEqualTo("14");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = "=>", quoteCharacter = '~', value = {
+            "url == \"C:\\\\temp\\\\a\"   => backslash",
+            "url.startsWith(\"C:\\\\\")       => backslash",
+            "url == \"a\\tb\"                   => tab",
+            "url == \"a\\nb\"                   => newline",
+            "url == \"a\\\\nb\"               => letters",
+            "url == r\"a\\nb\"                  => newline",
+            "url == \"\\\\\"                  => none",
+            "url == \"\\\\N\"                 => none",
+            "url.contains(\"\\\\\")           => backslash letters",
+    })
+    void backslashesTabsAndNewlinesInValuesMeanThemselves(String kfl, String expected) {
+        // ClickHouse reads a parameter in its escaped format: unescaped, these failed the query or matched other text
+        List<String> want = expected.equals("none") ? List.of() : List.of(expected.split(" "));
+        assertThat(ids("esc", kfl)).as(kfl).containsExactlyInAnyOrderElementsOf(want);
+    }
+
+    @Test
+    void theDeepestFiltersTheParserTakesRunOnClickHouse() {
+        int levels = Parser.MAX_DEPTH - 1;
+        for (String deep : List.of(
+                "(".repeat(levels) + "http" + ")".repeat(levels),
+                "!".repeat(levels - 1) + "!http",
+                "request.headers[".repeat(levels / 3) + "\"x\"" + "]".repeat(levels / 3) + " == \"\"",
+                "map_get(request.headers, \"k\", ".repeat(levels - 1) + "\"d\"" + ")".repeat(levels - 1) + " == \"d\"",
+                "(" + "true ? ".repeat(levels - 1) + "status" + " : 0".repeat(levels - 1) + ") > 0",
+                "status" + " + 1".repeat(levels - 1) + " > 0",
+                "size(string(".repeat(levels / 2) + "path" + "))".repeat(levels / 2) + " > 0")) {
+            assertThat(ids(deep)).as(deep).isNotNull();
+        }
+        // a long list of alternatives is flat: ClickHouse's max_ast_depth (1000) does not limit it
+        String anyStatus = String.join(" || ", java.util.stream.IntStream.range(0, 2000).mapToObj(i -> "status_code == " + (i + 100)).toList());
+        assertThat(ids(anyStatus)).containsExactly("a1", "a2", "a3", "g1");
+    }
+
+    @Test
+    void dividingByAColumnThatIsZeroAnswersInsteadOfFailingTheQuery() {
+        // r1, d1 and k1 have status 0
+        assertThat(ids("elapsed_time / status_code >= 0 && elapsed_time % status_code >= 0")).hasSize(7);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -159,6 +160,75 @@ class KflTest {
         assertThatThrownBy(() -> kfl("timestamp > \"yesterday\"")).hasMessageContaining("expected a timestamp");
         assertThatThrownBy(() -> kfl("duration(\"5 parsecs\") > elapsed_time")).hasMessageContaining("expected a duration");
         assertThatThrownBy(() -> kfl("path > r\"x\"")).hasMessageContaining("regex can only be matched");
+    }
+
+    @Test
+    void deepNestingIsAnErrorThatSaysWhereNotAStackOverflow() {
+        for (String deep : List.of(
+                "(".repeat(5000) + "http" + ")".repeat(5000),
+                "!".repeat(5000) + "http",
+                "not ".repeat(5000) + "http",
+                "-".repeat(5000) + "status < 0",
+                "status" + " + 1".repeat(5000) + " > 0",
+                "size(".repeat(5000) + "path" + ")".repeat(5000) + " > 0",
+                "dns_questions" + "[0]".repeat(5000) + " == \"a\"",
+                "a.".repeat(5000) + "b",
+                "[".repeat(5000) + "]".repeat(5000),
+                "true ? ".repeat(5000) + "1" + " : 2".repeat(5000) + " > 0")) {
+            KflException e = (KflException) catchIt(() -> kfl(deep));
+            assertThat(e).as(deep.substring(0, 20)).isNotNull();
+            assertThat(e.getMessage()).contains("deeper than " + Parser.MAX_DEPTH);
+            assertThat(e.position()).isBetween(1, deep.length());
+        }
+        // as deep as the limit still compiles
+        String nested = "(".repeat(Parser.MAX_DEPTH - 1) + "http" + ")".repeat(Parser.MAX_DEPTH - 1);
+        assertThat(kfl(nested).where()).isEqualTo("protocol IN ('http', 'http2', 'grpc')");
+    }
+
+    @Test
+    void longChainsOfAlternativesCompileFlat() {
+        String any = String.join(" || ", java.util.stream.IntStream.range(0, 5000).mapToObj(i -> "status == " + i).toList());
+        SqlFilter f = kfl("http && " + any + " && !dns");
+        assertThat(f.params()).hasSize(5000);
+        int depth = 0;
+        int deepest = 0;
+        for (char c : f.where().toCharArray()) {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            deepest = Math.max(deepest, depth);
+        }
+        assertThat(deepest).isLessThanOrEqualTo(4);
+        assertThat(kfl("dns || redis || kafka").where()).isEqualTo("(protocol = 'dns' OR protocol = 'redis' OR protocol = 'kafka')");
+        assertThat(kfl("http && dst.service.name == \"payment\" && status_code >= 500").where())
+                .isEqualTo("(protocol IN ('http', 'http2', 'grpc') AND (dst_service = {kfl_1:String}) AND (status >= {kfl_2:Int64}))");
+    }
+
+    @Test
+    void divisionByALiteralZeroIsAnErrorAndByAColumnIsZero() {
+        assertThatThrownBy(() -> kfl("elapsed_time / 0 > 1")).hasMessageContaining("position 15").hasMessageContaining("divisor other than 0");
+        assertThatThrownBy(() -> kfl("status % 0 == 1")).hasMessageContaining("divisor other than 0");
+        assertThat(kfl("elapsed_time / status > 1").where()).contains("intDivOrZero(latency_us, status)");
+        assertThat(kfl("elapsed_time % status > 1").where()).contains("moduloOrZero(latency_us, status)");
+        assertThat(kfl("elapsed_time / 0.0 > 1").where()).contains("(latency_us / {kfl_1:Float64})");
+    }
+
+    @Test
+    void mapGetTakesAKeyValueNotAnExpression() {
+        // the key's SQL is used twice: nested as keys, 30 levels would compile to 2^30 copies
+        String nested = "map_get(request.headers, ".repeat(30) + "\"k\"" + ", \"d\")".repeat(30) + " == \"d\"";
+        assertThatThrownBy(() -> kfl(nested)).isInstanceOf(KflException.class).hasMessageContaining("expects a key like");
+        assertThat(kfl("map_get(request.headers, \"k\", map_get(response.headers, \"k\", \"d\")) == \"d\"").params()).hasSize(4);
+    }
+
+    @Test
+    void timesBeyondWhatAMicrosecondCountHoldsAreErrors() {
+        assertThatThrownBy(() -> kfl("timestamp > timestamp(\"+999999999-12-31T23:59:59Z\")"))
+                .isInstanceOf(KflException.class).hasMessageContaining("position 22").hasMessageContaining("within");
+        assertThatThrownBy(() -> kfl("timestamp > 9223372036854775807")).isInstanceOf(KflException.class).hasMessageContaining("within");
+        assertThatThrownBy(() -> kfl("now() + duration(\"2562047788h\") > timestamp")).isInstanceOf(KflException.class).hasMessageContaining("within");
+        assertThatThrownBy(() -> kfl("duration(\"2562047788h\") + duration(\"2562047788h\") > elapsed_time")).isInstanceOf(KflException.class);
+        // outside DateTime's 1970 to 2106 the hour bucket would wrap: the bound stays on ts alone
+        assertThat(kfl("timestamp > timestamp(\"1950-01-01T00:00:00Z\")").where()).doesNotContain("toStartOfHour");
+        assertThat(kfl("timestamp > timestamp(\"2026-01-01T00:00:00Z\")").where()).contains("toStartOfHour");
     }
 
     @Test
