@@ -167,6 +167,32 @@ class SpoolRecoveryTest {
         assertThat(new String(capinfos.getInputStream().readAllBytes())).containsPattern("Strict time order:\\s+True");
     }
 
+    /**
+     * A kill while a closing chunk is rewritten leaves the rewrite's temporary beside the intact
+     * part: the time sort's ({@code .sorting}) or the own-traffic refilter's ({@code .filtering}).
+     * Recovery closes the part and removes the temporaries, so they neither stay on the disk for
+     * good nor count against the cap (where they would push real chunks out).
+     */
+    @Test
+    void temporariesOfARewriteCutShortByAKillAreRemovedOnRecovery() throws Exception {
+        Spool spool = new Spool(tmp.resolve("spool"), "node-t", 1L << 30);
+        Path part = spool.newPart("killed", 1);
+        Files.copy(tenPackets(), part);
+        byte[] halfWritten = java.util.Arrays.copyOf(Files.readAllBytes(part), 100);
+        Files.write(part.resolveSibling(part.getFileName() + ".sorting"), halfWritten);
+        Files.write(part.resolveSibling(part.getFileName() + ".filtering"), halfWritten);
+
+        assertThat(spool.recover(ChunkMeta.LIVE, List.of("any"))).isEqualTo(1);
+
+        Spool.Pending chunk = spool.pending().getFirst();
+        try (var files = Files.list(spool.dir())) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder(chunk.pcap().getFileName().toString(), chunk.meta().getFileName().toString());
+        }
+        assertThat(spool.bytes()).isEqualTo(Files.size(chunk.pcap()) + Files.size(chunk.meta()));
+        assertThat(ChunkMeta.fromJson(Files.readAllBytes(chunk.meta())).packets()).isEqualTo(10);
+    }
+
     @Test
     void fullSpoolDropsOldestChunksFirstCountsThemAndUploadsTheRestLater() throws Exception {
         Path spoolDir = tmp.resolve("spool");

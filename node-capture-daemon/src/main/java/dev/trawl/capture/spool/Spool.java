@@ -156,7 +156,11 @@ public final class Spool {
                 Files.deleteIfExists(meta);
             }
         }
-        for (Path tmp : list(".tmp")) Files.deleteIfExists(tmp);
+        // what a kill left of a write or rewrite cut short (the meta's, PcapChunkFile.sortByTime's,
+        // LiveCapture's refilter's): the file it was made from is intact, and was closed above
+        for (String cutShort : List.of(".tmp", ".sorting", ".filtering")) {
+            for (Path tmp : list(cutShort)) Files.deleteIfExists(tmp);
+        }
         enforceCap();
         return recovered;
     }
