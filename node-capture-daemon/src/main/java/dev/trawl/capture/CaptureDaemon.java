@@ -216,7 +216,7 @@ public final class CaptureDaemon implements AutoCloseable {
                 } catch (Exception e) {
                     metrics.uploadFailures.increment();
                     log.warn("{}: upload of {} failed, retrying in {} ms: {}", node, chunk.key(), backoff, e.toString());
-                    spool.transferring(null);
+                    spool.release();
                     if (!sleep(backoff)) return;
                     backoff = Math.min(backoff * 2, config.maxBackoff.toMillis());
                     break; // re-list: the cap may have dropped chunks meanwhile
@@ -226,14 +226,12 @@ public final class CaptureDaemon implements AutoCloseable {
     }
 
     private void upload(Spool.Pending chunk) throws IOException {
-        if (!Files.exists(chunk.pcap())) return; // dropped by the cap
+        if (!spool.claim(chunk)) return; // dropped by the cap
         ChunkMeta meta = ChunkMeta.fromJson(Files.readAllBytes(chunk.meta()));
         long started = System.nanoTime();
-        spool.transferring(chunk.pcap());
         uploader.upload(chunk.pcap(), chunk.key(), "application/vnd.tcpdump.pcap",
                 Map.of("sha256", meta.sha256(), "packets", Long.toString(meta.packets()), "session", meta.sessionId()));
         uploader.upload(meta.toJson(), meta.metaKey(), "application/json");
-        spool.transferring(null);
         metrics.uploadLatency.record(Duration.ofNanos(System.nanoTime() - started));
         sendEvent(meta);
         // only now: S3 confirmed both objects (a crash before this line re-uploads under the same keys)

@@ -193,6 +193,33 @@ class SpoolRecoveryTest {
         assertThat(ChunkMeta.fromJson(Files.readAllBytes(chunk.meta())).packets()).isEqualTo(10);
     }
 
+    /**
+     * A chunk S3 has confirmed stays in the spool while its event is sent (retried while the sink
+     * refuses it). A full spool meanwhile must not give it up as a drop: it reached S3. Every
+     * closed chunk is either in S3 or counted as dropped, never both.
+     */
+    @Test
+    void aChunkInS3WhoseEventIsStillRetriedIsNotCountedAsDropped() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        var refusingSink = new dev.trawl.core.events.EventSender(java.net.URI.create("http://127.0.0.1:9/"), "node-capture-daemon");
+        CaptureDaemon d = daemon("node-e", tmp.resolve("spool")).retention(null)
+                .source(new ReplayCapture(List.of(demo), Pace.REALTIME, false)) // chunks close while events are retried
+                .rotation(new Rotation(12 << 10, Duration.ofDays(1))).spoolCapBytes(20 << 10)
+                .events(refusingSink).eventAttempts(5).backoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .meterRegistry(registry).build();
+        try (d) {
+            d.start();
+            Thread.sleep(12_000);
+        }
+        long closed = (long) registry.get("trawl.capture.chunks").tag("state", "closed").counter().count();
+        List<String> inS3 = Chunks.download(s3, "trawl", "node-e", tmp.resolve("down")).stream().map(Chunks.Stored::key).toList();
+        List<String> spooled = d.spool().pending().stream().map(Spool.Pending::key).toList();
+        assertThat(closed).isGreaterThan(3);
+        assertThat(inS3.size() + spooled.size() + d.spool().droppedChunks())
+                .as("%d closed, %d in S3, %d still spooled, %d counted as dropped", closed, inS3.size(), spooled.size(), d.spool().droppedChunks())
+                .isEqualTo(closed);
+    }
+
     @Test
     void fullSpoolDropsOldestChunksFirstCountsThemAndUploadsTheRestLater() throws Exception {
         Path spoolDir = tmp.resolve("spool");
