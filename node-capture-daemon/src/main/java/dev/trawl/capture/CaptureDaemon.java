@@ -126,28 +126,29 @@ public final class CaptureDaemon implements AutoCloseable {
         sourcesDone = new CountDownLatch(config.sources.size());
         uploaderThread = Thread.ofPlatform().name("upload-" + node).start(this::uploadLoop);
         housekeeping = Thread.ofPlatform().daemon().name("housekeeping-" + node).start(this::housekeepingLoop);
-        PacketSource.Chunks chunks = new PacketSource.Chunks() {
-            @Override
-            public Rotation rotation() {
-                return config.rotation;
-            }
-
-            @Override
-            public int snaplen() {
-                return config.snaplen;
-            }
-
-            @Override
-            public Path newPart() {
-                return spool.newPart(sessionId, sequence.incrementAndGet());
-            }
-
-            @Override
-            public void closed(Path part, long openedNanos, long drops) throws IOException {
-                chunkClosed(part, openedNanos, drops);
-            }
-        };
         for (PacketSource source : config.sources) {
+            // one per source: a chunk's meta names the interface it came from, not every one
+            PacketSource.Chunks chunks = new PacketSource.Chunks() {
+                @Override
+                public Rotation rotation() {
+                    return config.rotation;
+                }
+
+                @Override
+                public int snaplen() {
+                    return config.snaplen;
+                }
+
+                @Override
+                public Path newPart() {
+                    return spool.newPart(sessionId, sequence.incrementAndGet());
+                }
+
+                @Override
+                public void closed(Path part, long openedNanos, long drops) throws IOException {
+                    chunkClosed(part, openedNanos, drops, source.interfaces());
+                }
+            };
             sourceThreads.add(Thread.ofPlatform().name("capture-" + node + "-" + source.interfaces().getFirst()).start(() -> {
                 try {
                     source.run(chunks);
@@ -169,11 +170,11 @@ public final class CaptureDaemon implements AutoCloseable {
         return config.sources.stream().flatMap(s -> s.interfaces().stream()).toList();
     }
 
-    private void chunkClosed(Path part, long openedNanos, long drops) throws IOException {
+    private void chunkClosed(Path part, long openedNanos, long drops, List<String> interfaces) throws IOException {
         kernelDrops.addAndGet(drops);
         metrics.kernelDrops.increment(drops);
         Map<String, dev.trawl.core.chunk.Workload> table = config.workloads.tableSince(openedNanos);
-        var meta = spool.close(part, new Spool.ChunkInfo(sessionId, mode(), interfaces(), drops, table));
+        var meta = spool.close(part, new Spool.ChunkInfo(sessionId, mode(), interfaces, drops, table));
         if (meta.isEmpty()) return;
         ChunkMeta m = meta.get();
         packets.addAndGet(m.packets());
