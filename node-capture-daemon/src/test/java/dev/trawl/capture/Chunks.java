@@ -46,7 +46,8 @@ final class Chunks {
     /**
      * tcpdump beside the capture under test: writes what {@code filter} selects on {@code device}
      * to {@code file}, and returns once it listens (its start is not a fixed sleep, which a busy
-     * machine outlasts). {@code destroy()} (SIGTERM) makes it flush and exit.
+     * machine outlasts). {@code destroy()} (SIGTERM) makes it flush and exit; what arrived in
+     * libpcap's last buffer timeout (1 s) may be missing, so stop it that much after the traffic.
      */
     static Process tcpdumpBeside(String device, String filter, Path file) throws IOException, InterruptedException {
         Path log = file.resolveSibling(file.getFileName() + ".log");

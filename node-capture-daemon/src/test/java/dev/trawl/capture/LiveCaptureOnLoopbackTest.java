@@ -63,6 +63,9 @@ class LiveCaptureOnLoopbackTest {
                     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.discarding());
                     if (i % 50 == 49) Thread.sleep(800);
                 }
+                // its kept-alive connection ends now, while both captures run, not at an idle
+                // timeout while they stop (one stopped would miss the closing packets the other has)
+                http.close();
                 Thread.sleep(1000);
                 assertThat(daemon.failure()).isNull();
             } finally {

@@ -90,6 +90,9 @@ class OwnTrafficOnLoopbackTest {
                     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + webPort + "/" + i)).build(), HttpResponse.BodyHandlers.discarding());
                     Thread.sleep(30); // ~4 s: several chunks, each uploaded and announced while the capture runs
                 }
+                // its kept-alive connection ends now, while both captures run, not at an idle
+                // timeout while they stop (one stopped would miss the closing packets the other has)
+                http.close();
                 long announced = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (sink.events.size() < 3 && System.nanoTime() < announced) Thread.sleep(50);
             } finally {
