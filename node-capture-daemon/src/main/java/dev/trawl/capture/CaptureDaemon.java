@@ -126,28 +126,29 @@ public final class CaptureDaemon implements AutoCloseable {
         sourcesDone = new CountDownLatch(config.sources.size());
         uploaderThread = Thread.ofPlatform().name("upload-" + node).start(this::uploadLoop);
         housekeeping = Thread.ofPlatform().daemon().name("housekeeping-" + node).start(this::housekeepingLoop);
-        PacketSource.Chunks chunks = new PacketSource.Chunks() {
-            @Override
-            public Rotation rotation() {
-                return config.rotation;
-            }
-
-            @Override
-            public int snaplen() {
-                return config.snaplen;
-            }
-
-            @Override
-            public Path newPart() {
-                return spool.newPart(sessionId, sequence.incrementAndGet());
-            }
-
-            @Override
-            public void closed(Path part, long openedNanos, long drops) throws IOException {
-                chunkClosed(part, openedNanos, drops);
-            }
-        };
         for (PacketSource source : config.sources) {
+            // one per source: a chunk's meta names the interface it came from, not every one
+            PacketSource.Chunks chunks = new PacketSource.Chunks() {
+                @Override
+                public Rotation rotation() {
+                    return config.rotation;
+                }
+
+                @Override
+                public int snaplen() {
+                    return config.snaplen;
+                }
+
+                @Override
+                public Path newPart() {
+                    return spool.newPart(sessionId, sequence.incrementAndGet());
+                }
+
+                @Override
+                public void closed(Path part, long openedNanos, long drops) throws IOException {
+                    chunkClosed(part, openedNanos, drops, source.interfaces());
+                }
+            };
             sourceThreads.add(Thread.ofPlatform().name("capture-" + node + "-" + source.interfaces().getFirst()).start(() -> {
                 try {
                     source.run(chunks);
@@ -169,11 +170,11 @@ public final class CaptureDaemon implements AutoCloseable {
         return config.sources.stream().flatMap(s -> s.interfaces().stream()).toList();
     }
 
-    private void chunkClosed(Path part, long openedNanos, long drops) throws IOException {
+    private void chunkClosed(Path part, long openedNanos, long drops, List<String> interfaces) throws IOException {
         kernelDrops.addAndGet(drops);
         metrics.kernelDrops.increment(drops);
         Map<String, dev.trawl.core.chunk.Workload> table = config.workloads.tableSince(openedNanos);
-        var meta = spool.close(part, new Spool.ChunkInfo(sessionId, mode(), interfaces(), drops, table));
+        var meta = spool.close(part, new Spool.ChunkInfo(sessionId, mode(), interfaces, drops, table));
         if (meta.isEmpty()) return;
         ChunkMeta m = meta.get();
         packets.addAndGet(m.packets());
@@ -216,7 +217,7 @@ public final class CaptureDaemon implements AutoCloseable {
                 } catch (Exception e) {
                     metrics.uploadFailures.increment();
                     log.warn("{}: upload of {} failed, retrying in {} ms: {}", node, chunk.key(), backoff, e.toString());
-                    spool.transferring(null);
+                    spool.release();
                     if (!sleep(backoff)) return;
                     backoff = Math.min(backoff * 2, config.maxBackoff.toMillis());
                     break; // re-list: the cap may have dropped chunks meanwhile
@@ -226,14 +227,12 @@ public final class CaptureDaemon implements AutoCloseable {
     }
 
     private void upload(Spool.Pending chunk) throws IOException {
-        if (!Files.exists(chunk.pcap())) return; // dropped by the cap
+        if (!spool.claim(chunk)) return; // dropped by the cap
         ChunkMeta meta = ChunkMeta.fromJson(Files.readAllBytes(chunk.meta()));
         long started = System.nanoTime();
-        spool.transferring(chunk.pcap());
         uploader.upload(chunk.pcap(), chunk.key(), "application/vnd.tcpdump.pcap",
                 Map.of("sha256", meta.sha256(), "packets", Long.toString(meta.packets()), "session", meta.sessionId()));
         uploader.upload(meta.toJson(), meta.metaKey(), "application/json");
-        spool.transferring(null);
         metrics.uploadLatency.record(Duration.ofNanos(System.nanoTime() - started));
         sendEvent(meta);
         // only now: S3 confirmed both objects (a crash before this line re-uploads under the same keys)

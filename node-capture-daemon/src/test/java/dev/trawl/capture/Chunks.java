@@ -43,6 +43,27 @@ final class Chunks {
         return Long.parseLong(cols[cols.length - 1].trim());
     }
 
+    /**
+     * tcpdump beside the capture under test: writes what {@code filter} selects on {@code device}
+     * to {@code file}, and returns once it listens (its start is not a fixed sleep, which a busy
+     * machine outlasts). {@code destroy()} (SIGTERM) makes it flush and exit; what arrived in
+     * libpcap's last buffer timeout (1 s) may be missing, so stop it that much after the traffic.
+     */
+    static Process tcpdumpBeside(String device, String filter, Path file) throws IOException, InterruptedException {
+        Path log = file.resolveSibling(file.getFileName() + ".log");
+        Process p = new ProcessBuilder("tcpdump", "-i", device, "-s", "0", "-U", "-w", file.toString(), filter)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(log).contains("listening on")) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroy();
+                throw new IOException("tcpdump -i " + device + " '" + filter + "' did not start: " + Files.readString(log));
+            }
+            Thread.sleep(20);
+        }
+        return p;
+    }
+
     static Path sharedPcaps() {
         String dir = System.getenv("TRAWL_SHARED_DIR");
         Path base = dir != null ? Paths.get(dir) : Paths.get("..", "shared").toAbsolutePath();

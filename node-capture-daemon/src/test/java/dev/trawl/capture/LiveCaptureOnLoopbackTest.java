@@ -48,8 +48,7 @@ class LiveCaptureOnLoopbackTest {
         int port = web.getAddress().getPort();
         String filter = "tcp port " + port;
         Path reference = tmp.resolve("tcpdump.pcap");
-        Process tcpdump = new ProcessBuilder("tcpdump", "-i", device, "-s", "0", "-U", "-w", reference.toString(), filter)
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("tcpdump.log").toFile()).start();
+        Process tcpdump = Chunks.tcpdumpBeside(device, filter, reference);
 
         try (EmbeddedS3 s3proxy = EmbeddedS3.startForTest(tmp.resolve("s3")); var s3 = s3proxy.client()) {
             try (CaptureDaemon daemon = CaptureDaemon.builder().node("node-live").s3(s3, "trawl").spoolDir(tmp.resolve("spool"))
@@ -57,13 +56,16 @@ class LiveCaptureOnLoopbackTest {
                     .rotation(new Rotation(64L << 20, Duration.ofMillis(700)))
                     .build()) {
                 daemon.start();
-                Thread.sleep(1500); // both handles open
+                Thread.sleep(1500); // the daemon's handle open
                 HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
                 for (int i = 0; i < 150; i++) {
                     String path = i % 5 == 0 ? "/missing/" + i : "/ok/" + i;
                     http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.discarding());
                     if (i % 50 == 49) Thread.sleep(800);
                 }
+                // its kept-alive connection ends now, while both captures run, not at an idle
+                // timeout while they stop (one stopped would miss the closing packets the other has)
+                http.close();
                 Thread.sleep(1000);
                 assertThat(daemon.failure()).isNull();
             } finally {

@@ -46,6 +46,32 @@ class ReplayToS3Test {
         s3proxy.close();
     }
 
+    /** With several sources (interfaces) each closes its own chunks: a chunk's meta names its own source, not all of them. */
+    @Test
+    void eachChunksMetaNamesTheInterfaceItWasCapturedOn() throws Exception {
+        Path demo = CaptureLauncher.demoCapture(tmp.resolve("demo"));
+        Path eth = Files.copy(demo, tmp.resolve("eth0.pcap")), lo = tmp.resolve("lo.pcap");
+        // other packets than eth0's: two sources starting in the same millisecond would otherwise close byte-identical chunks
+        Process cut = new ProcessBuilder("editcap", "-F", "pcap", "-r", demo.toString(), lo.toString(), "1-1000").inheritIO().start();
+        assertThat(cut.waitFor()).isZero();
+        try (CaptureDaemon daemon = CaptureDaemon.builder().node("node-i").s3(s3, "trawl").spoolDir(tmp.resolve("spool"))
+                .source(new ReplayCapture(List.of(eth), Pace.FAST, false))
+                .source(new ReplayCapture(List.of(lo), Pace.FAST, false))
+                .rotation(new Rotation(64 << 10, Duration.ofDays(1))).retention(null).build()) {
+            daemon.start();
+            assertThat(daemon.awaitIdle(Duration.ofSeconds(60))).isTrue();
+            assertThat(daemon.heartbeat(true).interfaces()).containsExactly("eth0.pcap", "lo.pcap");
+        }
+        List<Chunks.Stored> chunks = Chunks.download(s3, "trawl", "node-i", tmp.resolve("down"));
+        for (Path file : List.of(eth, lo)) {
+            String name = file.getFileName().toString();
+            List<Chunks.Stored> own = chunks.stream().filter(c -> c.meta().interfaces().equals(List.of(name))).toList();
+            assertThat(own.stream().mapToLong(c -> c.meta().packets()).sum()).as("packets of chunks whose meta names only %s", name)
+                    .isEqualTo(PcapChunkFile.scan(file).packets());
+        }
+        assertThat(chunks).allSatisfy(c -> assertThat(c.meta().interfaces()).hasSize(1));
+    }
+
     @Test
     void demoReplayBecomesTimeRotatedChunksWithMetaEventsAndHeartbeat() throws Exception {
         Path demo = CaptureLauncher.demoCapture(tmp.resolve("demo"));

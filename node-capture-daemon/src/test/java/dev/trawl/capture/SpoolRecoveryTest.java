@@ -167,6 +167,59 @@ class SpoolRecoveryTest {
         assertThat(new String(capinfos.getInputStream().readAllBytes())).containsPattern("Strict time order:\\s+True");
     }
 
+    /**
+     * A kill while a closing chunk is rewritten leaves the rewrite's temporary beside the intact
+     * part: the time sort's ({@code .sorting}) or the own-traffic refilter's ({@code .filtering}).
+     * Recovery closes the part and removes the temporaries, so they neither stay on the disk for
+     * good nor count against the cap (where they would push real chunks out).
+     */
+    @Test
+    void temporariesOfARewriteCutShortByAKillAreRemovedOnRecovery() throws Exception {
+        Spool spool = new Spool(tmp.resolve("spool"), "node-t", 1L << 30);
+        Path part = spool.newPart("killed", 1);
+        Files.copy(tenPackets(), part);
+        byte[] halfWritten = java.util.Arrays.copyOf(Files.readAllBytes(part), 100);
+        Files.write(part.resolveSibling(part.getFileName() + ".sorting"), halfWritten);
+        Files.write(part.resolveSibling(part.getFileName() + ".filtering"), halfWritten);
+
+        assertThat(spool.recover(ChunkMeta.LIVE, List.of("any"))).isEqualTo(1);
+
+        Spool.Pending chunk = spool.pending().getFirst();
+        try (var files = Files.list(spool.dir())) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .containsExactlyInAnyOrder(chunk.pcap().getFileName().toString(), chunk.meta().getFileName().toString());
+        }
+        assertThat(spool.bytes()).isEqualTo(Files.size(chunk.pcap()) + Files.size(chunk.meta()));
+        assertThat(ChunkMeta.fromJson(Files.readAllBytes(chunk.meta())).packets()).isEqualTo(10);
+    }
+
+    /**
+     * A chunk S3 has confirmed stays in the spool while its event is sent (retried while the sink
+     * refuses it). A full spool meanwhile must not give it up as a drop: it reached S3. Every
+     * closed chunk is either in S3 or counted as dropped, never both.
+     */
+    @Test
+    void aChunkInS3WhoseEventIsStillRetriedIsNotCountedAsDropped() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        var refusingSink = new dev.trawl.core.events.EventSender(java.net.URI.create("http://127.0.0.1:9/"), "node-capture-daemon");
+        CaptureDaemon d = daemon("node-e", tmp.resolve("spool")).retention(null)
+                .source(new ReplayCapture(List.of(demo), Pace.REALTIME, false)) // chunks close while events are retried
+                .rotation(new Rotation(12 << 10, Duration.ofDays(1))).spoolCapBytes(20 << 10)
+                .events(refusingSink).eventAttempts(5).backoff(Duration.ofMillis(200), Duration.ofSeconds(2))
+                .meterRegistry(registry).build();
+        try (d) {
+            d.start();
+            Thread.sleep(12_000);
+        }
+        long closed = (long) registry.get("trawl.capture.chunks").tag("state", "closed").counter().count();
+        List<String> inS3 = Chunks.download(s3, "trawl", "node-e", tmp.resolve("down")).stream().map(Chunks.Stored::key).toList();
+        List<String> spooled = d.spool().pending().stream().map(Spool.Pending::key).toList();
+        assertThat(closed).isGreaterThan(3);
+        assertThat(inS3.size() + spooled.size() + d.spool().droppedChunks())
+                .as("%d closed, %d in S3, %d still spooled, %d counted as dropped", closed, inS3.size(), spooled.size(), d.spool().droppedChunks())
+                .isEqualTo(closed);
+    }
+
     @Test
     void fullSpoolDropsOldestChunksFirstCountsThemAndUploadsTheRestLater() throws Exception {
         Path spoolDir = tmp.resolve("spool");

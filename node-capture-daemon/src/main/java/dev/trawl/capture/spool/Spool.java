@@ -44,7 +44,7 @@ public final class Spool {
     private final AtomicLong droppedChunks = new AtomicLong();
     private final AtomicLong droppedPackets = new AtomicLong();
     private final AtomicLong droppedBytes = new AtomicLong();
-    private Path transferring; // guarded by this: never dropped while its bytes are on the wire
+    private Path transferring; // guarded by this: never dropped from its upload until it is removed
 
     public Spool(Path root, String node, long capBytes) {
         this.node = node;
@@ -156,7 +156,11 @@ public final class Spool {
                 Files.deleteIfExists(meta);
             }
         }
-        for (Path tmp : list(".tmp")) Files.deleteIfExists(tmp);
+        // what a kill left of a write or rewrite cut short (the meta's, PcapChunkFile.sortByTime's,
+        // LiveCapture's refilter's): the file it was made from is intact, and was closed above
+        for (String cutShort : List.of(".tmp", ".sorting", ".filtering")) {
+            for (Path tmp : list(cutShort)) Files.deleteIfExists(tmp);
+        }
         enforceCap();
         return recovered;
     }
@@ -185,9 +189,21 @@ public final class Spool {
         return out;
     }
 
-    /** Marks the chunk whose bytes are going to S3 now (or none), so the cap does not delete it mid-transfer. */
-    public synchronized void transferring(Path pcap) {
-        this.transferring = pcap;
+    /**
+     * Marks the chunk going to S3 now, so the cap does not drop it: not while its bytes are on the
+     * wire, and not once S3 has it (its event may still be retried; a drop then would count a chunk
+     * S3 holds as lost). False when the cap dropped it already. Ends with {@link #remove} or
+     * {@link #release}.
+     */
+    public synchronized boolean claim(Pending chunk) {
+        if (!Files.exists(chunk.pcap())) return false;
+        transferring = chunk.pcap();
+        return true;
+    }
+
+    /** The upload failed: the cap may drop the chunk again. */
+    public synchronized void release() {
+        transferring = null;
     }
 
     /** Removes a chunk S3 has confirmed. */

@@ -46,6 +46,18 @@ public final class CaptureBench {
             System.exit(2);
         }
         Path dir = Files.createTempDirectory("capture-bench");
+        try {
+            run(dir, seconds, rates);
+        } finally {
+            // every chunk of every rate went to the S3 in here: hundreds of MB a run, left behind otherwise
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void run(Path dir, int seconds, List<Long> rates) throws Exception {
         Path frames = dir.resolve("frames.pcap");
         writeFrames(frames, 100_000, 200);
 
@@ -73,7 +85,6 @@ public final class CaptureBench {
         if (!anyDrop) {
             System.out.printf("neither dropped a packet at any rate: the sender (tcpreplay, %.0f pps at most here) is the limit, not the capture%n", fastestSend);
         }
-        System.exit(0);
     }
 
     private static Run tcpdump(Path dir, Path frames, long rate, long count) throws Exception {
