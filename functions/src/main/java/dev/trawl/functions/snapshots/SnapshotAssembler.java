@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,13 +94,29 @@ public final class SnapshotAssembler {
         long nowNanos = capture.nowNanos();
 
         List<String> nodes = m.nodes().isEmpty() ? capture.index().rawNodes() : m.nodes();
+        boolean windowPassed = nowNanos > to;
+        boolean graceOver = nowNanos > to + grace.toNanos();
+        // what the nodes vouch for is read before their chunks are listed: a chunk they vouch for
+        // was in S3 before this point (the daemon announces a chunk only after storing it), so the
+        // listing below holds it. Read after the listing, it could vouch for a chunk that landed
+        // in between and complete the snapshot without it.
+        Map<String, NodeRange> ranges = new HashMap<>();
+        for (NodeRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
+        List<String> waitingFor = new ArrayList<>();
+        for (Heartbeat h : capture.activeNodes()) {
+            if (!m.includesNode(h.node())) continue;
+            NodeRange r = ranges.get(h.node());
+            long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
+            if (uploadedThrough < to) waitingFor.add(h.node());
+        }
+
         Set<String> present = store.objectKeys(m.name());
         Map<String, SnapshotObject> done = m.objects().stream().collect(Collectors.toMap(SnapshotObject::sourceKey, o -> o, (a, b) -> a));
         List<SnapshotObject> objects = new ArrayList<>();
         boolean metaMissing = false;
         for (String node : nodes) {
             for (ChunkKey chunk : capture.index().chunks(node, from, to)) {
-                SnapshotObject already = done.get(chunk.key());
+                SnapshotObject already = done.remove(chunk.key());
                 if (already != null && present.contains(already.key())) {
                     objects.add(already);
                     continue;
@@ -113,18 +130,13 @@ public final class SnapshotAssembler {
                 objects.add(copy(m.name(), chunk, meta.get(), present, from, to));
             }
         }
-
-        boolean windowPassed = nowNanos > to;
-        boolean graceOver = nowNanos > to + grace.toNanos();
-        Map<String, NodeRange> ranges = new HashMap<>();
-        for (NodeRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
-        List<String> waitingFor = new ArrayList<>();
-        for (Heartbeat h : capture.activeNodes()) {
-            if (!m.includesNode(h.node())) continue;
-            NodeRange r = ranges.get(h.node());
-            long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
-            if (uploadedThrough < to) waitingFor.add(h.node());
+        // copies whose raw chunk is gone meanwhile (retention) are still the snapshot's evidence
+        for (SnapshotObject kept : done.values()) {
+            if (present.contains(kept.key())) objects.add(kept);
         }
+        objects.sort(Comparator.comparingInt((SnapshotObject o) -> nodes.contains(o.node()) ? nodes.indexOf(o.node()) : nodes.size())
+                .thenComparing(SnapshotObject::node).thenComparingLong(SnapshotObject::startNanos));
+
         boolean complete = windowPassed && ((waitingFor.isEmpty() && !metaMissing) || graceOver);
         if (!complete) return m.withObjects(objects, m.window(), null);
 
