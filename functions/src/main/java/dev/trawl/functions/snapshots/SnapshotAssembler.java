@@ -20,6 +20,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,9 +60,12 @@ public final class SnapshotAssembler {
 
     /** Advances the snapshot as far as the data allows; returns its status afterwards (or null when it does not exist). */
     public SnapshotStatus assemble(String name) {
+        Set<String> copiedHere = new HashSet<>();
         for (int attempt = 0; attempt < 5; attempt++) {
             var read = store.read(name);
             if (read.isEmpty()) {
+                // deleted meanwhile: copies this run made after the delete listed the snapshot would stay behind
+                if (!copiedHere.isEmpty()) store.deleteKeys(name, copiedHere);
                 store.unmarkPending(name);
                 return null;
             }
@@ -77,6 +81,8 @@ public final class SnapshotAssembler {
                 log.error("assembly of snapshot {} failed", name, e);
                 next = current.failed("assembly failed: " + e.getMessage(), now());
             }
+            Set<String> before = current.objects().stream().map(SnapshotObject::key).collect(Collectors.toSet());
+            next.objects().stream().map(SnapshotObject::key).filter(k -> !before.contains(k)).forEach(copiedHere::add);
             if (next.equals(current)) return current.status();
             if (store.replace(next, read.get().etag())) {
                 if (next.status() != SnapshotStatus.IN_PROGRESS) store.unmarkPending(name);

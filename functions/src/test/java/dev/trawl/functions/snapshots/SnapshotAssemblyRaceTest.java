@@ -57,18 +57,24 @@ class SnapshotAssemblyRaceTest {
 
     /** Runs {@code onListing} once, right after the first listing of {@code prefix} (the chunks of a window) has answered. */
     static S3Client interleaving(String prefix, Runnable onListing) {
-        var fired = new java.util.concurrent.atomic.AtomicBoolean();
-        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, (proxy, method, args) -> {
+        return onCall("listObjectsV2", 1, false, a -> a instanceof ListObjectsV2Request r && prefix.equals(r.prefix()) && r.startAfter() == null
+                && r.maxKeys() == null, onListing);
+    }
+
+    /** Runs {@code action} once, before or after the {@code nth} call of {@code method} whose one argument matches. */
+    static S3Client onCall(String method, int nth, boolean before, java.util.function.Predicate<Object> argument, Runnable action) {
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, (proxy, m, args) -> {
+            boolean fire = m.getName().equals(method) && args != null && args.length == 1 && argument.test(args[0])
+                    && calls.incrementAndGet() == nth;
+            if (fire && before) action.run();
             Object result;
             try {
-                result = method.invoke(s3, args);
+                result = m.invoke(s3, args);
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
-            if (args != null && args.length == 1 && args[0] instanceof ListObjectsV2Request r && prefix.equals(r.prefix())
-                    && r.startAfter() == null && r.maxKeys() == null && fired.compareAndSet(false, true)) {
-                onListing.run();
-            }
+            if (fire && !before) action.run();
             return result;
         });
     }
@@ -162,5 +168,28 @@ class SnapshotAssemblyRaceTest {
         SnapshotManifest m = store.read("retained").orElseThrow().manifest();
         assertThat(m.objects()).extracting(SnapshotObject::key).contains(copied.key()).hasSize(2);
         assertThat(m.packetCount()).isEqualTo(55 + 11);
+    }
+
+    @Test
+    void aDeleteWhileTheAssemblerCopiesLeavesNothingBehind() throws Exception {
+        String node = "node-deleted";
+        long endMs = System.currentTimeMillis() - 60_000;
+        var window = new Window(endMs - 10_000, endMs);
+        // two chunks inside the window
+        RawChunks.write(s3, BUCKET, work.resolve("deleted"), node, CAPTURE, 2, RawChunks.evenlyFrom((endMs - 5_000) * 1_000_000L, 1_000_000L));
+        var plainStore = new SnapshotStore(s3, BUCKET);
+        plainStore.create(SnapshotManifest.requested("deleted", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
+        plainStore.markPending("deleted");
+
+        // DELETE /mcp/snapshots/deleted runs between the assembler's two copies
+        S3Client racing = onCall("copyObject", 2, true, a -> true, () -> plainStore.deleteAll("deleted"));
+        var index = new ChunkIndex(racing, BUCKET);
+        var capture = new CaptureStatus(index, new RawIndex(racing, BUCKET, index), Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC),
+                Duration.ofSeconds(60), Duration.ofHours(24));
+        var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5));
+
+        assertThat(assembler.assemble("deleted")).isNull();
+        assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(S3Layout.snapshotPrefix("deleted"))).contents()).isEmpty();
+        assertThat(plainStore.pending()).doesNotContain("deleted");
     }
 }
