@@ -27,7 +27,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Brings an in-progress snapshot forward, driven by events ({@code snapshot.requested},
@@ -78,6 +80,9 @@ public final class SnapshotAssembler {
             try {
                 next = step(current);
             } catch (RuntimeException | IOException e) {
+                // S3 briefly away is no verdict on the snapshot: leave it in progress and let the
+                // event be delivered again (or the next event or GET run it)
+                if (isTransient(e)) throw new AssemblyInterrupted(name, e);
                 log.error("assembly of snapshot {} failed", name, e);
                 next = current.failed("assembly failed: " + e.getMessage(), now());
             }
@@ -91,6 +96,20 @@ public final class SnapshotAssembler {
             // someone else moved it on meanwhile: read again and continue from theirs
         }
         return SnapshotStatus.IN_PROGRESS;
+    }
+
+    /** A run stopped by a transient storage failure; the snapshot is unchanged and still in progress. */
+    public static final class AssemblyInterrupted extends RuntimeException {
+        AssemblyInterrupted(String name, Exception cause) {
+            super("assembly of snapshot '" + name + "' was interrupted, it stays in progress: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Failures that say nothing about the snapshot: the connection, S3 throttling or a server error. */
+    static boolean isTransient(Exception e) {
+        if (e instanceof SdkClientException) return true;
+        if (e instanceof S3Exception s3) return s3.statusCode() >= 500 || s3.statusCode() == 429;
+        return e instanceof IOException && !(e instanceof PcapFormatException);
     }
 
     private SnapshotManifest step(SnapshotManifest m) throws IOException {

@@ -1,6 +1,7 @@
 package dev.trawl.functions.snapshots;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.s3.S3Layout;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Assembly racing the capture daemon, on a real S3 (s3proxy) with a real capture: a chunk that
@@ -191,5 +193,35 @@ class SnapshotAssemblyRaceTest {
         assertThat(assembler.assemble("deleted")).isNull();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(S3Layout.snapshotPrefix("deleted"))).contents()).isEmpty();
         assertThat(plainStore.pending()).doesNotContain("deleted");
+    }
+
+    @Test
+    void aTransientS3FailureLeavesTheSnapshotInProgressForTheNextRun() throws Exception {
+        String node = "node-flaky";
+        long endMs = System.currentTimeMillis() - 60_000;
+        var window = new Window(endMs - 10_000, endMs);
+        Clock afterTheWindow = Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC);
+        var rawIndex = new RawIndex(s3, BUCKET, new ChunkIndex(s3, BUCKET));
+        upload(node, (endMs - 5_000) * 1_000_000L, rawIndex, afterTheWindow.millis());
+        upload(node, (endMs - 10) * 1_000_000L, rawIndex, afterTheWindow.millis());
+
+        // the first copy meets S3 answering 503 Slow Down
+        S3Client flaky = onCall("copyObject", 1, true, a -> true, () -> {
+            throw (S3Exception) S3Exception.builder().statusCode(503).message("Slow Down").build();
+        });
+        var index = new ChunkIndex(flaky, BUCKET);
+        var capture = new CaptureStatus(index, new RawIndex(flaky, BUCKET, index), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
+        var store = new SnapshotStore(flaky, BUCKET);
+        var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5));
+        store.create(SnapshotManifest.requested("flaky", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
+        store.markPending("flaky");
+
+        assertThatThrownBy(() -> assembler.assemble("flaky")).isInstanceOf(SnapshotAssembler.AssemblyInterrupted.class);
+        assertThat(store.read("flaky").orElseThrow().manifest().status()).isEqualTo(SnapshotStatus.IN_PROGRESS);
+        assertThat(store.pending()).contains("flaky");
+
+        // the event delivered again
+        assertThat(assembler.assemble("flaky")).isEqualTo(SnapshotStatus.COMPLETED);
+        assertThat(store.read("flaky").orElseThrow().manifest().packetCount()).isEqualTo(55 + 11);
     }
 }
