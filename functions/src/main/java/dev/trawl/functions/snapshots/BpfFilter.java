@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
@@ -18,18 +20,9 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 public final class BpfFilter implements PacketFilter, AutoCloseable {
     private static final Object LIBPCAP_COMPILER = new Object(); // pcap_compile is not re-entrant in older libpcaps
     private static final int SNAPLEN = 262_144;
-    /** libpcap's PCAP_NETMASK_UNKNOWN: only "ip broadcast" needs a netmask, and it then fails to compile, as in tcpdump -r. */
-    private static final java.net.Inet4Address NETMASK_UNKNOWN;
-
-    static {
-        try {
-            NETMASK_UNKNOWN = (java.net.Inet4Address) java.net.InetAddress.getByAddress(new byte[] {-1, -1, -1, -1});
-        } catch (java.net.UnknownHostException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Map<Integer, BpfProgram> programs = new HashMap<>();
+    /** Link types the expression cannot apply to: compiled once, not again for each of their packets. */
+    private final Set<Integer> matchNothing = new java.util.HashSet<>();
     private final String expression;
     private byte[] scratch = new byte[2048];
 
@@ -42,10 +35,7 @@ public final class BpfFilter implements PacketFilter, AutoCloseable {
         BpfFilter filter = new BpfFilter(expression);
         try {
             for (int linkType : linkTypes) {
-                synchronized (LIBPCAP_COMPILER) {
-                    filter.programs.put(linkType, Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression,
-                            BpfProgram.BpfCompileMode.OPTIMIZE, NETMASK_UNKNOWN));
-                }
+                filter.programs.put(linkType, compileFor(linkType, expression));
             }
         } catch (PcapNativeException e) {
             filter.close();
@@ -57,17 +47,33 @@ public final class BpfFilter implements PacketFilter, AutoCloseable {
         return filter;
     }
 
+    /**
+     * Compiles on a dead handle of the link type, which is what makes libpcap's own message
+     * ({@code pcap_geterr}: "syntax error", "unknown host ...") part of the exception;
+     * {@code Pcaps.compileFilter} only says that compiling failed. The netmask is unknown
+     * (only "ip broadcast" needs one, and then fails to compile, as in {@code tcpdump -r}).
+     */
+    private static BpfProgram compileFor(int linkType, String expression) throws PcapNativeException {
+        synchronized (LIBPCAP_COMPILER) {
+            try (PcapHandle dead = Pcaps.openDead(DataLinkType.getInstance(linkType), SNAPLEN)) {
+                return dead.compileFilter(expression, BpfProgram.BpfCompileMode.OPTIMIZE, PcapHandle.PCAP_NETMASK_UNKNOWN);
+            } catch (NotOpenException e) {
+                throw new IllegalStateException("a handle just opened is not open", e);
+            }
+        }
+    }
+
     @Override
     public boolean accept(int linkType, ByteBuffer data, int originalLength) {
         BpfProgram program = programs.get(linkType);
         if (program == null) {
-            synchronized (LIBPCAP_COMPILER) {
-                try {
-                    program = Pcaps.compileFilter(SNAPLEN, DataLinkType.getInstance(linkType), expression, BpfProgram.BpfCompileMode.OPTIMIZE, NETMASK_UNKNOWN);
-                } catch (PcapNativeException e) {
-                    // the expression cannot apply to this link type (e.g. "ether host" on raw IP): tcpdump would match nothing
-                    return false;
-                }
+            if (matchNothing.contains(linkType)) return false;
+            try {
+                program = compileFor(linkType, expression);
+            } catch (PcapNativeException e) {
+                // the expression cannot apply to this link type (e.g. "ether host" on raw IP): tcpdump would match nothing
+                matchNothing.add(linkType);
+                return false;
             }
             programs.put(linkType, program);
         }

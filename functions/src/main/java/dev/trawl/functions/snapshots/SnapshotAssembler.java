@@ -18,14 +18,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Brings an in-progress snapshot forward, driven by events ({@code snapshot.requested},
@@ -58,9 +62,12 @@ public final class SnapshotAssembler {
 
     /** Advances the snapshot as far as the data allows; returns its status afterwards (or null when it does not exist). */
     public SnapshotStatus assemble(String name) {
+        Set<String> copiedHere = new HashSet<>();
         for (int attempt = 0; attempt < 5; attempt++) {
             var read = store.read(name);
             if (read.isEmpty()) {
+                // deleted meanwhile: copies this run made after the delete listed the snapshot would stay behind
+                if (!copiedHere.isEmpty()) store.deleteKeys(name, copiedHere);
                 store.unmarkPending(name);
                 return null;
             }
@@ -73,9 +80,14 @@ public final class SnapshotAssembler {
             try {
                 next = step(current);
             } catch (RuntimeException | IOException e) {
+                // S3 briefly away is no verdict on the snapshot: leave it in progress and let the
+                // event be delivered again (or the next event or GET run it)
+                if (isTransient(e)) throw new AssemblyInterrupted(name, e);
                 log.error("assembly of snapshot {} failed", name, e);
                 next = current.failed("assembly failed: " + e.getMessage(), now());
             }
+            Set<String> before = current.objects().stream().map(SnapshotObject::key).collect(Collectors.toSet());
+            next.objects().stream().map(SnapshotObject::key).filter(k -> !before.contains(k)).forEach(copiedHere::add);
             if (next.equals(current)) return current.status();
             if (store.replace(next, read.get().etag())) {
                 if (next.status() != SnapshotStatus.IN_PROGRESS) store.unmarkPending(name);
@@ -86,6 +98,20 @@ public final class SnapshotAssembler {
         return SnapshotStatus.IN_PROGRESS;
     }
 
+    /** A run stopped by a transient storage failure; the snapshot is unchanged and still in progress. */
+    public static final class AssemblyInterrupted extends RuntimeException {
+        AssemblyInterrupted(String name, Exception cause) {
+            super("assembly of snapshot '" + name + "' was interrupted, it stays in progress: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** Failures that say nothing about the snapshot: the connection, S3 throttling or a server error. */
+    static boolean isTransient(Exception e) {
+        if (e instanceof SdkClientException) return true;
+        if (e instanceof S3Exception s3) return s3.statusCode() >= 500 || s3.statusCode() == 429;
+        return e instanceof IOException && !(e instanceof PcapFormatException);
+    }
+
     private SnapshotManifest step(SnapshotManifest m) throws IOException {
         Window requested = m.requestedWindow();
         long from = requested.startNanos();
@@ -93,13 +119,29 @@ public final class SnapshotAssembler {
         long nowNanos = capture.nowNanos();
 
         List<String> nodes = m.nodes().isEmpty() ? capture.index().rawNodes() : m.nodes();
+        boolean windowPassed = nowNanos > to;
+        boolean graceOver = nowNanos > to + grace.toNanos();
+        // what the nodes vouch for is read before their chunks are listed: a chunk they vouch for
+        // was in S3 before this point (the daemon announces a chunk only after storing it), so the
+        // listing below holds it. Read after the listing, it could vouch for a chunk that landed
+        // in between and complete the snapshot without it.
+        Map<String, NodeRange> ranges = new HashMap<>();
+        for (NodeRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
+        List<String> waitingFor = new ArrayList<>();
+        for (Heartbeat h : capture.activeNodes()) {
+            if (!m.includesNode(h.node())) continue;
+            NodeRange r = ranges.get(h.node());
+            long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
+            if (uploadedThrough < to) waitingFor.add(h.node());
+        }
+
         Set<String> present = store.objectKeys(m.name());
         Map<String, SnapshotObject> done = m.objects().stream().collect(Collectors.toMap(SnapshotObject::sourceKey, o -> o, (a, b) -> a));
         List<SnapshotObject> objects = new ArrayList<>();
         boolean metaMissing = false;
         for (String node : nodes) {
             for (ChunkKey chunk : capture.index().chunks(node, from, to)) {
-                SnapshotObject already = done.get(chunk.key());
+                SnapshotObject already = done.remove(chunk.key());
                 if (already != null && present.contains(already.key())) {
                     objects.add(already);
                     continue;
@@ -113,18 +155,13 @@ public final class SnapshotAssembler {
                 objects.add(copy(m.name(), chunk, meta.get(), present, from, to));
             }
         }
-
-        boolean windowPassed = nowNanos > to;
-        boolean graceOver = nowNanos > to + grace.toNanos();
-        Map<String, NodeRange> ranges = new HashMap<>();
-        for (NodeRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
-        List<String> waitingFor = new ArrayList<>();
-        for (Heartbeat h : capture.activeNodes()) {
-            if (!m.includesNode(h.node())) continue;
-            NodeRange r = ranges.get(h.node());
-            long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
-            if (uploadedThrough < to) waitingFor.add(h.node());
+        // copies whose raw chunk is gone meanwhile (retention) are still the snapshot's evidence
+        for (SnapshotObject kept : done.values()) {
+            if (present.contains(kept.key())) objects.add(kept);
         }
+        objects.sort(Comparator.comparingInt((SnapshotObject o) -> nodes.contains(o.node()) ? nodes.indexOf(o.node()) : nodes.size())
+                .thenComparing(SnapshotObject::node).thenComparingLong(SnapshotObject::startNanos));
+
         boolean complete = windowPassed && ((waitingFor.isEmpty() && !metaMissing) || graceOver);
         if (!complete) return m.withObjects(objects, m.window(), null);
 

@@ -146,7 +146,11 @@ public final class SnapshotService {
     public Map<String, Object> details(String name) {
         SnapshotManifest m = manifest(name);
         if (m.status() == SnapshotStatus.IN_PROGRESS && capture.nowMs() > m.requestedWindow().endMs()) {
-            assembler.assemble(name);
+            try {
+                assembler.assemble(name);
+            } catch (SnapshotAssembler.AssemblyInterrupted e) {
+                // the details as they stand: still in progress, the next event or GET moves it on
+            }
             m = manifest(name);
         }
         var d = new LinkedHashMap<String, Object>();

@@ -142,25 +142,30 @@ public final class SnapshotStore {
         return S3Layout.snapshotPrefix(name) + EXPORTS + fingerprint + "." + extension;
     }
 
-    /** Deletes every object of the snapshot (manifest, copies, exports) and its marker; returns how many. */
+    /**
+     * Deletes every object of the snapshot (manifest, copies, exports) and its marker; returns how
+     * many. An assembler copying meanwhile removes what it copied once it finds the manifest gone.
+     */
     public int deleteAll(String name) {
-        int deleted = 0;
-        // twice: an assembler that was copying while the first pass ran leaves at most a few strays
-        for (int pass = 0; pass < 2; pass++) {
-            List<String> keys = keys(S3Layout.snapshotPrefix(name));
-            for (int i = 0; i < keys.size(); i += 1000) {
-                var batch = keys.subList(i, Math.min(keys.size(), i + 1000)).stream()
-                        .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
-                var result = s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(batch).quiet(true).build()));
-                if (!result.errors().isEmpty()) {
-                    throw new ApiException.Internal("could not delete " + result.errors().size() + " objects of snapshot '" + name
-                            + "', e.g. " + result.errors().getFirst().key() + ": " + result.errors().getFirst().message(), null);
-                }
-                deleted += batch.size();
-            }
-        }
+        int deleted = deleteKeys(name, keys(S3Layout.snapshotPrefix(name)));
         unmarkPending(name);
         return deleted;
+    }
+
+    /** Deletes these keys of the snapshot (only keys under its own prefix); returns how many. */
+    public int deleteKeys(String name, java.util.Collection<String> keys) {
+        String prefix = S3Layout.snapshotPrefix(name);
+        List<String> own = keys.stream().filter(k -> k.startsWith(prefix)).toList();
+        for (int i = 0; i < own.size(); i += 1000) {
+            var batch = own.subList(i, Math.min(own.size(), i + 1000)).stream()
+                    .map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+            var result = s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(batch).quiet(true).build()));
+            if (!result.errors().isEmpty()) {
+                throw new ApiException.Internal("could not delete " + result.errors().size() + " objects of snapshot '" + name
+                        + "', e.g. " + result.errors().getFirst().key() + ": " + result.errors().getFirst().message(), null);
+            }
+        }
+        return own.size();
     }
 
     private List<String> keys(String prefix) {
