@@ -47,6 +47,7 @@ public final class Dissector {
     private ByteBuffer udpView;
 
     private String source = "";
+    private Workloads workloads = Workloads.NONE;
     private int sourceIndex;
     private int sourceCount;
     private boolean finished;
@@ -92,6 +93,8 @@ public final class Dissector {
         if (finished) throw new IllegalStateException("dissection already finished");
         if (stopped) return false;
         source = src.name();
+        workloads = src.workloads();
+        boolean windowed = src.fromNanos() != Long.MIN_VALUE || src.toNanos() != Long.MAX_VALUE;
         sourceIndex++;
         pcapFiles++;
         PcapReader reader;
@@ -112,6 +115,8 @@ public final class Dissector {
                     damage("pcap_" + e.kind().name().toLowerCase(), e.getMessage());
                     continue;
                 }
+                // a pcapng simple packet (time 0) takes the time of the one before it
+                if (windowed && !src.holdsTime(reader.timestampNanos() == 0 ? lastTs : reader.timestampNanos())) continue;
                 packets++;
                 done = reader.position();
                 packet(reader);
@@ -265,6 +270,7 @@ public final class Dissector {
     private void emit(Entry.Builder b, String idKey) {
         b.id(ids.of(idKey));
         if (b.source().isEmpty()) b.source(source);
+        workloads.name(b);
         Entry e = b.build();
         entries++;
         add(entriesByProtocol, e.protocol(), 1);

@@ -192,6 +192,14 @@ public record Entry(
 
         public String protocol() { return protocol; }
         public String source() { return source; }
+        public String srcIp() { return srcIp; }
+        public String dstIp() { return dstIp; }
+        public String srcPod() { return srcPod; }
+        public String srcNamespace() { return srcNamespace; }
+        public String srcService() { return srcService; }
+        public String dstPod() { return dstPod; }
+        public String dstNamespace() { return dstNamespace; }
+        public String dstService() { return dstService; }
         public long timestampMicros() { return timestampMicros; }
         public Map<String, String> fields() { own(); return fields; }
 

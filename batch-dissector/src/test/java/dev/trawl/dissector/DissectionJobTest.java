@@ -100,6 +100,49 @@ class DissectionJobTest {
     }
 
     @Test
+    void theChunksWorkloadTableNamesTheCallsEnds() throws Exception {
+        new ReplayedSnapshot(s3Client, "trawl", "named", Instant.parse("2026-01-04T00:00:00Z")).add("node-a", HTTP)
+                .withWorkloads(java.util.Map.of(
+                        "10.0.0.1", new dev.trawl.core.chunk.Workload("checkout-7d9f", "shop", "checkout", "node-a"),
+                        "199.203.85.10", new dev.trawl.core.chunk.Workload("payment-5c4b", "shop", "payment", "node-b")))
+                .complete();
+        request("named", "n");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("named", "n")).contains(State.COMPLETED);
+        var rows = client.queryAll("SELECT src_service, dst_service, dst_namespace, count() AS n FROM calls WHERE dataset = 'named/n'"
+                + " AND protocol = 'http' GROUP BY src_service, dst_service, dst_namespace ORDER BY n DESC");
+        assertThat(rows).isNotEmpty().allSatisfy(r -> assertThat(r.getString("src_service")).isEqualTo("checkout"));
+        assertThat(rows).anySatisfy(r -> {
+            assertThat(r.getString("dst_service")).isEqualTo("payment");
+            assertThat(r.getString("dst_namespace")).isEqualTo("shop");
+        });
+        assertThat(rows).anySatisfy(r -> assertThat(r.getString("dst_service")).isEmpty()); // the other servers are no pods
+    }
+
+    @Test
+    void onlyThePacketsInsideTheSnapshotsWindowAreDissected() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "cut", Instant.parse("2026-01-05T00:00:00Z")).add("node-a", EXAMPLE);
+        var chunk = snap.objects().getFirst();
+        long fromMs = chunk.startNanos() / 1_000_000 + 5_000;
+        long toMs = fromMs + 10_000;
+        snap.complete(new dev.trawl.core.snapshot.SnapshotManifest.Window(fromMs, toMs));
+        long inside = 0, all = 0;
+        try (var r = dev.trawl.core.pcap.PcapReader.open(s3Client.getObject(b -> b.bucket("trawl").key(chunk.key())), chunk.key())) {
+            while (r.next()) {
+                all++;
+                if (r.timestampNanos() >= fromMs * 1_000_000 && r.timestampNanos() <= toMs * 1_000_000 + 999_999) inside++;
+            }
+        }
+        request("cut", "c");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("cut", "c")).contains(State.COMPLETED);
+        var status = store.find("cut", "c").orElseThrow();
+        assertThat(status.stats().packetsProcessed()).isEqualTo(inside).isPositive().isLessThan(all);
+        var bounds = client.queryAll("SELECT toUnixTimestamp64Milli(min(ts)) AS first, toUnixTimestamp64Milli(max(ts)) AS last FROM calls"
+                + " WHERE dataset = 'cut/c'").getFirst();
+        assertThat(bounds.getLong("first")).isGreaterThanOrEqualTo(fromMs);
+        assertThat(bounds.getLong("last")).isLessThanOrEqualTo(toMs);
+    }
+
+    @Test
     void aDamagedChunkIsListedAndTheJobGoesOn() throws Exception {
         new ReplayedSnapshot(s3Client, "trawl", "damaged", Instant.parse("2026-01-02T00:00:00Z"))
                 .add("node-a", HTTP)

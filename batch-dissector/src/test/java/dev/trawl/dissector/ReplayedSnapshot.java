@@ -92,11 +92,24 @@ final class ReplayedSnapshot {
         return this;
     }
 
+    /** Writes the copy of the last chunk's meta beside it, as snapshot assembly does, with this workload table. */
+    ReplayedSnapshot withWorkloads(java.util.Map<String, dev.trawl.core.chunk.Workload> table) {
+        SnapshotManifest.SnapshotObject last = objects.getLast();
+        var meta = new dev.trawl.core.chunk.ChunkMeta(last.node(), last.sourceKey(), last.packetCount(), last.sizeBytes(), last.startNanos(),
+                last.endNanos(), 1, 262144, last.sha256(), "test-session", List.of("eth0"), dev.trawl.core.chunk.ChunkMeta.REPLAY, 0, table);
+        s3.putObject(b -> b.bucket(bucket).key(S3Layout.chunkMetaKey(last.key())), RequestBody.fromBytes(meta.toJson()));
+        return this;
+    }
+
     /** Writes the manifest (status completed) over everything added. */
     ReplayedSnapshot complete() {
         long startMs = objects.stream().mapToLong(SnapshotManifest.SnapshotObject::startNanos).min().orElse(0) / 1_000_000;
         long endMs = objects.stream().mapToLong(SnapshotManifest.SnapshotObject::endNanos).max().orElse(0) / 1_000_000 + 1;
-        var window = new SnapshotManifest.Window(startMs, endMs);
+        return complete(new SnapshotManifest.Window(startMs, endMs));
+    }
+
+    /** Writes the manifest (status completed) with a window of its own, which may cut the chunks. */
+    ReplayedSnapshot complete(SnapshotManifest.Window window) {
         var manifest = SnapshotManifest.requested(snapshot, Instant.now().toString(), "1h", window, List.of())
                 .withObjects(objects, window, null).completed(Instant.now().toString());
         s3.putObject(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot)), RequestBody.fromBytes(manifest.toJson()));

@@ -1,6 +1,7 @@
 package dev.trawl.dissector.job;
 
 import dev.trawl.core.dissection.DissectionStatus.State;
+import dev.trawl.dissector.ChunkWorkloads;
 import dev.trawl.dissector.Retry;
 import dev.trawl.dissect.DissectionEngine;
 import dev.trawl.dissect.DissectionStats;
@@ -134,7 +135,9 @@ public final class DissectionJob {
         try {
             goOn = dissector.feed(PcapSource.stream(chunk.key(), chunk.size(),
                     () -> new ReadAheadInputStream(new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled),
-                            READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, chunk.key())));
+                            READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, chunk.key()))
+                    .within(chunk.windowFromNanos(), chunk.windowToNanos())
+                    .withWorkloads(ChunkWorkloads.read(s3, bucket, chunk.key(), retry)));
         } catch (java.io.IOException e) {
             // the stream itself failed after its retries: S3 is gone, not the file damaged
             throw new Retry.RemoteFailure("reading " + chunk.key() + " from S3: " + Retry.reason(e), e);

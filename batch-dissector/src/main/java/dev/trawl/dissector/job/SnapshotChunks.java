@@ -24,7 +24,11 @@ public final class SnapshotChunks {
 
     private SnapshotChunks() {}
 
-    public record Chunk(String node, String key, long startNanos, long endNanos, long size) {}
+    /**
+     * {@code [windowFromNanos, windowToNanos]}: the part of the chunk inside the snapshot's window
+     * (a chunk is copied whole; its packets outside the window are not the snapshot's).
+     */
+    public record Chunk(String node, String key, long startNanos, long endNanos, long size, long windowFromNanos, long windowToNanos) {}
 
     /**
      * Node → its chunks, ordered by start time; nodes sorted by name. From the manifest when
@@ -45,13 +49,15 @@ public final class SnapshotChunks {
                 throw new IllegalStateException("snapshot '" + snapshot + "' is " + manifest.status().name().toLowerCase(java.util.Locale.ROOT)
                         + (manifest.error() != null ? " (" + manifest.error() + ")" : "") + ", not completed");
             }
+            long from = manifest.window().startNanos();
+            long to = manifest.window().endNanos();
             for (SnapshotManifest.SnapshotObject o : manifest.objects()) {
                 // a manifest names its objects; they must still be inside this snapshot
                 if (!o.key().startsWith(prefix + o.node() + "/")) {
                     throw new IllegalStateException("manifest of '" + snapshot + "' lists a foreign object: " + o.key());
                 }
                 byNode.computeIfAbsent(o.node(), n -> new ArrayList<>())
-                        .add(new Chunk(o.node(), o.key(), o.startNanos(), o.endNanos(), o.sizeBytes()));
+                        .add(new Chunk(o.node(), o.key(), o.startNanos(), o.endNanos(), o.sizeBytes(), from, to));
             }
             byNode.values().forEach(l -> l.sort(Comparator.comparingLong(Chunk::startNanos).thenComparing(Chunk::key)));
             return byNode;
@@ -64,7 +70,8 @@ public final class SnapshotChunks {
             Matcher m = CHUNK_FILE.matcher(rest.substring(slash + 1));
             if (!Names.isValid(node) || !m.matches()) continue;
             byNode.computeIfAbsent(node, n -> new ArrayList<>())
-                    .add(new Chunk(node, o.key(), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.size()));
+                    .add(new Chunk(node, o.key(), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.size(),
+                            Long.MIN_VALUE, Long.MAX_VALUE));
         }
         byNode.values().forEach(l -> l.sort(Comparator.comparingLong(Chunk::startNanos).thenComparing(Chunk::key)));
         return byNode;

@@ -2,6 +2,7 @@ package dev.trawl.dissector.realtime;
 
 import dev.trawl.core.Names;
 import dev.trawl.core.s3.S3Layout;
+import dev.trawl.dissector.ChunkWorkloads;
 import dev.trawl.dissector.Retry;
 import dev.trawl.dissect.DissectionEngine;
 import dev.trawl.dissect.DissectionStats;
@@ -76,7 +77,8 @@ public final class RealtimeDissector implements AutoCloseable {
             try {
                 DissectionStats before = dissector.stats();
                 dissector.feed(PcapSource.stream(chunk.key(), -1,
-                        () -> retry.run("reading " + chunk.key(), () -> s3.getObject(b -> b.bucket(bucket).key(chunk.key())))));
+                        () -> retry.run("reading " + chunk.key(), () -> s3.getObject(b -> b.bucket(bucket).key(chunk.key()))))
+                        .withWorkloads(ChunkWorkloads.read(s3, bucket, chunk.key(), retry)));
                 String damage = DissectionJob.damageBetween(before, dissector.stats());
                 if (damage != null) log.warn("realtime {}: {}", chunk.key(), damage);
                 return calls.insert(batch);

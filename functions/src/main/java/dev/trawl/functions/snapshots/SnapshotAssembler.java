@@ -87,7 +87,10 @@ public final class SnapshotAssembler {
                 next = current.failed("assembly failed: " + e.getMessage(), now());
             }
             Set<String> before = current.objects().stream().map(SnapshotObject::key).collect(Collectors.toSet());
-            next.objects().stream().map(SnapshotObject::key).filter(k -> !before.contains(k)).forEach(copiedHere::add);
+            next.objects().stream().map(SnapshotObject::key).filter(k -> !before.contains(k)).forEach(k -> {
+                copiedHere.add(k);
+                copiedHere.add(S3Layout.chunkMetaKey(k));
+            });
             if (next.equals(current)) return current.status();
             if (store.replace(next, read.get().etag())) {
                 if (next.status() != SnapshotStatus.IN_PROGRESS) store.unmarkPending(name);
@@ -188,6 +191,9 @@ public final class SnapshotAssembler {
             throws IOException {
         String target = S3Layout.snapshotChunkKey(snapshot, chunk);
         if (!present.contains(target)) {
+            // the meta first: a chunk copy present means its meta (the workload table the dissection names pods by) is too
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(S3Layout.chunkMetaKey(chunk.key())).destinationBucket(bucket)
+                    .destinationKey(S3Layout.chunkMetaKey(target)));
             s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(chunk.key()).destinationBucket(bucket).destinationKey(target));
         }
         long first = meta.firstNanos() != 0 ? meta.firstNanos() : chunk.startNanos();

@@ -127,6 +127,11 @@ class SnapshotAssemblyRaceTest {
         assertThat(status).isEqualTo(SnapshotStatus.COMPLETED);
         assertThat(m.objects()).as(m.objects().toString()).hasSize(2);
         assertThat(m.packetCount()).isEqualTo(55 + 11);
+        // each copy has its meta beside it (the workload table the dissection names pods by)
+        for (var o : m.objects()) {
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(S3Layout.chunkMetaKey(o.key()))).asByteArray())
+                    .isEqualTo(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(S3Layout.chunkMetaKey(o.sourceKey()))).asByteArray());
+        }
     }
 
     @Test
