@@ -38,27 +38,27 @@ public final class LocalStack implements AutoCloseable {
 
     /** Where things listen and what runs. Port 0 picks a free port (tests). */
     public record Options(Path dataDir, String host, int s3Port, int clickHousePort, int routerPort, int apiPort,
-                          int dissectorPort, boolean capture, Function<String, String> env) {
+                          int dissectorPort, int captureMetricsPort, boolean capture, Function<String, String> env) {
         public static Options defaults(Path dataDir) {
-            return new Options(dataDir, "127.0.0.1", 9000, 8123, 8890, 8898, 8899, true, System::getenv);
+            return new Options(dataDir, "127.0.0.1", 9000, 8123, 8890, 8898, 8899, 9464, true, System::getenv);
         }
 
         public static Options forTest(Path dataDir) {
-            return new Options(dataDir, "127.0.0.1", 0, 0, 0, 0, 0, false, System::getenv);
+            return new Options(dataDir, "127.0.0.1", 0, 0, 0, 0, 0, 0, false, System::getenv);
         }
 
         /** Every port moved up by {@code offset}: a second stack beside the first. */
         public Options withPortOffset(int offset) {
             return new Options(dataDir, host, s3Port + offset, clickHousePort + offset, routerPort + offset, apiPort + offset,
-                    dissectorPort + offset, capture, env);
+                    dissectorPort + offset, captureMetricsPort + offset, capture, env);
         }
 
         public Options withCapture(boolean on) {
-            return new Options(dataDir, host, s3Port, clickHousePort, routerPort, apiPort, dissectorPort, on, env);
+            return new Options(dataDir, host, s3Port, clickHousePort, routerPort, apiPort, dissectorPort, captureMetricsPort, on, env);
         }
 
         public Options withEnv(Function<String, String> lookup) {
-            return new Options(dataDir, host, s3Port, clickHousePort, routerPort, apiPort, dissectorPort, capture, lookup);
+            return new Options(dataDir, host, s3Port, clickHousePort, routerPort, apiPort, dissectorPort, captureMetricsPort, capture, lookup);
         }
     }
 
@@ -197,9 +197,11 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         try {
-            Class<?> registryType = Class.forName("io.micrometer.core.instrument.MeterRegistry");
-            Object registry = Class.forName("io.micrometer.core.instrument.simple.SimpleMeterRegistry").getConstructor().newInstance();
-            Method launch = launcher.get().getMethod("launch", Function.class, registryType);
+            Method launch = launcher.get().getMethod("launchServingMetrics", Function.class);
+            if (options.env().apply("TRAWL_CAPTURE_METRICS_PORT") == null) {
+                settings.put("TRAWL_CAPTURE_METRICS_PORT", String.valueOf(options.captureMetricsPort()));
+            }
+            if (options.env().apply("TRAWL_CAPTURE_METRICS_HOST") == null) settings.put("TRAWL_CAPTURE_METRICS_HOST", options.host());
             if (options.env().apply("TRAWL_CAPTURE_EXCLUDE_PORTS") == null) {
                 // trawl's own traffic is where this stack listens, which --port-offset moves
                 var own = new java.util.TreeSet<Integer>();
@@ -208,14 +210,17 @@ public final class LocalStack implements AutoCloseable {
                 own.add(router.url().getPort());
                 own.add(apiUrl.getPort());
                 if (dissectorUrl != null) own.add(dissectorUrl.getPort());
+                if (options.captureMetricsPort() > 0) own.add(options.captureMetricsPort());
                 settings.put("TRAWL_CAPTURE_EXCLUDE_PORTS", own.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
             }
             Function<String, String> lookup = lookup();
-            Object launched = launch.invoke(null, lookup, registry);
+            Object launched = launch.invoke(null, lookup);
             started.push((AutoCloseable) launched);
             Object mode = launched.getClass().getMethod("mode").invoke(launched);
             Object reason = launched.getClass().getMethod("reason").invoke(launched);
             listening.put("Capture", mode + ": " + reason);
+            Object metrics = launched.getClass().getMethod("metricsUrl").invoke(launched);
+            if (metrics != null) listening.put("Capture metrics", metrics.toString());
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             log.warn("capture did not start: {}", cause.toString());
@@ -325,6 +330,7 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Dissector   " + (dissectorUrl != null ? dissectorUrl + "/events"
                 : problems.getOrDefault("Dissector", "not in this build")));
         if (options.capture()) out.println("  Capture     " + listening.getOrDefault("Capture", "not in this build"));
+        if (listening.containsKey("Capture metrics")) out.println("  Metrics     " + listening.get("Capture metrics") + "  (Prometheus)");
         out.println("Ctrl-C stops; ./trawl up again finds the same data.");
         out.flush();
     }

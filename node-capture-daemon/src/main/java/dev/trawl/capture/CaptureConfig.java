@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * <tr><td>TRAWL_RAW_RETENTION</td><td>how long {@code raw/} is kept, e.g. 24h or 7d (default 24h; 0s disables); the functions refuse older windows by the same value</td></tr>
  * <tr><td>TRAWL_CAPTURE_HEARTBEAT_SECONDS</td><td>default 5</td></tr>
  * <tr><td>TRAWL_CAPTURE_METRICS_PORT</td><td>Prometheus endpoint, default 9464; 0 disables</td></tr>
+ * <tr><td>TRAWL_CAPTURE_METRICS_HOST</td><td>address the endpoint listens on, default every interface</td></tr>
  * <tr><td>TRAWL_CAPTURE_WORKLOADS</td><td>{@code kubernetes}, {@code file:<path>} or {@code none}; default kubernetes in a pod, else none</td></tr>
  * <tr><td>TRAWL_CAPTURE_REPLAY_FILES</td><td>comma list of pcap/pcapng files; default the bundled demo capture</td></tr>
  * <tr><td>TRAWL_CAPTURE_REPLAY_NODES</td><td>comma list of node names to replay as (default TRAWL_NODE)</td></tr>
@@ -49,6 +50,7 @@ public record CaptureConfig(
         Duration retention,
         Duration heartbeatInterval,
         int metricsPort,
+        String metricsHost,
         String workloads,
         List<Path> replayFiles,
         List<String> replayNodes,
@@ -95,6 +97,7 @@ public record CaptureConfig(
                 retentionWindow.isZero() ? null : retentionWindow,
                 Duration.ofSeconds(parseLong(env, "TRAWL_CAPTURE_HEARTBEAT_SECONDS", 5)),
                 (int) parseLong(env, "TRAWL_CAPTURE_METRICS_PORT", 9464),
+                get(env, "TRAWL_CAPTURE_METRICS_HOST", ""),
                 workloads,
                 list(get(env, "TRAWL_CAPTURE_REPLAY_FILES", "")).stream().map(Path::of).toList(),
                 list(get(env, "TRAWL_CAPTURE_REPLAY_NODES", node)),

@@ -11,6 +11,9 @@ import dev.trawl.core.events.EventSender;
 import dev.trawl.core.s3.S3Settings;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.trawl.capture.metrics.MetricsHttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,11 +39,35 @@ public final class CaptureLauncher {
     private CaptureLauncher() {}
 
     /** What was started, and why it is live or a replay. */
-    public record Launched(List<CaptureDaemon> daemons, String mode, String reason, AutoCloseable workloads) implements AutoCloseable {
+    public record Launched(List<CaptureDaemon> daemons, String mode, String reason, AutoCloseable workloads,
+                           MetricsHttpServer metrics) implements AutoCloseable {
+        /** Where Prometheus scrapes the daemon, or null when no endpoint was asked for. */
+        public String metricsUrl() {
+            return metrics == null ? null : metrics.url();
+        }
+
         @Override
         public void close() throws Exception {
             for (CaptureDaemon d : daemons) d.close();
             if (workloads != null) workloads.close();
+            if (metrics != null) metrics.close();
+        }
+    }
+
+    /**
+     * Launches with a Prometheus registry served at {@code TRAWL_CAPTURE_METRICS_PORT} (0: none)
+     * on {@code TRAWL_CAPTURE_METRICS_HOST} (default: every interface, for the pod's scrape).
+     */
+    public static Launched launchServingMetrics(Function<String, String> env) throws IOException {
+        CaptureConfig config = CaptureConfig.from(env);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MetricsHttpServer metrics = config.metricsPort() > 0 ? new MetricsHttpServer(registry, config.metricsHost(), config.metricsPort()) : null;
+        try {
+            Launched launched = launch(env, registry);
+            return new Launched(launched.daemons(), launched.mode(), launched.reason(), launched.workloads(), metrics);
+        } catch (IOException | RuntimeException e) {
+            if (metrics != null) metrics.close();
+            throw e;
         }
     }
 
@@ -85,7 +112,7 @@ public final class CaptureLauncher {
         }
         log.info("capture mode: {} — {}", mode, reason);
         for (CaptureDaemon d : daemons) d.start();
-        return new Launched(daemons, mode, reason, workloads instanceof AutoCloseable c ? c : null);
+        return new Launched(daemons, mode, reason, workloads instanceof AutoCloseable c ? c : null, null);
     }
 
     private static CaptureDaemon.Builder base(CaptureConfig c, S3Settings s3, EventSender events, WorkloadTable workloads, MeterRegistry registry) {

@@ -1,8 +1,5 @@
 package dev.trawl.capture;
 
-import dev.trawl.capture.metrics.MetricsHttpServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,23 +18,19 @@ public final class CaptureMain {
     private CaptureMain() {}
 
     public static void main(String[] args) throws Exception {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        CaptureConfig config;
         try {
-            config = CaptureConfig.from(System::getenv);
+            CaptureConfig.from(System::getenv);
         } catch (IllegalArgumentException e) {
             System.err.println("node-capture-daemon: " + e.getMessage());
             System.exit(2);
             return;
         }
-        MetricsHttpServer metrics = config.metricsPort() > 0 ? new MetricsHttpServer(registry, config.metricsPort()) : null;
-        if (metrics != null) log.info("metrics on :{}/metrics", metrics.port());
-        CaptureLauncher.Launched launched = CaptureLauncher.launch(System::getenv, registry);
+        CaptureLauncher.Launched launched = CaptureLauncher.launchServingMetrics(System::getenv);
+        if (launched.metricsUrl() != null) log.info("metrics on {}", launched.metricsUrl());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 launched.close();
-                if (metrics != null) metrics.close();
             } catch (Exception e) {
                 log.warn("shutdown: {}", e.toString());
             } finally {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.embedded.EmbeddedS3;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -25,11 +24,23 @@ class CaptureLauncherTest {
             env.putAll(Map.of("TRAWL_NODE", "node-1", "TRAWL_CAPTURE_MODE", "replay", "TRAWL_CAPTURE_REPLAY_NODES", "node-1,node-2",
                     "TRAWL_CAPTURE_REPLAY_PACE", "fast", "TRAWL_CAPTURE_REPLAY_LOOP", "false",
                     "TRAWL_CAPTURE_SPOOL_DIR", tmp.resolve("spool").toString()));
-            try (CaptureLauncher.Launched launched = CaptureLauncher.launch(env::get, new SimpleMeterRegistry())) {
+            int metricsPort;
+            try (var free = new java.net.ServerSocket(0)) {
+                metricsPort = free.getLocalPort();
+            }
+            env.put("TRAWL_CAPTURE_METRICS_PORT", String.valueOf(metricsPort));
+            env.put("TRAWL_CAPTURE_METRICS_HOST", "127.0.0.1");
+            try (CaptureLauncher.Launched launched = CaptureLauncher.launchServingMetrics(env::get)) {
                 assertThat(launched.mode()).isEqualTo("replay");
                 assertThat(launched.reason()).contains("TRAWL_CAPTURE_MODE=replay").contains("demo.pcap").contains("node-2");
                 for (CaptureDaemon d : launched.daemons()) assertThat(d.awaitIdle(Duration.ofSeconds(60))).isTrue();
+                assertThat(launched.metricsUrl()).isEqualTo("http://127.0.0.1:" + metricsPort + "/metrics");
+                String scrape = new String(java.net.URI.create(launched.metricsUrl()).toURL().openStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(scrape).contains("trawl_capture_packets_total{node=\"node-2\"} 1524.0");
             }
+            // closed with the daemons: nothing listens any more
+            assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", metricsPort).close()).isInstanceOf(java.net.ConnectException.class);
             for (String node : new String[] {"node-1", "node-2"}) {
                 var chunks = Chunks.download(s3, "trawl", node, tmp.resolve("down-" + node));
                 assertThat(chunks.stream().mapToLong(c -> c.meta().packets()).sum()).isEqualTo(1524);

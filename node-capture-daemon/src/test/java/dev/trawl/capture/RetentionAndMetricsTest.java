@@ -78,7 +78,7 @@ class RetentionAndMetricsTest {
         var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Path demo = CaptureLauncher.demoCapture(tmp.resolve("demo"));
         try (EmbeddedS3 s3proxy = EmbeddedS3.startForTest(tmp.resolve("s3")); var s3 = s3proxy.client();
-                MetricsHttpServer server = new MetricsHttpServer(registry, 0)) {
+                MetricsHttpServer server = new MetricsHttpServer(registry, "127.0.0.1", 0)) {
             try (CaptureDaemon d = CaptureDaemon.builder().node("node-m").s3(s3, "trawl").spoolDir(tmp.resolve("spool"))
                     .source(new ReplayCapture(List.of(demo), Pace.FAST, false)).rotation(new Rotation(64L << 20, Duration.ofHours(1)))
                     .meterRegistry(registry).build()) {

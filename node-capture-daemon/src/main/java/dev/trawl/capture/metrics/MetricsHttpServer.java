@@ -11,8 +11,14 @@ import java.nio.charset.StandardCharsets;
 public final class MetricsHttpServer implements AutoCloseable {
     private final HttpServer server;
 
-    public MetricsHttpServer(PrometheusMeterRegistry registry, int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+    /** On {@code host} (null or blank: every interface) and {@code port}. */
+    public MetricsHttpServer(PrometheusMeterRegistry registry, String host, int port) throws IOException {
+        InetSocketAddress address = host == null || host.isBlank() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+        try {
+            server = HttpServer.create(address, 0);
+        } catch (java.net.BindException e) {
+            throw new IOException("metrics endpoint: cannot listen on " + address + " (TRAWL_CAPTURE_METRICS_PORT): " + e.getMessage(), e);
+        }
         server.createContext("/metrics", exchange -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -30,6 +36,12 @@ public final class MetricsHttpServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    public String url() {
+        var a = server.getAddress();
+        String host = a.getAddress().isAnyLocalAddress() ? "0.0.0.0" : a.getAddress().getHostAddress();
+        return "http://" + host + ":" + a.getPort() + "/metrics";
     }
 
     @Override
