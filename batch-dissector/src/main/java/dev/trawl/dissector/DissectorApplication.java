@@ -21,8 +21,8 @@ import org.springframework.context.annotation.Bean;
  *
  * <ul>
  *   <li><b>service</b> — receives CloudEvents on {@code POST /events} (a Knative Trigger's
- *       subscriber, or the local stack's router) and runs dissections in the background; on start
- *       it resumes dissections whose process died;
+ *       subscriber, or the local stack's router) and runs dissections in the background; it
+ *       resumes dissections whose process died, looking at start and every few seconds after;
  *   <li><b>JobSink</b> — started as a Kubernetes Job by Knative's JobSink with the event in a
  *       file ({@code TRAWL_JOBSINK_EVENT}, default {@value JobSinkEvent#DEFAULT_PATH}): runs that
  *       one event to its end, without a web server, and exits (0 once the status is final).
@@ -49,7 +49,7 @@ public class DissectorApplication {
         return Files.isRegularFile(file) ? file : null;
     }
 
-    /** JobSink mode: run the mounted event to its end. Service mode: resume what a dead process left running. */
+    /** JobSink mode: run the mounted event to its end. Service mode: keep resuming what a dead process left running. */
     @Bean
     ApplicationRunner startup(org.springframework.core.env.Environment environment, TrawlEventHandler handler, DissectionLauncher launcher) {
         return (ApplicationArguments args) -> {
@@ -61,8 +61,7 @@ public class DissectorApplication {
                 return;
             }
             String stale = environment.getProperty("TRAWL_DISSECTOR_RESUME_AFTER_S", "60");
-            int resumed = launcher.resumeInterrupted(Duration.ofSeconds(Long.parseLong(stale)));
-            if (resumed > 0) log.info("resumed {} interrupted dissection(s)", resumed);
+            launcher.startResuming(Duration.ofSeconds(Long.parseLong(stale)));
         };
     }
 }

@@ -1,7 +1,6 @@
 package dev.trawl.dissector;
 
 import com.clickhouse.client.api.Client;
-import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
@@ -46,10 +45,8 @@ public class DissectorConfiguration {
 
     @Bean(destroyMethod = "close")
     Client clickHouse(Function<String, String> trawlSettings) {
-        Client client = ClickHouseSettings.from(trawlSettings).client();
-        // every component migrates on start; the runner applies only what is new
-        ClickHouseSchema.migrate(client);
-        return client;
+        // no connection yet: CallsTable migrates the schema on first use
+        return ClickHouseSettings.from(trawlSettings).client();
     }
 
     @Bean

@@ -226,6 +226,25 @@ class DissectionJobTest {
         assertThat(store.find("para-1", "p").orElseThrow().entryCount()).isEqualTo(store.find("para-2", "p").orElseThrow().entryCount());
     }
 
+    @Test
+    void aResumeRunsOnlyWhatIsStillSilentSinceItWasJudgedDead() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "orphan", Instant.parse("2026-01-06T00:00:00Z"));
+        snap.add("node-a", EXAMPLE, 2).complete();
+        Instant judged = Instant.now().minus(Duration.ofMinutes(10));
+        store.create(DissectionStatus.pending("orphan", "o", judged).withStatus(State.RUNNING, judged));
+        // written since it was judged dead: alive after all, or another dissector claimed it first
+        Instant writtenSince = judged.plusSeconds(1);
+        store.update("orphan", "o", s -> s.withProgress(10, s.stats(), writtenSince));
+        var launcher = launcher(client, ENGINE, Retry.DEFAULT);
+        assertThat(launcher.resume("orphan", "o", judged)).isEmpty();
+        assertThat(store.find("orphan", "o").orElseThrow().updatedAt()).isEqualTo(writtenSince);
+        assertThat(CallsDatasets.counts(client, "orphan/o").entries()).isZero();
+
+        assertThat(launcher.resume("orphan", "o", writtenSince)).contains(State.COMPLETED);
+        long expected = snap.engineAlone(ENGINE).values().stream().mapToLong(DissectionStats::entries).sum();
+        assertThat(CallsDatasets.counts(client, "orphan/o").entries()).isEqualTo(expected).isPositive();
+    }
+
     static DissectionStatus awaitStatus(String snapshot, String name, java.util.function.Predicate<DissectionStatus> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {

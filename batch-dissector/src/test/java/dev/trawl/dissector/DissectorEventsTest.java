@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /** The dissector in service mode: binary-mode CloudEvents on POST /events, sent by trawl's own sender. */
 @SpringBootTest(classes = DissectorApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "TRAWL_DISSECTOR_STATUS_INTERVAL_MS=200")
+        properties = {"TRAWL_DISSECTOR_STATUS_INTERVAL_MS=200", "TRAWL_DISSECTOR_RESUME_AFTER_S=2"})
 class DissectorEventsTest {
     static final Path dir;
     static final EmbeddedS3 s3;
@@ -84,6 +84,22 @@ class DissectorEventsTest {
             assertThat(done.status()).isEqualTo(State.COMPLETED);
             assertThat(done.stats().protocolCounts()).containsKey("http");
             assertThat(done.entryCount()).isEqualTo(done.stats().entriesCreated()).isPositive();
+        }
+    }
+
+    @Test
+    void aRunWhoseProcessDiedJustBeforeThisOneStartedIsResumedOnceItsStatusFallsSilent() throws Exception {
+        Path pcap = SharedPcaps.dir().resolve("PcapPlusPlus/4KHttpRequests.pcap");
+        try (S3Client s3Client = s3.client(); Client client = ClickHouseSettings.from(clickHouse.toEnv()::get).client()) {
+            var store = new DissectionStatusStore(s3Client, "trawl");
+            new ReplayedSnapshot(s3Client, "trawl", "killed-snap", Instant.parse("2026-03-02T00:00:00Z")).add("node-a", pcap).complete();
+            // what a process killed a moment ago leaves: running, written just now, no event coming
+            store.create(DissectionStatus.pending("killed-snap", "analysis", Instant.now()).withStatus(State.RUNNING, Instant.now()));
+            var done = await(store, "killed-snap", "analysis", s -> s.status().isTerminal());
+            assertThat(done.status()).isEqualTo(State.COMPLETED);
+            long expected = DissectionEngine.standard().dissect("node-a", List.of(PcapSource.file(pcap)), e -> {}).entries();
+            assertThat(done.entryCount()).isEqualTo(expected).isPositive();
+            assertThat(CallsDatasets.counts(client, "killed-snap/analysis").entries()).isEqualTo(expected);
         }
     }
 

@@ -101,7 +101,7 @@ class KillRestartTest {
         assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
         assertThat(second.exitValue()).isZero();
         var rerun = store.find("kill-snap", "killed").orElseThrow();
-        assertThat(rerun.status()).isEqualTo(State.COMPLETED);
+        assertThat(rerun.status()).as("re-run: %s", rerun).isEqualTo(State.COMPLETED);
         assertThat(fingerprint("kill-snap/killed")).isEqualTo(clean);
         assertThat(rerun.entryCount()).isEqualTo(clean.get("n"));
         assertThat(rerun.stats().entriesCreated()).isEqualTo(clean.get("n"));

@@ -7,6 +7,7 @@ import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Layout;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
@@ -58,6 +61,19 @@ public final class DissectionLauncher implements AutoCloseable {
      * this process. A status left in a working state by a killed run is run again from the start.
      */
     public Optional<State> run(String snapshot, String name) {
+        return run(snapshot, name, null);
+    }
+
+    /**
+     * Resumes a run judged dead because its status was last written at {@code silentSince}. It
+     * is claimed with a compare-and-set on the status, so it runs only if nobody wrote since (the
+     * run was alive after all, or another dissector resumed it first); empty if not claimed.
+     */
+    public Optional<State> resume(String snapshot, String name, Instant silentSince) {
+        return run(snapshot, name, java.util.Objects.requireNonNull(silentSince, "silentSince"));
+    }
+
+    private Optional<State> run(String snapshot, String name, Instant silentSince) {
         Names.require("snapshot", snapshot);
         Names.require("dissection", name);
         String key = S3Layout.dataset(snapshot, name);
@@ -77,7 +93,18 @@ public final class DissectionLauncher implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            if (status.status() != State.PENDING) {
+            if (silentSince != null) {
+                var claimed = new AtomicBoolean();
+                store.update(snapshot, name, s -> {
+                    claimed.set(!s.status().isTerminal() && silentSince.equals(lastWritten(s)));
+                    return claimed.get() ? s.restarted(clock.instant()).withCancelRequestedIf(s.cancelRequested(), clock.instant()) : s;
+                });
+                if (!claimed.get()) {
+                    log.info("{}: written since {}: alive elsewhere or resumed by another dissector, not resumed here", key, silentSince);
+                    return Optional.empty();
+                }
+                log.info("{}: found {} from an interrupted run: starting over", key, status.status().value());
+            } else if (status.status() != State.PENDING) {
                 log.info("{}: found {} from an interrupted run: starting over", key, status.status().value());
                 store.update(snapshot, name, s -> s.restarted(clock.instant()).withCancelRequestedIf(s.cancelRequested(), clock.instant()));
             }
@@ -123,19 +150,41 @@ public final class DissectionLauncher implements AutoCloseable {
 
     /**
      * Re-runs the dissections whose status is in a working state but has not been written for
-     * {@code staleAfter}: their process died (kill -9, a node lost). Called at start.
+     * {@code staleAfter}: their process died (kill -9, a node lost).
      */
     public int resumeInterrupted(Duration staleAfter) {
         int n = 0;
         for (DissectionStatus s : store.list(null)) {
             if (s.status().isTerminal() || isRunning(s.snapshot(), s.name())) continue;
-            var updated = s.updatedAt() == null ? s.createdAt() : s.updatedAt();
-            if (updated != null && updated.isAfter(clock.instant().minus(staleAfter))) continue;
+            Instant updated = lastWritten(s);
+            if (updated == null || updated.isAfter(clock.instant().minus(staleAfter))) continue;
             log.info("{}/{}: {} and silent since {}: resuming", s.snapshot(), s.name(), s.status().value(), updated);
-            submit(s.snapshot(), s.name());
+            CompletableFuture.supplyAsync(() -> resume(s.snapshot(), s.name(), updated), threads);
             n++;
         }
         return n;
+    }
+
+    /**
+     * Looks for interrupted dissections now and then every quarter of {@code staleAfter}, not
+     * only at start: a process killed a moment before this one started left a status that is
+     * not silent long enough yet, and nothing else would ever run it again (its request event
+     * was delivered already, and a new request for the name is a 409).
+     */
+    public void startResuming(Duration staleAfter) {
+        long every = Math.max(1_000, staleAfter.toMillis() / 4);
+        statusTimer.scheduleWithFixedDelay(() -> {
+            try {
+                int resumed = resumeInterrupted(staleAfter);
+                if (resumed > 0) log.info("resumed {} interrupted dissection(s)", resumed);
+            } catch (RuntimeException e) {
+                log.warn("looking for interrupted dissections: {}", e.toString());
+            }
+        }, 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private static Instant lastWritten(DissectionStatus s) {
+        return s.updatedAt() == null ? s.createdAt() : s.updatedAt();
     }
 
     @Override

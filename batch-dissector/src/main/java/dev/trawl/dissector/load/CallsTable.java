@@ -4,18 +4,23 @@ import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
 import dev.trawl.core.clickhouse.CallsDatasets;
+import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.dissector.Retry;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The job's side of ClickHouse's {@code calls} table, with retries: binary batch inserts
  * (RowBinary through the client's insert, never SQL text), dropping a dataset, its counts.
+ * The schema is migrated on first use, inside the retries, not when the dissector starts: a
+ * dissector started while ClickHouse is down must still be there to take the request and end
+ * it {@code failed} with the reason, instead of leaving it {@code pending} for ever.
  */
 public final class CallsTable {
     public static final String TABLE = "calls";
 
     private final Client client;
     private final Retry retry;
+    private volatile boolean schemaReady;
 
     public CallsTable(Client client, Retry retry) {
         this.client = client;
@@ -26,12 +31,24 @@ public final class CallsTable {
         return client;
     }
 
+    private void ensureSchema() {
+        if (schemaReady) return;
+        synchronized (this) {
+            if (!schemaReady) {
+                // every component migrates; the runner applies only what is new
+                ClickHouseSchema.migrate(client);
+                schemaReady = true;
+            }
+        }
+    }
+
     /** Inserts one encoded batch; returns the rows ClickHouse reports written. */
     public long insert(RowBinaryCalls batch) {
         if (batch.rows() == 0) return 0;
         byte[] body = batch.buffer();
         int length = batch.bytes();
         return retry.run("insert of " + batch.rows() + " rows into ClickHouse", () -> {
+            ensureSchema();
             try (var response = client.insert(TABLE, RowBinaryCalls.COLUMNS, out -> out.write(body, 0, length),
                     ClickHouseFormat.RowBinary, new InsertSettings()).get(300, TimeUnit.SECONDS)) {
                 return response.getWrittenRows();
@@ -41,10 +58,16 @@ public final class CallsTable {
 
     /** Drops the dataset's partitions: how a re-run starts from nothing. */
     public int dropDataset(String dataset) {
-        return retry.run("dropping dataset " + dataset, () -> CallsDatasets.drop(client, dataset));
+        return retry.run("dropping dataset " + dataset, () -> {
+            ensureSchema();
+            return CallsDatasets.drop(client, dataset);
+        });
     }
 
     public CallsDatasets.Counts counts(String dataset) {
-        return retry.run("counting " + dataset, () -> CallsDatasets.counts(client, dataset));
+        return retry.run("counting " + dataset, () -> {
+            ensureSchema();
+            return CallsDatasets.counts(client, dataset);
+        });
     }
 }
