@@ -1,6 +1,7 @@
 package dev.trawl.functions.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.embedded.EmbeddedS3;
 import io.modelcontextprotocol.client.McpClient;
@@ -8,16 +9,19 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.ProtocolVersions;
 import java.net.URI;
 import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +141,40 @@ class McpServerTest {
         } finally {
             stdio.closeGracefully();
         }
+    }
+
+    @Test
+    void theStdioServerSpeaksTheCurrentProtocolAndExitsWhenTheAssistantHangsUp() throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), McpStdio.class.getName(),
+                "--api", "http://127.0.0.1:" + port)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var in = server.outputWriter(StandardCharsets.UTF_8);
+            in.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+                    + ProtocolVersions.MCP_2025_11_25
+                    + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}\n");
+            in.flush();
+            String answer = server.inputReader(StandardCharsets.UTF_8).readLine();
+            assertThat(answer).contains("\"protocolVersion\":\"" + ProtocolVersions.MCP_2025_11_25 + "\"");
+            in.close(); // what an assistant does first to stop a stdio server
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server exits at the end of its input").isTrue();
+            assertThat(server.exitValue()).isZero();
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theStdioServerIsToldWhereTrawlRuns() {
+        assertThat(McpStdio.apiUrl(new String[0], null)).isEqualTo("http://127.0.0.1:8898");
+        assertThat(McpStdio.apiUrl(new String[0], "http://gateway:80")).isEqualTo("http://gateway:80");
+        assertThat(McpStdio.apiUrl(new String[] {"--port-offset", "600"}, "http://gateway:80")).isEqualTo("http://127.0.0.1:9498");
+        assertThat(McpStdio.apiUrl(new String[] {"--api", "http://h:1"}, null)).isEqualTo("http://h:1");
+        assertThatThrownBy(() -> McpStdio.apiUrl(new String[] {"--port", "600"}, null))
+                .hasMessageContaining("unknown option '--port'");
+        assertThatThrownBy(() -> McpStdio.apiUrl(new String[] {"--port-offset", "six"}, null))
+                .hasMessageContaining("needs a number");
     }
 
     @Test
