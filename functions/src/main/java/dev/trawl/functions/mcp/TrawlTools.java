@@ -6,6 +6,7 @@ import dev.trawl.functions.mcp.TrawlTool.Kind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The catalogue of trawl's MCP tools: one per endpoint of Kubeshark's snapshot and
@@ -135,7 +136,9 @@ public final class TrawlTools {
                 It never returns the bytes themselves: hand the URL to the user (curl -o snapshot.pcap URL).
                 Optional filters: `nodes`, `start_time`/`end_time` (ms), `bpf_filter` (tcpdump syntax, e.g.
                 "tcp port 443"), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
-                The snapshot must be completed (see get_snapshot).""",
+                The snapshot must be completed (see get_snapshot). The request is checked before the URL is
+                given, so a bad filter, node or time is an error to fix, never a broken link. size_bytes is the
+                file's exact size when size_exact is true (a whole-snapshot pcap), else the snapshot's size.""",
                 schema("""
                         {
                           "name": {"type": "string", "description": "The snapshot's name"},
@@ -149,32 +152,36 @@ public final class TrawlTools {
                 call -> {
                     String name = call.required("name");
                     Map<String, Object> snapshot = call.api().get("/mcp/snapshots/" + segment(name), Map.of());
-                    Object status = snapshot.get("status");
-                    if (!"completed".equals(status)) {
-                        throw new TrawlApi.ApiException(409, "snapshot '" + name + "' is " + status + ", not completed");
-                    }
                     Map<String, Object> query = new LinkedHashMap<>();
-                    if (call.value("nodes") instanceof List<?> nodes && !nodes.isEmpty()) {
-                        query.put("nodes", String.join(",", nodes.stream().map(String::valueOf).toList()));
-                    }
+                    // the REST API takes a comma list; a model may well give one node as a plain string
+                    query.put("nodes", call.value("nodes") instanceof List<?> nodes
+                            ? String.join(",", nodes.stream().map(String::valueOf).toList()) : call.value("nodes"));
                     query.put("start_time", call.value("start_time"));
                     query.put("end_time", call.value("end_time"));
                     query.put("bpf_filter", call.value("bpf_filter"));
                     query.put("format", call.value("format"));
+                    String path = "/mcp/snapshots/" + segment(name) + "/pcap";
+                    // the API checks the request as the download would (status, nodes, times, filter,
+                    // format, link types): a URL is handed out only when it will download
+                    OptionalLong exactSize = call.api().head(path, query);
                     String format = "pcapng".equals(call.string("format")) ? "pcapng" : "pcap";
                     Map<String, Object> answer = new LinkedHashMap<>();
                     answer.put("name", name);
-                    answer.put("url", call.api().url("/mcp/snapshots/" + segment(name) + "/pcap", query));
+                    answer.put("url", call.api().url(path, query));
                     answer.put("format", format);
                     answer.put("content_type", "pcapng".equals(format) ? "application/x-pcapng" : "application/vnd.tcpdump.pcap");
-                    answer.put("size_bytes", snapshot.get("size_bytes"));
+                    answer.put("size_bytes", exactSize.isPresent() ? exactSize.getAsLong() : snapshot.get("size_bytes"));
+                    answer.put("size_exact", exactSize.isPresent());
                     answer.put("packet_count", snapshot.get("packet_count"));
-                    answer.put("note", "size_bytes and packet_count are the whole snapshot's; filters make the file smaller. "
-                            + "The download can be resumed with an HTTP Range header.");
+                    answer.put("note", exactSize.isPresent()
+                            ? "size_bytes is the file's exact size; packet_count is the snapshot's. The download can be resumed with an HTTP Range header."
+                            : "With filters (or pcapng) the size is known only once the file is made: size_bytes and packet_count are the "
+                                    + "whole snapshot's, and filters make the file smaller.");
                     return answer;
                 },
                 Map.of(404, NO_SNAPSHOT,
-                        409, "The snapshot is not completed yet. Poll get_snapshot until its status is completed, then export again."));
+                        400, "Fix the argument the message names (nodes: see get_snapshot; bpf_filter: tcpdump syntax such as \"tcp port 80\"; format: pcap or pcapng) and call again.",
+                        409, "The snapshot is not completed (poll get_snapshot until its status is completed, then export again), or it failed and holds nothing to export."));
     }
 
     static TrawlTool listDatabases() {
