@@ -177,6 +177,38 @@ class McpServerTest {
                 .hasMessageContaining("needs a number");
     }
 
+    HttpResponse<String> postJsonRpc(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp"))
+                        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aCallTheServerCannotReadIsAJsonRpcErrorWithoutAStackTrace() throws Exception {
+        HttpResponse<String> answer = postJsonRpc("""
+                {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_snapshot","arguments":"incident-001"}}""");
+        assertThat(answer.body()).startsWith("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":")
+                .doesNotContain("stackTrace", "className");
+    }
+
+    @Test
+    void theInitializedNotificationIsAcceptedWithoutAWarning() throws Exception {
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.modelcontextprotocol.server");
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            assertThat(postJsonRpc("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode()).isEqualTo(202);
+            assertThat(postJsonRpc("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/no-such-thing\"}").statusCode()).isEqualTo(202);
+        } finally {
+            logger.detachAppender(events);
+        }
+        assertThat(events.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .noneMatch(m -> m.contains("notifications/initialized"))
+                .anyMatch(m -> m.contains("notifications/no-such-thing"));
+    }
+
     @Test
     void aPlainGetStillListsTheRestEndpoints() throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
