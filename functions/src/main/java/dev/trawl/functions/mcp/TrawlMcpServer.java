@@ -122,6 +122,8 @@ public final class TrawlMcpServer {
                 .title(tool.title())
                 .description(tool.description())
                 .inputSchema(mapper, tool.inputSchema())
+                // the SDK checks every answer against it: an answer that does not match becomes a tool error
+                .outputSchema(mapper, tool.outputSchema())
                 // openWorld: the tools act on a live cluster's traffic, which changes between calls
                 .annotations(new McpSchema.ToolAnnotations(tool.title(), readOnly, destructive, readOnly || destructive, true, null))
                 .build();

@@ -45,7 +45,12 @@ public final class TrawlTools {
                 Tells whether raw packet capture is enabled in the cluster, and its capture session id.
                 Raw capture must be enabled before snapshots can be created or exported as PCAP.
                 Use it first when a snapshot request fails or the user asks whether traffic is being recorded.""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"enabled": {"type": "boolean", "description": "Whether any node captures raw packets now"},
+                 "session_id": {"type": ["string", "null"], "description": "The cluster's capture session"},
+                 "nodes": {"type": "array", "description": "Each node: name, enabled, session_id, mode (live or replay), last_seen_ts (ms), packets, drops", "items": {"type": "object"}}}""", "enabled"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/raw-capture", Map.of()),
                 Map.of());
     }
@@ -57,7 +62,12 @@ public final class TrawlTools {
                 (oldest_ts and newest_ts, in milliseconds since the epoch). Use it before create_snapshot to know
                 how far back a snapshot can reach ("What time range of data do we have?", "How far back can I
                 create a snapshot?").""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"cluster": {"type": "object", "description": "oldest_ts and newest_ts (ms) over all nodes; null when no data exists",
+                             "properties": {"oldest_ts": {"type": ["integer", "null"]}, "newest_ts": {"type": ["integer", "null"]}}},
+                 "nodes": {"type": "array", "description": "Each node's name, oldest_ts and newest_ts (ms)", "items": {"type": "object"}}}""", "cluster", "nodes"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/data-boundaries", Map.of()),
                 Map.of());
     }
@@ -69,7 +79,11 @@ public final class TrawlTools {
                 status (in_progress while its window is still being captured, completed when ready, failed with a
                 reason), size in bytes, creation time and duration. Use it to find a snapshot's name for
                 get_snapshot, export_snapshot_pcap or start_dissection.""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"snapshots": {"type": "array", "description": "Each snapshot's name, status, size_bytes, created_at, duration",
+                               "items": {"type": "object", "properties": {"name": {"type": "string"}, "status": {"type": "string"}}}}}""", "snapshots"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/snapshots", Map.of()),
                 Map.of());
     }
@@ -92,6 +106,9 @@ public final class TrawlTools {
                           "end_ts": {"type": "integer", "description": "Window end, milliseconds since the epoch; may be in the future"},
                           "nodes": {"type": "array", "items": {"type": "string"}, "description": "Only these nodes (default: all)"}
                         }""", List.of("name")),
+                object("""
+                {"success": {"type": "boolean"}, "name": {"type": "string"},
+                 "status": {"type": "string", "description": "in_progress: poll get_snapshot until completed"}}""", "name", "status"),
                 Kind.CREATES,
                 call -> {
                     Map<String, Object> body = new LinkedHashMap<>();
@@ -111,7 +128,18 @@ public final class TrawlTools {
                 Details of one snapshot: status (in_progress, completed, failed), window (start_ts, end_ts in ms),
                 node_count, packet_count, size_bytes, created_at, duration, and why it failed if it did. Poll it
                 after create_snapshot until the status is completed.""",
-                schema(NAME_ARG, List.of("name")), Kind.READ_ONLY,
+                schema(NAME_ARG, List.of("name")),
+                object("""
+                {"name": {"type": "string"}, "status": {"type": "string", "description": "in_progress, completed or failed"},
+                 "size_bytes": {"type": ["integer", "null"]}, "created_at": {"type": ["string", "null"]}, "duration": {"type": ["string", "null"]},
+                 "start_ts": {"type": ["integer", "null"], "description": "Start of the traffic it holds (ms)"},
+                 "end_ts": {"type": ["integer", "null"], "description": "End of the traffic it holds (ms)"},
+                 "node_count": {"type": ["integer", "null"]}, "packet_count": {"type": ["integer", "null"]},
+                 "clipped": {"type": ["boolean", "null"], "description": "true when the window asked for reached beyond the traffic that exists"},
+                 "clipping": {"type": ["string", "null"], "description": "What was asked and what the snapshot holds, when clipped"},
+                 "error": {"type": ["string", "null"], "description": "Why it failed"},
+                 "nodes": {"type": "array", "description": "Per node: name, packet_count, size_bytes, chunks", "items": {"type": "object"}}}""", "name", "status"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/snapshots/" + segment(call.required("name")), Map.of()),
                 Map.of(404, NO_SNAPSHOT));
     }
@@ -122,7 +150,10 @@ public final class TrawlTools {
                 Deletes a snapshot and every object of it, for good: the evidence it holds is lost. Ask the user to
                 confirm first. A snapshot cannot be deleted while one of its dissections is running (stop it with
                 stop_dissection first).""",
-                schema(NAME_ARG, List.of("name")), Kind.DESTRUCTIVE,
+                schema(NAME_ARG, List.of("name")),
+                object("""
+                {"success": {"type": "boolean"}, "name": {"type": "string"}}""", "success"),
+                Kind.DESTRUCTIVE,
                 call -> call.api().delete("/mcp/snapshots/" + segment(call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
                         409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, then delete again."));
@@ -148,6 +179,12 @@ public final class TrawlTools {
                           "bpf_filter": {"type": "string", "description": "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"},
                           "format": {"type": "string", "enum": ["pcap", "pcapng"], "description": "File format (default pcap)"}
                         }""", List.of("name")),
+                object("""
+                {"name": {"type": "string"}, "url": {"type": "string", "description": "Where the file downloads (GET); hand it to the user"},
+                 "format": {"type": "string", "enum": ["pcap", "pcapng"]}, "content_type": {"type": "string"},
+                 "size_bytes": {"type": ["integer", "null"], "description": "The file's size when size_exact, else the snapshot's"},
+                 "size_exact": {"type": "boolean"}, "packet_count": {"type": ["integer", "null"], "description": "The snapshot's packets"},
+                 "note": {"type": "string"}}""", "url", "size_bytes", "size_exact"),
                 Kind.READ_ONLY,
                 call -> {
                     String name = call.required("name");
@@ -192,7 +229,11 @@ public final class TrawlTools {
                 snapshot, name and status), each with entry_count and first_ts/last_ts (ms). Use it first to see
                 whether a snapshot has been dissected already; query a dissection by passing
                 db="<snapshot>/<name>" to list_api_calls.""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"databases": {"type": "array", "description": "type realtime (with node) or dissection (with snapshot, name, status); entry_count, first_ts, last_ts (ms)",
+                               "items": {"type": "object", "properties": {"type": {"type": "string"}, "entry_count": {"type": "integer"}}}}}""", "databases"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/databases", Map.of()),
                 Map.of());
     }
@@ -210,6 +251,9 @@ public final class TrawlTools {
                           "snapshot": {"type": "string", "description": "The snapshot to dissect (see list_snapshots)"},
                           "name": {"type": "string", "description": "A name for this dissection, e.g. analysis", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"}
                         }""", List.of("snapshot", "name")),
+                object("""
+                {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"},
+                 "status": {"type": "string", "description": "pending: poll get_dissection until completed"}}""", "snapshot", "name", "status"),
                 Kind.CREATES,
                 call -> call.api().post("/mcp/dissections", Map.of("snapshot", call.required("snapshot"), "name", call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
@@ -223,6 +267,9 @@ public final class TrawlTools {
                 only one snapshot's.""",
                 schema("""
                         {"snapshot": {"type": "string", "description": "Only the dissections of this snapshot"}}""", List.of()),
+                object("""
+                {"dissections": {"type": "array", "description": "Each dissection's snapshot, name, status, progress (0-100) and entry_count",
+                                 "items": {"type": "object", "properties": {"snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}}}}""", "dissections"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/dissections", mapOfNullable("snapshot", call.string("snapshot"))),
                 Map.of(404, NO_SNAPSHOT));
@@ -236,7 +283,14 @@ public final class TrawlTools {
                 protocol_counts) and errors (damaged captures it read past, or why it failed). Poll it every few
                 seconds after start_dissection until completed, then call list_api_calls with
                 db="<snapshot>/<name>".""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.READ_ONLY,
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
+                object("""
+                {"snapshot": {"type": "string"}, "name": {"type": "string"},
+                 "status": {"type": "string", "description": "pending, downloading, running, uploading, completed, failed or cancelled"},
+                 "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                 "stats": {"type": "object", "description": "pcap_files, pcap_bytes, packets_processed, entries_created, protocol_counts (calls per protocol)"},
+                 "errors": {"type": "array", "description": "Damaged captures read past, or why it failed"}}""", "snapshot", "name", "status"),
+                Kind.READ_ONLY,
                 call -> call.api().get(dissectionPath(call), Map.of()),
                 Map.of(404, NO_DISSECTION));
     }
@@ -247,7 +301,10 @@ public final class TrawlTools {
                 Stops a running dissection at a clean point within seconds; its status becomes cancelled and the
                 work done so far is not completed. Use it when a dissection is no longer wanted or before deleting
                 its snapshot.""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.DESTRUCTIVE,
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
+                object("""
+                {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}""", "status"),
+                Kind.DESTRUCTIVE,
                 call -> call.api().post(dissectionPath(call) + "/stop", Map.of()),
                 Map.of(404, NO_DISSECTION,
                         409, "The dissection is not running (it has completed, failed or been cancelled); nothing to stop."));
@@ -258,7 +315,10 @@ public final class TrawlTools {
                 """
                 Deletes a dissection and its database of API calls, for good (the snapshot itself stays and can be
                 dissected again). A running dissection must be stopped first (stop_dissection).""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.DESTRUCTIVE,
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
+                object("""
+                {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}}""", "success"),
+                Kind.DESTRUCTIVE,
                 call -> call.api().delete(dissectionPath(call)),
                 Map.of(404, NO_DISSECTION,
                         409, "The dissection is running. Call stop_dissection first, then delete it."));
@@ -284,6 +344,11 @@ public final class TrawlTools {
                           "end": {"type": "integer", "description": "Only calls before this time (ms since the epoch)"},
                           "format": {"type": "string", "enum": ["compact", "full"], "description": "compact (default) or full"}
                         }""", List.of()),
+                object("""
+                {"calls": {"type": "array", "description": "Newest first; each has id (for get_api_call), ts (ms), src and dst (ip, port, pod, ns, svc, node), proto, method, path, status, latency_ms",
+                           "items": {"type": "object", "properties": {"id": {"type": "string"}, "ts": {"type": "integer"}, "proto": {"type": "string"}}}},
+                 "total": {"type": "integer", "description": "All the calls that match, beyond limit too"},
+                 "truncated": {"type": "boolean", "description": "true when more calls match than were returned"}}""", "calls", "total", "truncated"),
                 Kind.READ_ONLY,
                 call -> {
                     Map<String, Object> query = new LinkedHashMap<>();
@@ -308,6 +373,9 @@ public final class TrawlTools {
                           "id": {"type": "string", "description": "The call's id, from list_api_calls"},
                           "db": {"type": "string", "description": "<snapshot>/<dissection> the id came from; omit for real time"}
                         }""", List.of("id")),
+                object("""
+                {"call": {"type": "object", "description": "The call: its list_api_calls fields, and host, summary, request and response (headers, size, body; body_truncated past body_limit), fields (protocol specifics), source (its capture file)"},
+                 "db": {"type": "string"}, "max_payload": {"type": "integer", "description": "Bytes of each body kept at most"}}""", "call"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/calls/" + segment(call.required("id")), mapOfNullable("db", call.string("db"))),
                 Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db."));
@@ -330,6 +398,13 @@ public final class TrawlTools {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put(key, value);
         return map;
+    }
+
+    /** An output schema: the fields named are always there; others may be, as the API grows. */
+    private static String object(String properties, String... required) {
+        StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
+        if (required.length > 0) json.append(",\"required\":[\"").append(String.join("\",\"", required)).append("\"]");
+        return json.append('}').toString();
     }
 
     private static String schema(String properties, List<String> required) {

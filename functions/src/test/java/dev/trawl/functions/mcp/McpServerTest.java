@@ -87,6 +87,8 @@ class McpServerTest {
         assertThat(byName.get("create_snapshot").inputSchema().properties()).containsKeys("duration", "start_ts", "end_ts", "nodes");
         assertThat(byName.get("list_api_calls").description()).contains("http and status >= 400", "db=\"<snapshot>/<dissection>\"");
         tools.forEach(t -> assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80));
+        // what a model may expect of each answer; the SDK holds every answer to it
+        tools.forEach(t -> assertThat(t.outputSchema()).as(t.name()).containsEntry("type", "object").containsKey("required"));
     }
 
     @Test
