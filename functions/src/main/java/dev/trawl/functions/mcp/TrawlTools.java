@@ -48,7 +48,7 @@ public final class TrawlTools {
                 schema("{}", List.of()),
                 object("""
                 {"enabled": {"type": "boolean", "description": "Whether any node captures raw packets now"},
-                 "session_id": {"type": ["string", "null"], "description": "The cluster's capture session"},
+                 "session_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "The cluster's capture session"},
                  "nodes": {"type": "array", "description": "Each node: name, enabled, session_id, mode (live or replay), last_seen_ts (ms), packets, drops", "items": {"type": "object"}}}""", "enabled"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/raw-capture", Map.of()),
@@ -65,7 +65,7 @@ public final class TrawlTools {
                 schema("{}", List.of()),
                 object("""
                 {"cluster": {"type": "object", "description": "oldest_ts and newest_ts (ms) over all nodes; null when no data exists",
-                             "properties": {"oldest_ts": {"type": ["integer", "null"]}, "newest_ts": {"type": ["integer", "null"]}}},
+                             "properties": {"oldest_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "newest_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}},
                  "nodes": {"type": "array", "description": "Each node's name, oldest_ts and newest_ts (ms)", "items": {"type": "object"}}}""", "cluster", "nodes"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/data-boundaries", Map.of()),
@@ -131,13 +131,13 @@ public final class TrawlTools {
                 schema(NAME_ARG, List.of("name")),
                 object("""
                 {"name": {"type": "string"}, "status": {"type": "string", "description": "in_progress, completed or failed"},
-                 "size_bytes": {"type": ["integer", "null"]}, "created_at": {"type": ["string", "null"]}, "duration": {"type": ["string", "null"]},
-                 "start_ts": {"type": ["integer", "null"], "description": "Start of the traffic it holds (ms)"},
-                 "end_ts": {"type": ["integer", "null"], "description": "End of the traffic it holds (ms)"},
-                 "node_count": {"type": ["integer", "null"]}, "packet_count": {"type": ["integer", "null"]},
-                 "clipped": {"type": ["boolean", "null"], "description": "true when the window asked for reached beyond the traffic that exists"},
-                 "clipping": {"type": ["string", "null"], "description": "What was asked and what the snapshot holds, when clipped"},
-                 "error": {"type": ["string", "null"], "description": "Why it failed"},
+                 "size_bytes": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "created_at": {"anyOf": [{"type": "string"}, {"type": "null"}]}, "duration": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                 "start_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "Start of the traffic it holds (ms)"},
+                 "end_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "End of the traffic it holds (ms)"},
+                 "node_count": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "packet_count": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                 "clipped": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "description": "true when the window asked for reached beyond the traffic that exists"},
+                 "clipping": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "What was asked and what the snapshot holds, when clipped"},
+                 "error": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "Why it failed"},
                  "nodes": {"type": "array", "description": "Per node: name, packet_count, size_bytes, chunks", "items": {"type": "object"}}}""", "name", "status"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/snapshots/" + segment(call.required("name")), Map.of()),
@@ -182,8 +182,8 @@ public final class TrawlTools {
                 object("""
                 {"name": {"type": "string"}, "url": {"type": "string", "description": "Where the file downloads (GET); hand it to the user"},
                  "format": {"type": "string", "enum": ["pcap", "pcapng"]}, "content_type": {"type": "string"},
-                 "size_bytes": {"type": ["integer", "null"], "description": "The file's size when size_exact, else the snapshot's"},
-                 "size_exact": {"type": "boolean"}, "packet_count": {"type": ["integer", "null"], "description": "The snapshot's packets"},
+                 "size_bytes": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "The file's size when size_exact, else the snapshot's"},
+                 "size_exact": {"type": "boolean"}, "packet_count": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "The snapshot's packets"},
                  "note": {"type": "string"}}""", "url", "size_bytes", "size_exact"),
                 Kind.READ_ONLY,
                 call -> {
@@ -400,7 +400,11 @@ public final class TrawlTools {
         return map;
     }
 
-    /** An output schema: the fields named are always there; others may be, as the API grows. */
+    /**
+     * An output schema: the fields named are always there; others may be, as the API grows. A field
+     * that may be null is an anyOf of single types, which clients that map schemas onto a one-type
+     * dialect (the OpenAPI subset of some model providers) still read.
+     */
     private static String object(String properties, String... required) {
         StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
         if (required.length > 0) json.append(",\"required\":[\"").append(String.join("\",\"", required)).append("\"]");
