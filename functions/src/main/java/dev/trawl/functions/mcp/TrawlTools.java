@@ -97,7 +97,7 @@ public final class TrawlTools {
                 to "capture the next hour while I reproduce the bug": the snapshot then stays in_progress until
                 the window has passed). Optionally limit it to some `nodes`. It returns at once with status
                 in_progress; poll get_snapshot until completed. Call get_data_boundaries first if unsure how far
-                back data exists. Names: """ + NAME_RULE + ".",
+                back data exists.""" + " Names: " + NAME_RULE + ".",
                 schema("""
                         {
                           "name": {"type": "string", "description": "Unique snapshot name, e.g. incident-001", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"},
@@ -118,7 +118,7 @@ public final class TrawlTools {
                     }
                     return call.api().post("/mcp/snapshots", body);
                 },
-                Map.of(400, "Fix the arguments as the message says (the message names the time range that is available when the window holds no data; get_data_boundaries tells it too) and call again.",
+                Map.of(400, "Fix the argument the message names and call again; get_data_boundaries tells which nodes have traffic and from when to when.",
                         409, "That name is taken. Choose another name, or call get_snapshot to use the existing snapshot."));
     }
 
@@ -127,7 +127,9 @@ public final class TrawlTools {
                 """
                 Details of one snapshot: status (in_progress, completed, failed), window (start_ts, end_ts in ms),
                 node_count, packet_count, size_bytes, created_at, duration, and why it failed if it did. Poll it
-                after create_snapshot until the status is completed.""",
+                after create_snapshot until the status is completed. clipped is true when the window asked for
+                reached beyond the traffic that exists: clipping then says what was asked and what the snapshot
+                holds, which the user should be told.""",
                 schema(NAME_ARG, List.of("name")),
                 object("""
                 {"name": {"type": "string"}, "status": {"type": "string", "description": "in_progress, completed or failed"},
@@ -149,14 +151,14 @@ public final class TrawlTools {
                 """
                 Deletes a snapshot and every object of it, for good: the evidence it holds is lost. Ask the user to
                 confirm first. A snapshot cannot be deleted while one of its dissections is running (stop it with
-                stop_dissection first).""",
+                stop_dissection first). Its finished dissections stay queryable until delete_dissection.""",
                 schema(NAME_ARG, List.of("name")),
                 object("""
                 {"success": {"type": "boolean"}, "name": {"type": "string"}}""", "success"),
                 Kind.DESTRUCTIVE,
                 call -> call.api().delete("/mcp/snapshots/" + segment(call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
-                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, then delete again."));
+                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, wait until get_dissection reads cancelled, then delete again."));
     }
 
     static TrawlTool exportSnapshotPcap() {
@@ -245,7 +247,7 @@ public final class TrawlTools {
                 Redis, Kafka, AMQP, PostgreSQL, MySQL, MongoDB, TLS, ...) stored in the database
                 "<snapshot>/<name>". It returns at once with status pending; poll get_dissection until the status
                 is completed (it goes pending, downloading, running, uploading, completed; or failed, cancelled),
-                then query it with list_api_calls db="<snapshot>/<name>". Names: """ + NAME_RULE + ".",
+                then query it with list_api_calls db="<snapshot>/<name>".""" + " Names: " + NAME_RULE + ".",
                 schema("""
                         {
                           "snapshot": {"type": "string", "description": "The snapshot to dissect (see list_snapshots)"},
@@ -300,7 +302,8 @@ public final class TrawlTools {
                 """
                 Stops a running dissection at a clean point within seconds; its status becomes cancelled and the
                 work done so far is not completed. Use it when a dissection is no longer wanted or before deleting
-                its snapshot.""",
+                its snapshot; get_dissection may read its last running status for a few seconds more, so poll it
+                until it reads cancelled before deleting.""",
                 schema(DISSECTION_ARGS, List.of("snapshot", "name")),
                 object("""
                 {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}""", "status"),
@@ -321,7 +324,7 @@ public final class TrawlTools {
                 Kind.DESTRUCTIVE,
                 call -> call.api().delete(dissectionPath(call)),
                 Map.of(404, NO_DISSECTION,
-                        409, "The dissection is running. Call stop_dissection first, then delete it."));
+                        409, "The dissection is running. Call stop_dissection first, wait until get_dissection reads cancelled, then delete it."));
     }
 
     static TrawlTool listApiCalls() {
@@ -330,7 +333,10 @@ public final class TrawlTools {
                 Lists API calls (requests with their responses), newest first, that match a KFL filter, from the
                 real-time databases (default) or from a dissection (db="<snapshot>/<dissection>"). Each call has
                 id, ts (ms), src and dst (ip, port, pod, ns, svc, node), proto, method, path, status and
-                latency_ms; format "full" adds headers, body previews and sizes. `total` counts all matches and
+                latency_ms. For protocols other than HTTP, method is the protocol's verb (DNS query type, Redis
+                command, SQL command) and path its object (DNS name, Redis key, Kafka topic, SQL text); status is
+                the DNS rcode or SQL error code, 0 when there is none (gRPC: the HTTP status; grpc_status has
+                gRPC's). format "full" adds headers, body previews and sizes. `total` counts all matches and
                 `truncated` says whether more exist than `limit` (default 100, at most 1000): narrow the filter or
                 the time range (start/end, ms) rather than raising the limit. Use get_api_call with an id for one
                 call's full payloads.
@@ -357,7 +363,7 @@ public final class TrawlTools {
                     }
                     return call.api().get("/mcp/calls", query);
                 },
-                Map.of(400, "The filter or an argument was rejected; the message says where. Fix the KFL and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
+                Map.of(400, "The filter or an argument was rejected; the message says which, and for KFL at what position. Fix it and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
                         404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
                         409, "That dissection is not completed. Poll get_dissection until it is, then query again."));
     }
@@ -367,7 +373,8 @@ public final class TrawlTools {
                 """
                 Full details of one API call by its id (from list_api_calls): addresses and workloads, protocol,
                 method, path, status, latency, request and response headers, and the payloads up to a size
-                limit. Pass the same `db` that list_api_calls used.""",
+                limit (a body that is not text is given as "base64:<data>"). Pass the same `db` that
+                list_api_calls used.""",
                 schema("""
                         {
                           "id": {"type": "string", "description": "The call's id, from list_api_calls"},

@@ -86,7 +86,8 @@ class McpServerTest {
         assertThat(byName.get("create_snapshot").inputSchema().required()).containsExactly("name");
         assertThat(byName.get("create_snapshot").inputSchema().properties()).containsKeys("duration", "start_ts", "end_ts", "nodes");
         assertThat(byName.get("list_api_calls").description()).contains("http and status >= 400", "db=\"<snapshot>/<dissection>\"");
-        tools.forEach(t -> assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80));
+        tools.forEach(t -> assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80)
+                .as(t.name() + ": words run together where a text block lost a space").doesNotContainPattern("[a-z]:[a-z]"));
         // what a model may expect of each answer; the SDK holds every answer to it
         tools.forEach(t -> assertThat(t.outputSchema()).as(t.name()).containsEntry("type", "object").containsKey("required"));
     }
