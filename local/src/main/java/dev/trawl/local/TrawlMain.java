@@ -20,7 +20,8 @@ public final class TrawlMain {
                                                    everything on this machine (data in ./.trawl by default);
                                                    N moves every port (S3 9000, ClickHouse 8123, ...) up by N
               dissect FILE...                      dissect captures, print API calls as JSON lines
-              mcp [--api URL]                      MCP over stdio, for assistants that launch a command
+              mcp [--api URL | --port-offset N]    MCP over stdio, for assistants that launch a command; talks to
+                                                   the trawl at URL (TRAWL_API_URL) or to `up --port-offset N`
               fetch-chdb                           fetch the embedded ClickHouse library into its cache
             """;
 

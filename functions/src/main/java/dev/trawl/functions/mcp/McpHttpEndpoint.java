@@ -1,15 +1,21 @@
 package dev.trawl.functions.mcp;
 
 import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
+import io.modelcontextprotocol.spec.McpError;
+import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.web.McpEndpoint;
 import dev.trawl.functions.web.McpEndpointGroup;
@@ -31,7 +37,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @FunctionGroup("mcp")
 public class McpHttpEndpoint implements ApplicationListener<WebServerInitializedEvent> {
     private final HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
-            .jsonMapper(McpJsonDefaults.getMapper())
+            .jsonMapper(new JsonRpcErrors(McpJsonDefaults.getMapper()))
             .messageEndpoint("/mcp")
             .build();
     private final Environment environment;
@@ -60,6 +66,73 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         // the tools call the REST API: this very app unless TRAWL_API_URL names a gateway (the cluster)
         String api = environment.getProperty("TRAWL_API_URL", "http://127.0.0.1:" + event.getWebServer().getPort());
         server = TrawlMcpServer.stateless(transport, new TrawlApi(URI.create(api)), McpStdio.version());
+    }
+
+    /**
+     * The SDK's servlet transport answers a request it cannot handle (arguments that are not an
+     * object, a body that is not JSON-RPC) by serialising its exception, stack trace and all, which
+     * no client reads as JSON-RPC. Such an exception is written as the JSON-RPC error it carries.
+     */
+    static final class JsonRpcErrors implements McpJsonMapper {
+        private final McpJsonMapper json;
+
+        JsonRpcErrors(McpJsonMapper json) {
+            this.json = json;
+        }
+
+        private Object answer(Object value) {
+            if (!(value instanceof McpError error)) return value;
+            McpSchema.JSONRPCResponse.JSONRPCError carried = error.getJsonRpcError();
+            Map<String, Object> rpcError = new LinkedHashMap<>();
+            rpcError.put("code", carried != null ? carried.code() : McpSchema.ErrorCodes.INTERNAL_ERROR);
+            rpcError.put("message", carried != null ? carried.message() : String.valueOf(error.getMessage()));
+            Map<String, Object> response = new LinkedHashMap<>();
+            response.put("jsonrpc", McpSchema.JSONRPC_VERSION);
+            // the transport has lost the request's id by then: JSON-RPC says null for an id it could not read
+            response.put("id", null);
+            response.put("error", rpcError);
+            return response;
+        }
+
+        @Override
+        public String writeValueAsString(Object value) throws IOException {
+            return json.writeValueAsString(answer(value));
+        }
+
+        @Override
+        public byte[] writeValueAsBytes(Object value) throws IOException {
+            return json.writeValueAsBytes(answer(value));
+        }
+
+        @Override
+        public <T> T readValue(String content, Class<T> type) throws IOException {
+            return json.readValue(content, type);
+        }
+
+        @Override
+        public <T> T readValue(byte[] content, Class<T> type) throws IOException {
+            return json.readValue(content, type);
+        }
+
+        @Override
+        public <T> T readValue(String content, TypeRef<T> type) throws IOException {
+            return json.readValue(content, type);
+        }
+
+        @Override
+        public <T> T readValue(byte[] content, TypeRef<T> type) throws IOException {
+            return json.readValue(content, type);
+        }
+
+        @Override
+        public <T> T convertValue(Object value, Class<T> type) {
+            return json.convertValue(value, type);
+        }
+
+        @Override
+        public <T> T convertValue(Object value, TypeRef<T> type) {
+            return json.convertValue(value, type);
+        }
     }
 
     @Bean

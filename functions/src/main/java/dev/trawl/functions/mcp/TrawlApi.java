@@ -1,6 +1,7 @@
 package dev.trawl.functions.mcp;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.StringJoiner;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,6 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class TrawlApi {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** An API error is a line of JSON; more than this is not an error's text. */
+    static final int ERROR_TEXT_LIMIT = 64 * 1024;
 
     private final URI base;
     private final HttpClient http;
@@ -47,6 +51,32 @@ public final class TrawlApi {
         return send("DELETE", path, Map.of(), null);
     }
 
+    /**
+     * Asks with HEAD whether a GET of a path would succeed, without its body (a download checked
+     * before its URL is handed out), and answers its length when the server knows it in advance.
+     * A HEAD answer has no body to say what was wrong, so a refusal is asked again as a GET for the
+     * API's error text, of which at most {@link #ERROR_TEXT_LIMIT} bytes are read.
+     */
+    public OptionalLong head(String path, Map<String, ?> query) {
+        URI uri = URI.create(base + path + queryString(query));
+        HttpResponse<Void> answer = exchange(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        if (answer.statusCode() / 100 == 2) {
+            return answer.headers().firstValueAsLong("Content-Length");
+        }
+        HttpResponse<InputStream> refusal = exchange(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        byte[] text;
+        try (InputStream body = refusal.body()) {
+            // a GET that succeeds after all would be the whole download: only an error's text is read
+            text = refusal.statusCode() / 100 == 2 ? new byte[0] : body.readNBytes(ERROR_TEXT_LIMIT);
+        } catch (IOException e) {
+            text = new byte[0];
+        }
+        Object error = parse(text).get("error");
+        throw new ApiException(answer.statusCode(), error != null ? error.toString() : "HTTP " + answer.statusCode() + " from HEAD " + path);
+    }
+
     /** The absolute URL of a path with its query, for links handed to a user (downloads). */
     public String url(String path, Map<String, ?> query) {
         return base + path + queryString(query);
@@ -67,16 +97,7 @@ public final class TrawlApi {
         } else {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         }
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new ApiException(0, "trawl's API at " + base + " could not be reached (" + e.getMessage()
-                    + "). Is trawl running? Start it with './trawl up', or point TRAWL_API_URL at it.");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(0, "interrupted while calling trawl's API");
-        }
+        HttpResponse<byte[]> response = exchange(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         Map<String, Object> json = parse(response.body());
         if (response.statusCode() / 100 != 2) {
             Object error = json.get("error");
@@ -84,6 +105,18 @@ public final class TrawlApi {
                     : "HTTP " + response.statusCode() + " from " + method + " " + path);
         }
         return json;
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        try {
+            return http.send(request, body);
+        } catch (IOException e) {
+            throw new ApiException(0, "trawl's API at " + base + " could not be reached (" + e.getMessage()
+                    + "). Is trawl running? Start it with './trawl up', or tell './trawl mcp' where it runs (--api URL, --port-offset N or TRAWL_API_URL).");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(0, "interrupted while calling trawl's API");
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -1,10 +1,12 @@
 package dev.trawl.functions.mcp;
 
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
 import io.modelcontextprotocol.server.McpStatelessServerFeatures;
+import io.modelcontextprotocol.server.McpStatelessServerHandler;
 import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -13,6 +15,8 @@ import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStatelessServerTransport;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,12 +44,58 @@ public final class TrawlMcpServer {
                 .map(tool -> new McpStatelessServerFeatures.SyncToolSpecification(
                         toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api)))
                 .toList();
-        return McpServer.sync(transport)
+        return McpServer.sync(new LifecycleNotificationsAccepted(transport))
                 .serverInfo(NAME, version)
                 .instructions(INSTRUCTIONS)
                 .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())
                 .tools(tools)
                 .build();
+    }
+
+    /**
+     * The SDK's stateless server has no handler for any notification and warns of each, so every
+     * client's {@code notifications/initialized} (which the protocol requires it to send) was a WARN.
+     * A stateless server has nothing to do on initialized, roots/list_changed or cancelled (a call
+     * runs to its end within its request): those are accepted quietly; any other still reaches the SDK.
+     */
+    static final class LifecycleNotificationsAccepted implements McpStatelessServerTransport {
+        static final Set<String> NOTHING_TO_DO = Set.of(
+                McpSchema.METHOD_NOTIFICATION_INITIALIZED, McpSchema.METHOD_NOTIFICATION_ROOTS_LIST_CHANGED, "notifications/cancelled");
+        private final McpStatelessServerTransport transport;
+
+        LifecycleNotificationsAccepted(McpStatelessServerTransport transport) {
+            this.transport = transport;
+        }
+
+        @Override
+        public void setMcpHandler(McpStatelessServerHandler handler) {
+            transport.setMcpHandler(new McpStatelessServerHandler() {
+                @Override
+                public Mono<McpSchema.JSONRPCResponse> handleRequest(McpTransportContext context, McpSchema.JSONRPCRequest request) {
+                    return handler.handleRequest(context, request);
+                }
+
+                @Override
+                public Mono<Void> handleNotification(McpTransportContext context, McpSchema.JSONRPCNotification notification) {
+                    return NOTHING_TO_DO.contains(notification.method()) ? Mono.empty() : handler.handleNotification(context, notification);
+                }
+            });
+        }
+
+        @Override
+        public Mono<Void> closeGracefully() {
+            return transport.closeGracefully();
+        }
+
+        @Override
+        public void close() {
+            transport.close();
+        }
+
+        @Override
+        public List<String> protocolVersions() {
+            return transport.protocolVersions();
+        }
     }
 
     public static McpSyncServer session(McpServerTransportProvider transport, TrawlApi api, String version) {
@@ -72,6 +122,8 @@ public final class TrawlMcpServer {
                 .title(tool.title())
                 .description(tool.description())
                 .inputSchema(mapper, tool.inputSchema())
+                // the SDK checks every answer against it: an answer that does not match becomes a tool error
+                .outputSchema(mapper, tool.outputSchema())
                 // openWorld: the tools act on a live cluster's traffic, which changes between calls
                 .annotations(new McpSchema.ToolAnnotations(tool.title(), readOnly, destructive, readOnly || destructive, true, null))
                 .build();

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * One MCP tool: what a model reads (name, description, input schema, hints) and what it does,
+ * One MCP tool: what a model reads (name, description, input and output schemas, hints) and what it does,
  * as a call of trawl's REST API. Answers of the API become structured output; its errors become
  * tool errors that say what to do next ({@link #nextStep}, by HTTP status).
  */
@@ -13,6 +13,7 @@ public record TrawlTool(
         String title,
         String description,
         String inputSchema,
+        String outputSchema,
         Kind kind,
         Function<Call, Map<String, Object>> action,
         Map<Integer, String> nextStep) {

@@ -6,6 +6,7 @@ import dev.trawl.functions.mcp.TrawlTool.Kind;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The catalogue of trawl's MCP tools: one per endpoint of Kubeshark's snapshot and
@@ -44,7 +45,12 @@ public final class TrawlTools {
                 Tells whether raw packet capture is enabled in the cluster, and its capture session id.
                 Raw capture must be enabled before snapshots can be created or exported as PCAP.
                 Use it first when a snapshot request fails or the user asks whether traffic is being recorded.""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"enabled": {"type": "boolean", "description": "Whether any node captures raw packets now"},
+                 "session_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "The cluster's capture session"},
+                 "nodes": {"type": "array", "description": "Each node: name, enabled, session_id, mode (live or replay), last_seen_ts (ms), packets, drops", "items": {"type": "object"}}}""", "enabled"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/raw-capture", Map.of()),
                 Map.of());
     }
@@ -56,7 +62,12 @@ public final class TrawlTools {
                 (oldest_ts and newest_ts, in milliseconds since the epoch). Use it before create_snapshot to know
                 how far back a snapshot can reach ("What time range of data do we have?", "How far back can I
                 create a snapshot?").""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"cluster": {"type": "object", "description": "oldest_ts and newest_ts (ms) over all nodes; null when no data exists",
+                             "properties": {"oldest_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "newest_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}},
+                 "nodes": {"type": "array", "description": "Each node's name, oldest_ts and newest_ts (ms)", "items": {"type": "object"}}}""", "cluster", "nodes"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/data-boundaries", Map.of()),
                 Map.of());
     }
@@ -68,7 +79,11 @@ public final class TrawlTools {
                 status (in_progress while its window is still being captured, completed when ready, failed with a
                 reason), size in bytes, creation time and duration. Use it to find a snapshot's name for
                 get_snapshot, export_snapshot_pcap or start_dissection.""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"snapshots": {"type": "array", "description": "Each snapshot's name, status, size_bytes, created_at, duration",
+                               "items": {"type": "object", "properties": {"name": {"type": "string"}, "status": {"type": "string"}}}}}""", "snapshots"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/snapshots", Map.of()),
                 Map.of());
     }
@@ -82,7 +97,7 @@ public final class TrawlTools {
                 to "capture the next hour while I reproduce the bug": the snapshot then stays in_progress until
                 the window has passed). Optionally limit it to some `nodes`. It returns at once with status
                 in_progress; poll get_snapshot until completed. Call get_data_boundaries first if unsure how far
-                back data exists. Names: """ + NAME_RULE + ".",
+                back data exists.""" + " Names: " + NAME_RULE + ".",
                 schema("""
                         {
                           "name": {"type": "string", "description": "Unique snapshot name, e.g. incident-001", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"},
@@ -91,6 +106,9 @@ public final class TrawlTools {
                           "end_ts": {"type": "integer", "description": "Window end, milliseconds since the epoch; may be in the future"},
                           "nodes": {"type": "array", "items": {"type": "string"}, "description": "Only these nodes (default: all)"}
                         }""", List.of("name")),
+                object("""
+                {"success": {"type": "boolean"}, "name": {"type": "string"},
+                 "status": {"type": "string", "description": "in_progress: poll get_snapshot until completed"}}""", "name", "status"),
                 Kind.CREATES,
                 call -> {
                     Map<String, Object> body = new LinkedHashMap<>();
@@ -100,7 +118,7 @@ public final class TrawlTools {
                     }
                     return call.api().post("/mcp/snapshots", body);
                 },
-                Map.of(400, "Fix the arguments as the message says (the message names the time range that is available when the window holds no data; get_data_boundaries tells it too) and call again.",
+                Map.of(400, "Fix the argument the message names and call again; get_data_boundaries tells which nodes have traffic and from when to when.",
                         409, "That name is taken. Choose another name, or call get_snapshot to use the existing snapshot."));
     }
 
@@ -109,8 +127,21 @@ public final class TrawlTools {
                 """
                 Details of one snapshot: status (in_progress, completed, failed), window (start_ts, end_ts in ms),
                 node_count, packet_count, size_bytes, created_at, duration, and why it failed if it did. Poll it
-                after create_snapshot until the status is completed.""",
-                schema(NAME_ARG, List.of("name")), Kind.READ_ONLY,
+                after create_snapshot until the status is completed. clipped is true when the window asked for
+                reached beyond the traffic that exists: clipping then says what was asked and what the snapshot
+                holds, which the user should be told.""",
+                schema(NAME_ARG, List.of("name")),
+                object("""
+                {"name": {"type": "string"}, "status": {"type": "string", "description": "in_progress, completed or failed"},
+                 "size_bytes": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "created_at": {"anyOf": [{"type": "string"}, {"type": "null"}]}, "duration": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                 "start_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "Start of the traffic it holds (ms)"},
+                 "end_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "End of the traffic it holds (ms)"},
+                 "node_count": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "packet_count": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                 "clipped": {"anyOf": [{"type": "boolean"}, {"type": "null"}], "description": "true when the window asked for reached beyond the traffic that exists"},
+                 "clipping": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "What was asked and what the snapshot holds, when clipped"},
+                 "error": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "Why it failed"},
+                 "nodes": {"type": "array", "description": "Per node: name, packet_count, size_bytes, chunks", "items": {"type": "object"}}}""", "name", "status"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/snapshots/" + segment(call.required("name")), Map.of()),
                 Map.of(404, NO_SNAPSHOT));
     }
@@ -120,11 +151,14 @@ public final class TrawlTools {
                 """
                 Deletes a snapshot and every object of it, for good: the evidence it holds is lost. Ask the user to
                 confirm first. A snapshot cannot be deleted while one of its dissections is running (stop it with
-                stop_dissection first).""",
-                schema(NAME_ARG, List.of("name")), Kind.DESTRUCTIVE,
+                stop_dissection first). Its finished dissections stay queryable until delete_dissection.""",
+                schema(NAME_ARG, List.of("name")),
+                object("""
+                {"success": {"type": "boolean"}, "name": {"type": "string"}}""", "success"),
+                Kind.DESTRUCTIVE,
                 call -> call.api().delete("/mcp/snapshots/" + segment(call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
-                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, then delete again."));
+                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, wait until get_dissection reads cancelled, then delete again."));
     }
 
     static TrawlTool exportSnapshotPcap() {
@@ -135,7 +169,9 @@ public final class TrawlTools {
                 It never returns the bytes themselves: hand the URL to the user (curl -o snapshot.pcap URL).
                 Optional filters: `nodes`, `start_time`/`end_time` (ms), `bpf_filter` (tcpdump syntax, e.g.
                 "tcp port 443"), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
-                The snapshot must be completed (see get_snapshot).""",
+                The snapshot must be completed (see get_snapshot). The request is checked before the URL is
+                given, so a bad filter, node or time is an error to fix, never a broken link. size_bytes is the
+                file's exact size when size_exact is true (a whole-snapshot pcap), else the snapshot's size.""",
                 schema("""
                         {
                           "name": {"type": "string", "description": "The snapshot's name"},
@@ -145,36 +181,46 @@ public final class TrawlTools {
                           "bpf_filter": {"type": "string", "description": "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"},
                           "format": {"type": "string", "enum": ["pcap", "pcapng"], "description": "File format (default pcap)"}
                         }""", List.of("name")),
+                object("""
+                {"name": {"type": "string"}, "url": {"type": "string", "description": "Where the file downloads (GET); hand it to the user"},
+                 "format": {"type": "string", "enum": ["pcap", "pcapng"]}, "content_type": {"type": "string"},
+                 "size_bytes": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "The file's size when size_exact, else the snapshot's"},
+                 "size_exact": {"type": "boolean"}, "packet_count": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "The snapshot's packets"},
+                 "note": {"type": "string"}}""", "url", "size_bytes", "size_exact"),
                 Kind.READ_ONLY,
                 call -> {
                     String name = call.required("name");
                     Map<String, Object> snapshot = call.api().get("/mcp/snapshots/" + segment(name), Map.of());
-                    Object status = snapshot.get("status");
-                    if (!"completed".equals(status)) {
-                        throw new TrawlApi.ApiException(409, "snapshot '" + name + "' is " + status + ", not completed");
-                    }
                     Map<String, Object> query = new LinkedHashMap<>();
-                    if (call.value("nodes") instanceof List<?> nodes && !nodes.isEmpty()) {
-                        query.put("nodes", String.join(",", nodes.stream().map(String::valueOf).toList()));
-                    }
+                    // the REST API takes a comma list; a model may well give one node as a plain string
+                    query.put("nodes", call.value("nodes") instanceof List<?> nodes
+                            ? String.join(",", nodes.stream().map(String::valueOf).toList()) : call.value("nodes"));
                     query.put("start_time", call.value("start_time"));
                     query.put("end_time", call.value("end_time"));
                     query.put("bpf_filter", call.value("bpf_filter"));
                     query.put("format", call.value("format"));
+                    String path = "/mcp/snapshots/" + segment(name) + "/pcap";
+                    // the API checks the request as the download would (status, nodes, times, filter,
+                    // format, link types): a URL is handed out only when it will download
+                    OptionalLong exactSize = call.api().head(path, query);
                     String format = "pcapng".equals(call.string("format")) ? "pcapng" : "pcap";
                     Map<String, Object> answer = new LinkedHashMap<>();
                     answer.put("name", name);
-                    answer.put("url", call.api().url("/mcp/snapshots/" + segment(name) + "/pcap", query));
+                    answer.put("url", call.api().url(path, query));
                     answer.put("format", format);
                     answer.put("content_type", "pcapng".equals(format) ? "application/x-pcapng" : "application/vnd.tcpdump.pcap");
-                    answer.put("size_bytes", snapshot.get("size_bytes"));
+                    answer.put("size_bytes", exactSize.isPresent() ? exactSize.getAsLong() : snapshot.get("size_bytes"));
+                    answer.put("size_exact", exactSize.isPresent());
                     answer.put("packet_count", snapshot.get("packet_count"));
-                    answer.put("note", "size_bytes and packet_count are the whole snapshot's; filters make the file smaller. "
-                            + "The download can be resumed with an HTTP Range header.");
+                    answer.put("note", exactSize.isPresent()
+                            ? "size_bytes is the file's exact size; packet_count is the snapshot's. The download can be resumed with an HTTP Range header."
+                            : "With filters (or pcapng) the size is known only once the file is made: size_bytes and packet_count are the "
+                                    + "whole snapshot's, and filters make the file smaller.");
                     return answer;
                 },
                 Map.of(404, NO_SNAPSHOT,
-                        409, "The snapshot is not completed yet. Poll get_snapshot until its status is completed, then export again."));
+                        400, "Fix the argument the message names (nodes: see get_snapshot; bpf_filter: tcpdump syntax such as \"tcp port 80\"; format: pcap or pcapng) and call again.",
+                        409, "The snapshot is not completed (poll get_snapshot until its status is completed, then export again), or it failed and holds nothing to export."));
     }
 
     static TrawlTool listDatabases() {
@@ -185,7 +231,11 @@ public final class TrawlTools {
                 snapshot, name and status), each with entry_count and first_ts/last_ts (ms). Use it first to see
                 whether a snapshot has been dissected already; query a dissection by passing
                 db="<snapshot>/<name>" to list_api_calls.""",
-                schema("{}", List.of()), Kind.READ_ONLY,
+                schema("{}", List.of()),
+                object("""
+                {"databases": {"type": "array", "description": "type realtime (with node) or dissection (with snapshot, name, status); entry_count, first_ts, last_ts (ms)",
+                               "items": {"type": "object", "properties": {"type": {"type": "string"}, "entry_count": {"type": "integer"}}}}}""", "databases"),
+                Kind.READ_ONLY,
                 call -> call.api().get("/mcp/databases", Map.of()),
                 Map.of());
     }
@@ -197,12 +247,15 @@ public final class TrawlTools {
                 Redis, Kafka, AMQP, PostgreSQL, MySQL, MongoDB, TLS, ...) stored in the database
                 "<snapshot>/<name>". It returns at once with status pending; poll get_dissection until the status
                 is completed (it goes pending, downloading, running, uploading, completed; or failed, cancelled),
-                then query it with list_api_calls db="<snapshot>/<name>". Names: """ + NAME_RULE + ".",
+                then query it with list_api_calls db="<snapshot>/<name>".""" + " Names: " + NAME_RULE + ".",
                 schema("""
                         {
                           "snapshot": {"type": "string", "description": "The snapshot to dissect (see list_snapshots)"},
                           "name": {"type": "string", "description": "A name for this dissection, e.g. analysis", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"}
                         }""", List.of("snapshot", "name")),
+                object("""
+                {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"},
+                 "status": {"type": "string", "description": "pending: poll get_dissection until completed"}}""", "snapshot", "name", "status"),
                 Kind.CREATES,
                 call -> call.api().post("/mcp/dissections", Map.of("snapshot", call.required("snapshot"), "name", call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
@@ -216,6 +269,9 @@ public final class TrawlTools {
                 only one snapshot's.""",
                 schema("""
                         {"snapshot": {"type": "string", "description": "Only the dissections of this snapshot"}}""", List.of()),
+                object("""
+                {"dissections": {"type": "array", "description": "Each dissection's snapshot, name, status, progress (0-100) and entry_count",
+                                 "items": {"type": "object", "properties": {"snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}}}}""", "dissections"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/dissections", mapOfNullable("snapshot", call.string("snapshot"))),
                 Map.of(404, NO_SNAPSHOT));
@@ -229,7 +285,14 @@ public final class TrawlTools {
                 protocol_counts) and errors (damaged captures it read past, or why it failed). Poll it every few
                 seconds after start_dissection until completed, then call list_api_calls with
                 db="<snapshot>/<name>".""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.READ_ONLY,
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
+                object("""
+                {"snapshot": {"type": "string"}, "name": {"type": "string"},
+                 "status": {"type": "string", "description": "pending, downloading, running, uploading, completed, failed or cancelled"},
+                 "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+                 "stats": {"type": "object", "description": "pcap_files, pcap_bytes, packets_processed, entries_created, protocol_counts (calls per protocol)"},
+                 "errors": {"type": "array", "description": "Damaged captures read past, or why it failed"}}""", "snapshot", "name", "status"),
+                Kind.READ_ONLY,
                 call -> call.api().get(dissectionPath(call), Map.of()),
                 Map.of(404, NO_DISSECTION));
     }
@@ -239,8 +302,12 @@ public final class TrawlTools {
                 """
                 Stops a running dissection at a clean point within seconds; its status becomes cancelled and the
                 work done so far is not completed. Use it when a dissection is no longer wanted or before deleting
-                its snapshot.""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.DESTRUCTIVE,
+                its snapshot; get_dissection may read its last running status for a few seconds more, so poll it
+                until it reads cancelled before deleting.""",
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
+                object("""
+                {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}""", "status"),
+                Kind.DESTRUCTIVE,
                 call -> call.api().post(dissectionPath(call) + "/stop", Map.of()),
                 Map.of(404, NO_DISSECTION,
                         409, "The dissection is not running (it has completed, failed or been cancelled); nothing to stop."));
@@ -251,10 +318,13 @@ public final class TrawlTools {
                 """
                 Deletes a dissection and its database of API calls, for good (the snapshot itself stays and can be
                 dissected again). A running dissection must be stopped first (stop_dissection).""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")), Kind.DESTRUCTIVE,
+                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
+                object("""
+                {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}}""", "success"),
+                Kind.DESTRUCTIVE,
                 call -> call.api().delete(dissectionPath(call)),
                 Map.of(404, NO_DISSECTION,
-                        409, "The dissection is running. Call stop_dissection first, then delete it."));
+                        409, "The dissection is running. Call stop_dissection first, wait until get_dissection reads cancelled, then delete it."));
     }
 
     static TrawlTool listApiCalls() {
@@ -263,7 +333,10 @@ public final class TrawlTools {
                 Lists API calls (requests with their responses), newest first, that match a KFL filter, from the
                 real-time databases (default) or from a dissection (db="<snapshot>/<dissection>"). Each call has
                 id, ts (ms), src and dst (ip, port, pod, ns, svc, node), proto, method, path, status and
-                latency_ms; format "full" adds headers, body previews and sizes. `total` counts all matches and
+                latency_ms. For protocols other than HTTP, method is the protocol's verb (DNS query type, Redis
+                command, SQL command) and path its object (DNS name, Redis key, Kafka topic, SQL text); status is
+                the DNS rcode or SQL error code, 0 when there is none (gRPC: the HTTP status; grpc_status has
+                gRPC's). format "full" adds headers, body previews and sizes. `total` counts all matches and
                 `truncated` says whether more exist than `limit` (default 100, at most 1000): narrow the filter or
                 the time range (start/end, ms) rather than raising the limit. Use get_api_call with an id for one
                 call's full payloads.
@@ -277,6 +350,11 @@ public final class TrawlTools {
                           "end": {"type": "integer", "description": "Only calls before this time (ms since the epoch)"},
                           "format": {"type": "string", "enum": ["compact", "full"], "description": "compact (default) or full"}
                         }""", List.of()),
+                object("""
+                {"calls": {"type": "array", "description": "Newest first; each has id (for get_api_call), ts (ms), src and dst (ip, port, pod, ns, svc, node), proto, method, path, status, latency_ms",
+                           "items": {"type": "object", "properties": {"id": {"type": "string"}, "ts": {"type": "integer"}, "proto": {"type": "string"}}}},
+                 "total": {"type": "integer", "description": "All the calls that match, beyond limit too"},
+                 "truncated": {"type": "boolean", "description": "true when more calls match than were returned"}}""", "calls", "total", "truncated"),
                 Kind.READ_ONLY,
                 call -> {
                     Map<String, Object> query = new LinkedHashMap<>();
@@ -285,7 +363,7 @@ public final class TrawlTools {
                     }
                     return call.api().get("/mcp/calls", query);
                 },
-                Map.of(400, "The filter or an argument was rejected; the message says where. Fix the KFL and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
+                Map.of(400, "The filter or an argument was rejected; the message says which, and for KFL at what position. Fix it and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
                         404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
                         409, "That dissection is not completed. Poll get_dissection until it is, then query again."));
     }
@@ -295,12 +373,16 @@ public final class TrawlTools {
                 """
                 Full details of one API call by its id (from list_api_calls): addresses and workloads, protocol,
                 method, path, status, latency, request and response headers, and the payloads up to a size
-                limit. Pass the same `db` that list_api_calls used.""",
+                limit (a body that is not text is given as "base64:<data>"). Pass the same `db` that
+                list_api_calls used.""",
                 schema("""
                         {
                           "id": {"type": "string", "description": "The call's id, from list_api_calls"},
                           "db": {"type": "string", "description": "<snapshot>/<dissection> the id came from; omit for real time"}
                         }""", List.of("id")),
+                object("""
+                {"call": {"type": "object", "description": "The call: its list_api_calls fields, and host, summary, request and response (headers, size, body; body_truncated past body_limit), fields (protocol specifics), source (its capture file)"},
+                 "db": {"type": "string"}, "max_payload": {"type": "integer", "description": "Bytes of each body kept at most"}}""", "call"),
                 Kind.READ_ONLY,
                 call -> call.api().get("/mcp/calls/" + segment(call.required("id")), mapOfNullable("db", call.string("db"))),
                 Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db."));
@@ -323,6 +405,17 @@ public final class TrawlTools {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put(key, value);
         return map;
+    }
+
+    /**
+     * An output schema: the fields named are always there; others may be, as the API grows. A field
+     * that may be null is an anyOf of single types, which clients that map schemas onto a one-type
+     * dialect (the OpenAPI subset of some model providers) still read.
+     */
+    private static String object(String properties, String... required) {
+        StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
+        if (required.length > 0) json.append(",\"required\":[\"").append(String.join("\",\"", required)).append("\"]");
+        return json.append('}').toString();
     }
 
     private static String schema(String properties, List<String> required) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -60,7 +61,9 @@ public class SnapshotController {
     /**
      * The export. With {@code presign=true} the answer is JSON with a presigned URL instead. A
      * {@code Range} is honoured when the length is known in advance (an unfiltered pcap export);
-     * otherwise the whole file is sent (200), as HTTP allows.
+     * otherwise the whole file is sent (200), as HTTP allows. A HEAD checks the request as the GET
+     * would (a bad filter, node or format is a 400) and answers its headers, with the length when
+     * it is known, without merging a byte: a client can ask whether a download will work.
      */
     @GetMapping("/mcp/snapshots/{name}/pcap")
     public Object pcap(@PathVariable("name") String name,
@@ -71,6 +74,7 @@ public class SnapshotController {
             @RequestParam(name = "format", required = false) String format,
             @RequestParam(name = "presign", required = false, defaultValue = "false") boolean presign,
             @RequestHeader(name = HttpHeaders.RANGE, required = false) String range,
+            HttpMethod method,
             HttpServletResponse response) throws IOException {
         SnapshotExport.Plan plan = export.plan(new SnapshotExport.Request(name, nodes, startTime, endTime, bpfFilter, format));
         if (presign) return export.presign(plan);
@@ -101,6 +105,7 @@ public class SnapshotController {
         } else {
             response.setHeader(HttpHeaders.ACCEPT_RANGES, "none");
         }
+        if (method == HttpMethod.HEAD) return null; // the servlet container would discard the body anyway
         try (OutputStream out = new RangeOutputStream(response.getOutputStream(), skip, last)) {
             export.write(plan, out);
         } catch (RangeOutputStream.RangeDone done) {

@@ -1,6 +1,7 @@
 package dev.trawl.functions.mcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.embedded.EmbeddedS3;
 import io.modelcontextprotocol.client.McpClient;
@@ -8,16 +9,19 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.ProtocolVersions;
 import java.net.URI;
 import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +86,10 @@ class McpServerTest {
         assertThat(byName.get("create_snapshot").inputSchema().required()).containsExactly("name");
         assertThat(byName.get("create_snapshot").inputSchema().properties()).containsKeys("duration", "start_ts", "end_ts", "nodes");
         assertThat(byName.get("list_api_calls").description()).contains("http and status >= 400", "db=\"<snapshot>/<dissection>\"");
-        tools.forEach(t -> assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80));
+        tools.forEach(t -> assertThat(t.description()).as(t.name()).hasSizeGreaterThan(80)
+                .as(t.name() + ": words run together where a text block lost a space").doesNotContainPattern("[a-z]:[a-z]"));
+        // what a model may expect of each answer; the SDK holds every answer to it
+        tools.forEach(t -> assertThat(t.outputSchema()).as(t.name()).containsEntry("type", "object").containsKey("required"));
     }
 
     @Test
@@ -113,7 +120,8 @@ class McpServerTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(McpInspector.available(), "npm and " + McpInspector.PACKAGE + " are needed");
         String url = "http://127.0.0.1:" + port + "/mcp";
         String tools = McpInspector.run(url, "--method", "tools/list");
-        assertThat(tools).contains("\"export_snapshot_pcap\"", "\"destructiveHint\": true", "\"inputSchema\"");
+        assertThat(tools).contains("\"export_snapshot_pcap\"", "\"destructiveHint\": true", "\"inputSchema\"", "\"outputSchema\"")
+                .as("the inspector's check of how portable the schemas are").doesNotContainPattern("[1-9][0-9]* (error|warning)s?\\b");
         String called = McpInspector.run(url, "--method", "tools/call", "--tool-name", "get_snapshot", "--tool-arg", "name=missing-one");
         assertThat(called).contains("\"isError\": true", "list_snapshots");
     }
@@ -137,6 +145,72 @@ class McpServerTest {
         } finally {
             stdio.closeGracefully();
         }
+    }
+
+    @Test
+    void theStdioServerSpeaksTheCurrentProtocolAndExitsWhenTheAssistantHangsUp() throws Exception {
+        var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process server = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), McpStdio.class.getName(),
+                "--api", "http://127.0.0.1:" + port)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            var in = server.outputWriter(StandardCharsets.UTF_8);
+            in.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\""
+                    + ProtocolVersions.MCP_2025_11_25
+                    + "\",\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}\n");
+            in.flush();
+            String answer = server.inputReader(StandardCharsets.UTF_8).readLine();
+            assertThat(answer).contains("\"protocolVersion\":\"" + ProtocolVersions.MCP_2025_11_25 + "\"");
+            in.close(); // what an assistant does first to stop a stdio server
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).as("the server exits at the end of its input").isTrue();
+            assertThat(server.exitValue()).isZero();
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theStdioServerIsToldWhereTrawlRuns() {
+        assertThat(McpStdio.apiUrl(new String[0], null)).isEqualTo("http://127.0.0.1:8898");
+        assertThat(McpStdio.apiUrl(new String[0], "http://gateway:80")).isEqualTo("http://gateway:80");
+        assertThat(McpStdio.apiUrl(new String[] {"--port-offset", "600"}, "http://gateway:80")).isEqualTo("http://127.0.0.1:9498");
+        assertThat(McpStdio.apiUrl(new String[] {"--api", "http://h:1"}, null)).isEqualTo("http://h:1");
+        assertThatThrownBy(() -> McpStdio.apiUrl(new String[] {"--port", "600"}, null))
+                .hasMessageContaining("unknown option '--port'");
+        assertThatThrownBy(() -> McpStdio.apiUrl(new String[] {"--port-offset", "six"}, null))
+                .hasMessageContaining("needs a number");
+    }
+
+    HttpResponse<String> postJsonRpc(String body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp"))
+                        .header("Content-Type", "application/json").header("Accept", "application/json, text/event-stream")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aCallTheServerCannotReadIsAJsonRpcErrorWithoutAStackTrace() throws Exception {
+        HttpResponse<String> answer = postJsonRpc("""
+                {"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_snapshot","arguments":"incident-001"}}""");
+        assertThat(answer.body()).startsWith("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":")
+                .doesNotContain("stackTrace", "className");
+    }
+
+    @Test
+    void theInitializedNotificationIsAcceptedWithoutAWarning() throws Exception {
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.modelcontextprotocol.server");
+        var events = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        events.start();
+        logger.addAppender(events);
+        try {
+            assertThat(postJsonRpc("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}").statusCode()).isEqualTo(202);
+            assertThat(postJsonRpc("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/no-such-thing\"}").statusCode()).isEqualTo(202);
+        } finally {
+            logger.detachAppender(events);
+        }
+        assertThat(events.list).extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .noneMatch(m -> m.contains("notifications/initialized"))
+                .anyMatch(m -> m.contains("notifications/no-such-thing"));
     }
 
     @Test

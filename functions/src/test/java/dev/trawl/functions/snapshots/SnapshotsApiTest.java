@@ -7,6 +7,11 @@ import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.pcap.PcapReader;
 import dev.trawl.embedded.EmbeddedS3;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -367,6 +372,53 @@ class SnapshotsApiTest {
         assertThat(fromS3.body()).isEqualTo(full);
         var resumedFromS3 = download(presigned.get("url").asText(), "Range", "bytes=5000-");
         assertThat(resumedFromS3.body()).isEqualTo(Arrays.copyOfRange(full, 5000, full.length));
+    }
+
+    @Test
+    @Order(14)
+    void aHeadChecksTheExportWithoutMakingIt() throws Exception {
+        long length = Files.size(WORK.resolve("incident-001.pcap"));
+        var whole = call("HEAD", "/mcp/snapshots/incident-001/pcap", null);
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.headers().firstValueAsLong("content-length")).hasValue(length);
+        assertThat(call("HEAD", "/mcp/snapshots/incident-001/pcap?bpf_filter=" + java.net.URLEncoder.encode("tcp port", StandardCharsets.UTF_8), null)
+                .statusCode()).isEqualTo(400);
+        assertThat(call("HEAD", "/mcp/snapshots/incident-001/pcap?nodes=node-zz", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(15)
+    void theMcpExportToolHandsOutOnlyUrlsThatDownload() throws Exception {
+        var assistant = McpClient.sync(HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + port).endpoint("/mcp").build()).build();
+        try {
+            assistant.initialize();
+            Map<?, ?> whole = (Map<?, ?>) exportTool(assistant, Map.of("name", "incident-001")).structuredContent();
+            byte[] full = Files.readAllBytes(WORK.resolve("incident-001.pcap"));
+            assertThat(whole.get("size_exact")).isEqualTo(true);
+            assertThat(((Number) whole.get("size_bytes")).longValue()).isEqualTo(full.length);
+            assertThat(download((String) whole.get("url")).body()).isEqualTo(full);
+
+            Map<?, ?> oneNode = (Map<?, ?>) exportTool(assistant, Map.of("name", "incident-001", "nodes", "node-b")).structuredContent();
+            assertThat(capinfosCount(save(download((String) oneNode.get("url")).body(), "tool-node-b.pcap"))).isEqualTo(385);
+
+            for (Map<String, Object> bad : List.<Map<String, Object>>of(
+                    Map.of("name", "incident-001", "bpf_filter", "tcp port"),
+                    Map.of("name", "incident-001", "nodes", List.of("node-zz")),
+                    Map.of("name", "incident-001", "format", "PCAPNG"),
+                    Map.of("name", "incident-001", "start_time", "noon"))) {
+                CallToolResult refused = exportTool(assistant, bad);
+                assertThat(refused.isError()).as(bad.toString()).isTrue();
+                assertThat(((McpSchema.TextContent) refused.content().getFirst()).text()).as(bad.toString())
+                        .contains(bad.keySet().stream().filter(k -> !k.equals("name")).findFirst().orElseThrow())
+                        .contains("call again");
+            }
+        } finally {
+            assistant.closeGracefully();
+        }
+    }
+
+    static CallToolResult exportTool(McpSyncClient assistant, Map<String, Object> arguments) {
+        return assistant.callTool(new McpSchema.CallToolRequest("export_snapshot_pcap", arguments));
     }
 
     @Test
