@@ -8,6 +8,7 @@ import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Layout;
+import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
 import java.time.Clock;
@@ -19,6 +20,7 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The delayed-dissection API (the seed "MCP Delayed Dissection"), as plain functions over
@@ -53,7 +55,7 @@ public class Dissections {
     public Map<String, Object> start(Map<String, Object> request) {
         String snapshot = Names.require("snapshot", text(request, "snapshot"));
         String name = Names.require("dissection", text(request, "name"));
-        if (!snapshotExists(snapshot)) throw new ApiException.NotFound("snapshot '" + snapshot + "' not found");
+        requireDissectable(snapshot);
         DissectionStatus pending = DissectionStatus.pending(snapshot, name, clock.instant());
         try {
             store.create(pending);
@@ -237,8 +239,22 @@ public class Dissections {
         return new ApiException.NotFound("dissection '" + name + "' of snapshot '" + snapshot + "' not found");
     }
 
-    private boolean snapshotExists(String snapshot) {
-        return s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.snapshotPrefix(snapshot)).maxKeys(1)).keyCount() > 0;
+    /** 404 for an unknown snapshot; 409 for one still being assembled or failed (the job would find nothing to read). */
+    private void requireDissectable(String snapshot) {
+        SnapshotManifest manifest;
+        try {
+            manifest = SnapshotManifest.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot))).asByteArray());
+        } catch (NoSuchKeyException none) {
+            // chunks without a manifest (copied by hand) are dissected as they are listed
+            if (s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.snapshotPrefix(snapshot)).maxKeys(1)).keyCount() > 0) return;
+            throw new ApiException.NotFound("snapshot '" + snapshot + "' not found");
+        }
+        switch (manifest.status()) {
+            case IN_PROGRESS -> throw new ApiException.Conflict("snapshot '" + snapshot + "' is still in progress (its window ends at "
+                    + java.time.Instant.ofEpochMilli(manifest.requestedWindow().endMs()) + "): start the dissection once it is completed");
+            case FAILED -> throw new ApiException.Conflict("snapshot '" + snapshot + "' failed and holds nothing to dissect: " + manifest.error());
+            default -> { }
+        }
     }
 
     private static String text(Map<String, Object> request, String field) {

@@ -130,6 +130,25 @@ class DissectionsApiTest {
     }
 
     @Test
+    void aSnapshotStillInProgressOrFailedIsNotDissected() throws Exception {
+        var window = new dev.trawl.core.snapshot.SnapshotManifest.Window(1_000, 2_000);
+        var assembling = dev.trawl.core.snapshot.SnapshotManifest.requested("assembling", "2026-01-01T00:00:00Z", "1h", window, List.of());
+        var failed = dev.trawl.core.snapshot.SnapshotManifest.requested("broken", "2026-01-01T00:00:00Z", "1h", window, List.of())
+                .failed("no packets were captured in the window", "2026-01-01T00:00:01Z");
+        for (var m : List.of(assembling, failed)) {
+            s3Client.putObject(b -> b.bucket("trawl").key(dev.trawl.core.s3.S3Layout.snapshotManifestKey(m.name())),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(m.toJson()));
+        }
+        var early = call("POST", "/mcp/dissections", "{\"snapshot\":\"assembling\",\"name\":\"d\"}");
+        assertThat(early.status()).isEqualTo(409);
+        assertThat(early.body().get("error").asString()).contains("still in progress").contains("once it is completed");
+        var broken = call("POST", "/mcp/dissections", "{\"snapshot\":\"broken\",\"name\":\"d\"}");
+        assertThat(broken.status()).isEqualTo(409);
+        assertThat(broken.body().get("error").asString()).contains("failed").contains("no packets were captured");
+        assertThat(call("GET", "/mcp/dissections?snapshot=assembling", null).body().toString()).isEqualTo("{\"dissections\":[]}");
+    }
+
+    @Test
     void badRequestsAreAnsweredWithTheRightStatus() throws Exception {
         assertThat(call("POST", "/mcp/dissections", "{\"snapshot\":\"no-such-snapshot\",\"name\":\"x\"}").status()).isEqualTo(404);
         assertThat(call("POST", "/mcp/dissections", "{\"snapshot\":\"../etc\",\"name\":\"x\"}").status()).isEqualTo(400);
