@@ -143,6 +143,33 @@ class TcpReassemblyTest {
     }
 
     @Test
+    void headsDribbledOneByteAPacketAreDatedByTheirFirstBytes() throws IOException {
+        // more packets than the held bytes keep a time for each; the second head starts inside the
+        // packet that ends the first, and is held on its own after the first is consumed
+        byte[] first = ascii("GET /slow HTTP/1.1\r\nHost: h\r\nX-Pad: " + "p".repeat(700) + "\r\n\r\n");
+        byte[] second = ascii("GET /next HTTP/1.1\r\nHost: h\r\nX-Pad: " + "q".repeat(700) + "\r\n\r\n");
+        byte[] both = concat(first, second);
+        byte[] ok = ascii("HTTP/1.1 204 No Content\r\n\r\n");
+        long[] secondStarts = new long[1];
+        Path f = Captures.write(tmp.resolve("dribble.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40014, S, 80, 1, 1).handshake(T);
+            for (int off = 0, n = 0; off < both.length; n++) {
+                int len = off == first.length - 1 ? 6 : 1; // the first head's last byte and the second's first five
+                long ts = T + 1_000_000 + n * 1000L;
+                if (off + len > first.length && off < first.length) secondStarts[0] = ts;
+                flow.segment(true, both, off, len, ts, TestPackets.PSH | TestPackets.ACK);
+                off += len;
+            }
+            flow.segment(false, concat(ok, ok), 0, 2 * ok.length, T + 2_000_000_000L, TestPackets.PSH | TestPackets.ACK);
+            flow.fin(T + 3_000_000_000L);
+        });
+        List<Entry> http = Captures.dissect(f).protocol("http");
+        assertThat(http).extracting(Entry::path).containsExactly("/slow", "/next");
+        assertThat(http).extracting(Entry::timestampMicros).containsExactly((T + 1_000_000) / 1000, secondStarts[0] / 1000);
+        assertThat(http).extracting(Entry::status).containsExactly(204, 204);
+    }
+
+    @Test
     void aQuerySpanningPacketsIsDatedByItsFirstPacketInProtocolsOtherThanHttp() throws IOException {
         // PostgreSQL's decoder, like those of HTTP/2, MySQL or Kafka, waits for a whole message and
         // dates it by the bytes it is then offered: those held back must keep their own time

@@ -36,6 +36,11 @@ final class HalfStream {
     private int[] markAt = new int[0];
     private long[] markTs = new long[0];
     private int marks;
+    /**
+     * A message dribbled in tiny segments must not cost memory per segment: past this many marks,
+     * every other one goes, and the bytes it began are dated by the packet before (a little early).
+     */
+    private static final int MAX_MARKS = 256;
 
     int detectAttempts;
 
@@ -55,8 +60,15 @@ final class HalfStream {
     void markAppend(int at, long timestampNanos) {
         if (at == 0) marks = 0;
         if (marks > 0 && markTs[marks - 1] == timestampNanos) return;
+        if (marks == MAX_MARKS) {
+            for (int i = 1; i < marks / 2; i++) {
+                markAt[i] = markAt[2 * i];
+                markTs[i] = markTs[2 * i];
+            }
+            marks /= 2;
+        }
         if (marks == markAt.length) {
-            int cap = Math.max(4, marks * 2);
+            int cap = Math.min(MAX_MARKS, Math.max(4, marks * 2));
             markAt = java.util.Arrays.copyOf(markAt, cap);
             markTs = java.util.Arrays.copyOf(markTs, cap);
         }
