@@ -17,7 +17,9 @@ public interface TcpParser {
 
     /**
      * In-order bytes of one direction, from {@code data.position()} to {@code data.limit()}.
-     * {@code timestampNanos} is the capture time of the packet that brought the newest of them.
+     * {@code timestampNanos} is the capture time of the packet that brought the first of them
+     * (bytes left unconsumed by an earlier call, or held back by reassembly, keep their own
+     * packet's time), so a message that starts at the position is dated by its first byte.
      * Returns how many bytes, from the position, were consumed (0 to all). The view is valid
      * only during the call; its position and limit may be changed freely.
      */

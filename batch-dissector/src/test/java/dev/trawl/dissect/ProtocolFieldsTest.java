@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static dev.trawl.dissect.TestPackets.ascii;
+import static dev.trawl.dissect.TestPackets.concat;
 import static dev.trawl.dissect.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -239,12 +240,6 @@ class ProtocolFieldsTest {
     private static byte[] tlsRecord(int type, byte[] fragment) {
         return ByteBuffer.allocate(5 + fragment.length).put((byte) type).putShort((short) 0x0303)
                 .putShort((short) fragment.length).put(fragment).array();
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        for (byte[] p : parts) o.writeBytes(p);
-        return o.toByteArray();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.trawl.dissect;
 
 import dev.trawl.dissect.TestPackets.Flow;
+import dev.trawl.dissect.testing.CapturedSegments;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static dev.trawl.dissect.TestPackets.ascii;
+import static dev.trawl.dissect.TestPackets.concat;
 import static dev.trawl.dissect.TestPackets.ip;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,6 +79,153 @@ class TcpReassemblyTest {
         Entry two = r.entries().stream().filter(e -> e.path().equals("/two")).findFirst().orElseThrow();
         assertThat(two.answered()).isTrue();
         assertThat(two.status()).isEqualTo(200);
+    }
+
+    @Test
+    void requestsHeldBehindHolesUntilTheConnectionEndsKeepTheTimeOfTheirOwnPackets() throws IOException {
+        // each POST's 2-byte body was not captured and nothing acknowledges past the holes: the
+        // heads wait out of order until the input ends, long after they were captured
+        Path f = Captures.write(tmp.resolve("held.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40010, S, 80, 1, 1).handshake(T);
+            for (int i = 0; i < 3; i++) {
+                byte[] head = ascii("POST /beacon/" + i + " HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n");
+                flow.segment(true, head, 0, head.length, T + (i + 1) * 1_000_000_000L, TestPackets.PSH | TestPackets.ACK);
+                flow.advance(true, 2);
+            }
+            flow.ack(true, T + 60_000_000_000L); // a keep-alive ACK a minute later is the last packet
+        });
+        Captures.Result r = Captures.dissect(f);
+        assertThat(r.stats().damage("tcp_gaps")).isPositive();
+        assertThat(r.entries()).extracting(Entry::path).containsExactly("/beacon/0", "/beacon/1", "/beacon/2");
+        assertThat(r.entries()).extracting(Entry::timestampMicros)
+                .containsExactly((T + 1_000_000_000L) / 1000, (T + 2_000_000_000L) / 1000, (T + 3_000_000_000L) / 1000);
+    }
+
+    @Test
+    void aRequestReleasedByTheAckThatCameWithItsResponseIsDatedByItsOwnPacket() throws IOException {
+        byte[] post = ascii("POST /two HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\n");
+        byte[] get = ascii("GET /three HTTP/1.1\r\nHost: a\r\n\r\n");
+        byte[] ok = ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        Path f = Captures.write(tmp.resolve("released.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40011, S, 80, 1, 1).handshake(T);
+            flow.segment(true, post, 0, post.length, T + 1_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.advance(true, 4); // the POST's body was not captured
+            flow.segment(true, get, 0, get.length, T + 2_000_000, TestPackets.PSH | TestPackets.ACK);
+            // the server's first response acknowledges past the hole: only then is the GET delivered
+            flow.segment(false, ok, 0, ok.length, T + 50_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(false, ok, 0, ok.length, T + 80_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.fin(T + 90_000_000);
+        });
+        Captures.Result r = Captures.dissect(f);
+        Entry three = r.entries().stream().filter(e -> e.path().equals("/three")).findFirst().orElseThrow();
+        assertThat(three.timestampMicros()).isEqualTo((T + 2_000_000) / 1000);
+        assertThat(three.answered()).isTrue();
+        assertThat(three.latencyMicros()).isEqualTo((80_000_000 - 2_000_000) / 1000);
+    }
+
+    @Test
+    void aPipelinedRequestWhoseHeadEndsInTheNextPacketIsDatedByItsFirstByte() throws IOException {
+        byte[] two = ascii("GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+        int split = two.length - 10; // the first packet ends inside the second head
+        byte[] ok = ascii("HTTP/1.1 204 No Content\r\n\r\n");
+        Path f = Captures.write(tmp.resolve("pipelined.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40012, S, 80, 1, 1).handshake(T);
+            flow.segment(true, two, 0, split, T + 1_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(true, two, split, two.length - split, T + 5_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(false, ok, 0, ok.length, T + 20_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(false, ok, 0, ok.length, T + 21_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.fin(T + 30_000_000);
+        });
+        List<Entry> http = Captures.dissect(f).protocol("http");
+        assertThat(http).extracting(Entry::path).containsExactly("/a", "/b");
+        assertThat(http).extracting(Entry::timestampMicros).containsExactly((T + 1_000_000) / 1000, (T + 1_000_000) / 1000);
+        assertThat(http).extracting(Entry::latencyMicros).containsExactly(19_000L, 20_000L);
+    }
+
+    @Test
+    void headsDribbledOneByteAPacketAreDatedByTheirFirstBytes() throws IOException {
+        // more packets than the held bytes keep a time for each; the second head starts inside the
+        // packet that ends the first, and is held on its own after the first is consumed
+        byte[] first = ascii("GET /slow HTTP/1.1\r\nHost: h\r\nX-Pad: " + "p".repeat(700) + "\r\n\r\n");
+        byte[] second = ascii("GET /next HTTP/1.1\r\nHost: h\r\nX-Pad: " + "q".repeat(700) + "\r\n\r\n");
+        byte[] both = concat(first, second);
+        byte[] ok = ascii("HTTP/1.1 204 No Content\r\n\r\n");
+        long[] secondStarts = new long[1];
+        Path f = Captures.write(tmp.resolve("dribble.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40014, S, 80, 1, 1).handshake(T);
+            for (int off = 0, n = 0; off < both.length; n++) {
+                int len = off == first.length - 1 ? 6 : 1; // the first head's last byte and the second's first five
+                long ts = T + 1_000_000 + n * 1000L;
+                if (off + len > first.length && off < first.length) secondStarts[0] = ts;
+                flow.segment(true, both, off, len, ts, TestPackets.PSH | TestPackets.ACK);
+                off += len;
+            }
+            flow.segment(false, concat(ok, ok), 0, 2 * ok.length, T + 2_000_000_000L, TestPackets.PSH | TestPackets.ACK);
+            flow.fin(T + 3_000_000_000L);
+        });
+        List<Entry> http = Captures.dissect(f).protocol("http");
+        assertThat(http).extracting(Entry::path).containsExactly("/slow", "/next");
+        assertThat(http).extracting(Entry::timestampMicros).containsExactly((T + 1_000_000) / 1000, secondStarts[0] / 1000);
+        assertThat(http).extracting(Entry::status).containsExactly(204, 204);
+    }
+
+    @Test
+    void aQuerySpanningPacketsIsDatedByItsFirstPacketInProtocolsOtherThanHttp() throws IOException {
+        // PostgreSQL's decoder, like those of HTTP/2, MySQL or Kafka, waits for a whole message and
+        // dates it by the bytes it is then offered: those held back must keep their own time
+        byte[] startup = pg((byte) 0, ByteBuffer.allocate(4).putInt(196608).array(), ascii("user\0app\0database\0shop\0\0"));
+        byte[] ready = concat(pg((byte) 'R', new byte[4]), pg((byte) 'Z', ascii("I")));
+        String sql = "SELECT * FROM orders WHERE note IN ('" + "x".repeat(3000) + "')";
+        byte[] query = pg((byte) 'Q', ascii(sql + "\0"));
+        byte[] done = concat(pg((byte) 'C', ascii("SELECT 0\0")), pg((byte) 'Z', ascii("I")));
+        Path f = Captures.write(tmp.resolve("pg.pcap"), out -> {
+            Flow flow = new Flow(out, C, 40013, S, 5432, 1, 1).handshake(T);
+            flow.segment(true, startup, 0, startup.length, T + 1_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(false, ready, 0, ready.length, T + 2_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(true, query, 0, 1448, T + 10_000_000, TestPackets.ACK);
+            flow.segment(true, query, 1448, 1448, T + 12_000_000, TestPackets.ACK);
+            flow.segment(true, query, 2896, query.length - 2896, T + 14_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.segment(false, done, 0, done.length, T + 20_000_000, TestPackets.PSH | TestPackets.ACK);
+            flow.fin(T + 30_000_000);
+        });
+        Entry select = Captures.dissect(f).protocol("postgresql").stream()
+                .filter(e -> e.method().equals("SELECT")).findFirst().orElseThrow();
+        assertThat(select.timestampMicros()).isEqualTo((T + 10_000_000) / 1000);
+        assertThat(select.latencyMicros()).isEqualTo(10_000L);
+    }
+
+    @Test
+    void everyRequestOfARealCaptureWithHolesIsDatedByTheFrameThatStartsIt() throws IOException {
+        // Without reassembly tshark reads a request line in every frame that starts one, also after
+        // a hole ("previous segment not captured") where its reassembling view gives up on the stream.
+        Path capture = SharedCaptures.path("PcapPlusPlus/4KHttpRequests.pcap");
+        List<String> frames = CapturedSegments.tshark(capture.toString(), "-n", "-o", "tcp.desegment_tcp_streams:FALSE",
+                "-Y", "http.request", "-T", "fields",
+                "-e", "tcp.srcport", "-e", "http.request.method", "-e", "http.request.uri", "-e", "frame.time_epoch");
+        java.util.Map<String, Integer> unclaimed = new java.util.HashMap<>();
+        for (String line : frames) {
+            if (line.isBlank()) continue;
+            String[] f = line.split("\t", -1);
+            long micros = new java.math.BigDecimal(f[3]).movePointRight(6).longValueExact();
+            unclaimed.merge(f[0] + " " + f[1] + " " + f[2] + " @" + micros, 1, Integer::sum);
+        }
+        List<String> undated = new ArrayList<>();
+        List<Entry> http = Captures.dissect(capture).protocol("http");
+        for (Entry e : http) {
+            String key = e.srcPort() + " " + e.method() + " " + e.path() + " @" + e.timestampMicros();
+            // each frame dates one request: requests stamped alike by a late delivery cannot all claim it
+            if (unclaimed.merge(key, -1, Integer::sum) < 0) undated.add(key);
+        }
+        assertThat(http).extracting(Entry::method).contains("POST");
+        assertThat(undated).isEmpty();
+    }
+
+    /** A PostgreSQL message: its type byte (none when 0, as in the startup packet), length and parts. */
+    private static byte[] pg(byte type, byte[]... parts) {
+        byte[] body = concat(parts);
+        ByteBuffer b = ByteBuffer.allocate((type == 0 ? 4 : 5) + body.length);
+        if (type != 0) b.put(type);
+        return b.putInt(4 + body.length).put(body).array();
     }
 
     @Test

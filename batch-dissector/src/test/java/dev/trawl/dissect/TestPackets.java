@@ -52,6 +52,12 @@ public final class TestPackets {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    public static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
     /** One TCP connection written segment by segment, with sequence numbers kept for both sides. */
     public static final class Flow {
         private final PcapWriter out;

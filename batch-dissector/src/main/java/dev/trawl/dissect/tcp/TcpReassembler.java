@@ -159,7 +159,7 @@ public final class TcpReassembler {
                 h.nextSeq = seq;
                 deliver(c, h, buf, off, len, ts);
                 h.nextSeq += len;
-                drain(c, h, ts);
+                drain(c, h);
                 return;
             }
             if (h.outOfOrderBytes + len > maxPerConnection || buffered + len > maxTotal) {
@@ -180,7 +180,7 @@ public final class TcpReassembler {
             }
             byte[] copy = new byte[len];
             buf.get(off, copy);
-            h.insert(new HalfStream.Segment(seq, copy));
+            h.insert(new HalfStream.Segment(seq, copy, ts));
             buffered += len;
             return;
         }
@@ -192,11 +192,11 @@ public final class TcpReassembler {
         int skip = -rel;
         deliver(c, h, buf, off + skip, len - skip, ts);
         h.nextSeq += len - skip;
-        drain(c, h, ts);
+        drain(c, h);
     }
 
-    /** Delivers held segments that are now in order. */
-    private void drain(Connection c, HalfStream h, long ts) {
+    /** Delivers held segments that are now in order, each dated by the packet that brought it. */
+    private void drain(Connection c, HalfStream h) {
         while (!h.outOfOrder.isEmpty()) {
             HalfStream.Segment s = h.outOfOrder.getFirst();
             int rel = s.seq() - h.nextSeq;
@@ -211,7 +211,7 @@ public final class TcpReassembler {
             }
             if (rel < 0) services.count("tcp", "overlaps");
             int skip = -rel;
-            deliver(c, h, ByteBuffer.wrap(s.data()), skip, len - skip, ts);
+            deliver(c, h, ByteBuffer.wrap(s.data()), skip, len - skip, s.timestampNanos());
             h.nextSeq += len - skip;
         }
     }
@@ -226,7 +226,7 @@ public final class TcpReassembler {
                 gap(c, h, rel, ts);
                 h.nextSeq = s.seq();
             }
-            drain(c, h, ts);
+            drain(c, h);
         }
     }
 
@@ -263,8 +263,7 @@ public final class TcpReassembler {
                     h.detectAttempts++;
                     return;
                 }
-                if (h.pendingLen == 0) h.pendingSince = ts;
-                append(h, buf, off, len);
+                append(h, buf, off, len, ts);
                 detect(c, h, ts);
             }
             default -> { }
@@ -280,8 +279,9 @@ public final class TcpReassembler {
                 releasePending(h);
                 c.parser.onGap(c.direction(h), dropped, ts);
             } else {
-                append(h, buf, off, len);
-                int consumed = parse(c, h, ByteBuffer.wrap(h.pending), 0, h.pendingLen, ts);
+                append(h, buf, off, len, ts);
+                // the held bytes start the parser's next message: date them by their own packet
+                int consumed = parse(c, h, ByteBuffer.wrap(h.pending), 0, h.pendingLen, h.pendingSince());
                 compact(h, consumed);
                 return;
             }
@@ -293,7 +293,7 @@ public final class TcpReassembler {
                 services.damage("tcp_buffer_limit", "a message larger than the per-connection buffer in " + c.endpoints());
                 c.parser.onGap(c.direction(h), rest, ts);
             } else {
-                append(h, buf, off + consumed, rest);
+                append(h, buf, off + consumed, rest, ts);
             }
         }
     }
@@ -364,13 +364,9 @@ public final class TcpReassembler {
         HalfStream second = first == c.a ? c.b : c.a;
         for (HalfStream h : new HalfStream[] {first, second}) {
             if (h.pendingLen == 0 || c.state != Connection.State.PARSING) continue;
-            byte[] held = h.pending;
-            int n = h.pendingLen;
-            h.pending = null;
-            h.pendingLen = 0;
-            buffered -= held.length;
             // the parser dates a message by its first byte, which came with the first held segment
-            feed(c, h, ByteBuffer.wrap(held), 0, n, h.pendingSince);
+            int consumed = parse(c, h, ByteBuffer.wrap(h.pending), 0, h.pendingLen, h.pendingSince());
+            compact(h, consumed);
         }
     }
 
@@ -382,8 +378,9 @@ public final class TcpReassembler {
         }
     }
 
-    private void append(HalfStream h, ByteBuffer buf, int off, int len) {
+    private void append(HalfStream h, ByteBuffer buf, int off, int len, long ts) {
         if (len <= 0) return;
+        h.markAppend(h.pendingLen, ts);
         int need = h.pendingLen + len;
         if (h.pending == null || h.pending.length < need) {
             int cap = Math.max(need, h.pending == null ? 4096 : h.pending.length * 2);
@@ -409,6 +406,7 @@ public final class TcpReassembler {
         }
         System.arraycopy(h.pending, consumed, h.pending, 0, rest);
         h.pendingLen = rest;
+        h.markConsumed(consumed);
     }
 
     private void releasePending(HalfStream h) {

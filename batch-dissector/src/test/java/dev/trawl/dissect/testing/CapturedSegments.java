@@ -79,16 +79,19 @@ public final class CapturedSegments {
 
     /**
      * Feeds the segments to a decoder the way a reassembler would: per direction, the bytes it
-     * left unconsumed come back in front of the next segment.
+     * left unconsumed come back in front of the next segment, dated by the segment they came in.
      */
     public static void feed(List<Segment> segments, Decoder decoder) {
         ByteBuffer[] pending = {ByteBuffer.allocate(0), ByteBuffer.allocate(0)};
+        long[] pendingMicros = new long[2];
         for (Segment s : segments) {
             int d = s.fromClient() ? 0 : 1;
             ByteBuffer left = pending[d];
-            ByteBuffer in = ByteBuffer.allocate(left.remaining() + s.payload().length);
+            int held = left.remaining();
+            ByteBuffer in = ByteBuffer.allocate(held + s.payload().length);
             in.put(left).put(s.payload()).flip();
-            decoder.onData(s.fromClient(), in, s.micros());
+            decoder.onData(s.fromClient(), in, held > 0 ? pendingMicros[d] : s.micros());
+            if (in.position() >= held) pendingMicros[d] = s.micros(); // what is left came with this segment
             pending[d] = in.slice();
         }
     }
