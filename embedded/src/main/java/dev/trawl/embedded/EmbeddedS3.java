@@ -33,7 +33,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         Files.createDirectories(dir);
         Properties properties = new Properties();
         properties.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
-        BlobStore blobStore = BlobStores.create("filesystem-nio2", properties);
+        BlobStore blobStore = new AtomicConditionalWrites(BlobStores.create("filesystem-nio2", properties));
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://" + host + ":" + port))
