@@ -117,8 +117,10 @@ class OwnTrafficOnLoopbackTest {
                 kernelDrops += c.meta().kernelDrops();
             }
             long tcpdumpWebPackets = Chunks.capinfosPackets(reference);
-            assertThat(tcpdumpWebPackets).as("tcpdump: a request and a response each").isGreaterThanOrEqualTo(requests * 2L);
-            assertThat(Math.abs(webPackets - tcpdumpWebPackets))
+            assertThat(webPackets + kernelDrops).as("the daemon: a request and a response each").isGreaterThanOrEqualTo(requests * 2L);
+            // what tcpdump saw, the daemon saw too, short of the drops it reported; tcpdump may see
+            // fewer (its own drops under load, its ring unread at SIGTERM), which is not the daemon's loss
+            assertThat(tcpdumpWebPackets - webPackets)
                     .as("the test's traffic on lo: daemon %d vs tcpdump %d packets", webPackets, tcpdumpWebPackets)
                     .isLessThanOrEqualTo(kernelDrops);
             if (excludeOwn) {
