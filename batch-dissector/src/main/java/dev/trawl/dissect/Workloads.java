@@ -3,7 +3,6 @@ package dev.trawl.dissect;
 import dev.trawl.core.chunk.Workload;
 import dev.trawl.dissect.packet.Packet;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,10 +30,6 @@ public final class Workloads {
             if (key != null && w != null) m.put(key, w);
         });
         return m.isEmpty() ? NONE : new Workloads(Map.copyOf(m));
-    }
-
-    public boolean isEmpty() {
-        return byAddress.isEmpty();
     }
 
     /** Names the entry's ends that the table knows and the parser left unnamed. */

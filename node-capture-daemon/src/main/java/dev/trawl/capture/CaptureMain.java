@@ -18,14 +18,14 @@ public final class CaptureMain {
     private CaptureMain() {}
 
     public static void main(String[] args) throws Exception {
+        CaptureLauncher.Launched launched;
         try {
-            CaptureConfig.from(System::getenv);
-        } catch (IllegalArgumentException e) {
-            System.err.println("node-capture-daemon: " + e.getMessage());
+            launched = CaptureLauncher.launchServingMetrics(System::getenv);
+        } catch (IllegalArgumentException badConfiguration) {
+            System.err.println("node-capture-daemon: " + badConfiguration.getMessage());
             System.exit(2);
             return;
         }
-        CaptureLauncher.Launched launched = CaptureLauncher.launchServingMetrics(System::getenv);
         if (launched.metricsUrl() != null) log.info("metrics on {}", launched.metricsUrl());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

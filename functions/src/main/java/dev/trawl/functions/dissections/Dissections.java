@@ -9,6 +9,7 @@ import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.snapshot.SnapshotManifest;
+import dev.trawl.functions.snapshots.SnapshotStore;
 import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
 import java.time.Clock;
@@ -20,7 +21,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The delayed-dissection API (the seed "MCP Delayed Dissection"), as plain functions over
@@ -241,14 +241,13 @@ public class Dissections {
 
     /** 404 for an unknown snapshot; 409 for one still being assembled or failed (the job would find nothing to read). */
     private void requireDissectable(String snapshot) {
-        SnapshotManifest manifest;
-        try {
-            manifest = SnapshotManifest.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot))).asByteArray());
-        } catch (NoSuchKeyException none) {
+        var read = new SnapshotStore(s3, bucket).read(snapshot);
+        if (read.isEmpty()) {
             // chunks without a manifest (copied by hand) are dissected as they are listed
             if (s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.snapshotPrefix(snapshot)).maxKeys(1)).keyCount() > 0) return;
             throw new ApiException.NotFound("snapshot '" + snapshot + "' not found");
         }
+        SnapshotManifest manifest = read.get().manifest();
         switch (manifest.status()) {
             case IN_PROGRESS -> throw new ApiException.Conflict("snapshot '" + snapshot + "' is still in progress (its window ends at "
                     + java.time.Instant.ofEpochMilli(manifest.requestedWindow().endMs()) + "): start the dissection once it is completed");
