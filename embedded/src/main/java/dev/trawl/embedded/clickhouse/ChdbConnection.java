@@ -51,13 +51,9 @@ public final class ChdbConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * The database unqualified names resolve in. Always sent, not skipped when the name seems
-     * current: a session's database once came out wrong when a remembered one was trusted
-     * (seen under load, cause not pinned down), and a USE costs far less than a wrong answer.
-     */
+    /** The database unqualified names resolve in; switched with {@code USE} only when it changes. */
     public void useDatabase(String name) {
-        if (name == null || name.isBlank()) return;
+        if (name == null || name.isBlank() || name.equals(database)) return;
         query("USE " + Sql.quoteIdentifier(name), "TabSeparated", Map.of());
         database = name;
     }

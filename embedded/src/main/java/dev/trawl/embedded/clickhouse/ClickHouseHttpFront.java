@@ -205,8 +205,10 @@ public final class ClickHouseHttpFront implements AutoCloseable {
                     : params.getOrDefault("default_format", request.getFirst("X-ClickHouse-Format") != null ? request.getFirst("X-ClickHouse-Format") : "TabSeparated");
             ChunkedFormat chunking = ChunkedFormat.of(format);
             if (!Sql.streams(statement.keyword()) || waitEnd || chunking == ChunkedFormat.WHOLE) {
-                sendWhole(exchange, c.query(sql, format, queryParams), format, compress);
+                ChdbResult result = c.query(sql, format, queryParams);
+                // before the answer: the client's next request in this session may arrive at once
                 remember(session, statement.keyword(), sql, c);
+                sendWhole(exchange, result, format, compress);
                 return;
             }
             try (var stream = c.stream(sql, format, queryParams)) {
