@@ -103,6 +103,16 @@ class FunctionsApplicationTest {
         assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).contains("json"));
     }
 
+    /** The configuration lookup is a bean too; were it a Function, Spring Cloud Function would answer any setting. */
+    @Test
+    void servesNoSetting() throws Exception {
+        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp/trawlEnv"))
+                .header("content-type", "text/plain").POST(HttpRequest.BodyPublishers.ofString("TRAWL_S3_BUCKET")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).doesNotContain("unused");
+    }
+
     @Test
     void answersHealth() throws Exception {
         assertThat(get("/healthz").body()).contains("ok");
