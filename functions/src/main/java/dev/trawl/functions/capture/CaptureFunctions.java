@@ -11,7 +11,6 @@ import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
 import java.time.Clock;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -70,13 +69,13 @@ public class CaptureFunctions {
 
     @Bean(name = "raw-capture")
     @FunctionGroup("raw-capture")
-    public Supplier<Map<String, Object>> rawCapture(CaptureStatus status) {
+    public Supplier<CaptureAnswers.RawCapture> rawCapture(CaptureStatus status) {
         return status::rawCapture;
     }
 
     @Bean(name = "data-boundaries")
     @FunctionGroup("data-boundaries")
-    public Supplier<Map<String, Object>> dataBoundaries(CaptureStatus status) {
+    public Supplier<CaptureAnswers.DataBoundaries> dataBoundaries(CaptureStatus status) {
         return status::dataBoundaries;
     }
 }
