@@ -4,6 +4,7 @@ import dev.trawl.core.Durations;
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.pcap.PcapFormatException;
+import dev.trawl.core.pcap.PcapProbe;
 import dev.trawl.core.pcap.PcapReader;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
@@ -215,11 +216,8 @@ public final class SnapshotAssembler {
 
     /** Whether the object is classic pcap with 16-byte record headers, so its size gives its records' size. */
     private boolean isClassicPcap(String key) {
-        byte[] head = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-3")).asByteArray();
-        if (head.length < 4) return false;
-        int be = ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
-        int le = Integer.reverseBytes(be);
-        return be == 0xa1b2c3d4 || be == 0xa1b23c4d || le == 0xa1b2c3d4 || le == 0xa1b23c4d;
+        byte[] head = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + (PcapProbe.LENGTH - 1))).asByteArray();
+        return PcapProbe.of(head).filter(PcapProbe::classic).isPresent();
     }
 
     /** Packets inside the window and the bytes they take as pcap records, read from the object. */
