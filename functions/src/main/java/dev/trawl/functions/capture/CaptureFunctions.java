@@ -2,12 +2,10 @@ package dev.trawl.functions.capture;
 
 import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.RawRangeStore;
-import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.events.CloudEventHandler;
-import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.web.McpEndpoint;
@@ -57,18 +55,9 @@ public class CaptureFunctions {
     @Bean
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
     public CloudEventHandler pcapUploadedIndex(RawRangeStore rawRanges) {
-        return new CloudEventHandler() {
-            @Override
-            public String type() {
-                return TrawlEvents.PCAP_UPLOADED;
-            }
-
-            @Override
-            public void handle(CloudEvent event) {
-                Object key = EventSender.dataAsMap(event).get("key");
-                if (key instanceof String k) S3Layout.parseChunkKey(k).ifPresent(rawRanges::record);
-            }
-        };
+        return CloudEventHandler.of(TrawlEvents.PCAP_UPLOADED, data -> {
+            if (data.get("key") instanceof String key) S3Layout.parseChunkKey(key).ifPresent(rawRanges::record);
+        });
     }
 
     @Bean(name = "raw-capture")
