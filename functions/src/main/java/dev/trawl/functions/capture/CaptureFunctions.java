@@ -1,5 +1,6 @@
 package dev.trawl.functions.capture;
 
+import dev.trawl.core.chunk.ChunkStore;
 import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.RawRangeStore;
 import dev.trawl.core.events.TrawlEvents;
@@ -27,8 +28,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class CaptureFunctions {
 
     @Bean
-    public ChunkIndex chunkIndex(S3Client s3, S3Settings settings) {
-        return new ChunkIndex(s3, settings.bucket());
+    public ChunkStore chunkIndex(S3Client s3, S3Settings settings) {
+        return new ChunkStore(s3, settings.bucket());
     }
 
     @Bean
@@ -42,7 +43,7 @@ public class CaptureFunctions {
     }
 
     @Bean
-    public CaptureStatus captureStatus(ChunkIndex index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
+    public CaptureStatus captureStatus(ChunkStore index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
         return new CaptureStatus(index, heartbeats, rawRanges, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
                 dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
