@@ -10,10 +10,7 @@ import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.events.Events;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -50,16 +47,6 @@ public class SnapshotFunctions {
     public SnapshotExport snapshotExport(S3Client s3, S3Presigner presigner, S3Settings settings, SnapshotService service,
             SnapshotStore store, TrawlEnv env) {
         return new SnapshotExport(s3, presigner, settings.bucket(), service, store, Durations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
-    }
-
-    @Bean
-    public McpEndpointGroup snapshotEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/snapshots", "List all snapshots"),
-                new McpEndpoint("POST", "/mcp/snapshots", "Create a new snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name", "Get snapshot details"),
-                new McpEndpoint("DELETE", "/mcp/snapshots/:name", "Delete a snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"));
     }
 
     /** {@code snapshot.requested}: assemble what already exists of the window. */
