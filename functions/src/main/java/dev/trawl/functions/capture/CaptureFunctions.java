@@ -1,13 +1,12 @@
 package dev.trawl.functions.capture;
 
+import dev.trawl.core.chunk.ChunkStore;
 import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.RawRangeStore;
-import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.events.CloudEventHandler;
-import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
 import java.time.Clock;
@@ -25,8 +24,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class CaptureFunctions {
 
     @Bean
-    public ChunkIndex chunkIndex(S3Client s3, S3Settings settings) {
-        return new ChunkIndex(s3, settings.bucket());
+    public ChunkStore chunkIndex(S3Client s3, S3Settings settings) {
+        return new ChunkStore(s3, settings.bucket());
     }
 
     @Bean
@@ -40,7 +39,7 @@ public class CaptureFunctions {
     }
 
     @Bean
-    public CaptureStatus captureStatus(ChunkIndex index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
+    public CaptureStatus captureStatus(ChunkStore index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
         return new CaptureStatus(index, heartbeats, rawRanges, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
                 dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
@@ -53,18 +52,9 @@ public class CaptureFunctions {
     @Bean
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
     public CloudEventHandler pcapUploadedIndex(RawRangeStore rawRanges) {
-        return new CloudEventHandler() {
-            @Override
-            public String type() {
-                return TrawlEvents.PCAP_UPLOADED;
-            }
-
-            @Override
-            public void handle(CloudEvent event) {
-                Object key = EventSender.dataAsMap(event).get("key");
-                if (key instanceof String k) S3Layout.parseChunkKey(k).ifPresent(rawRanges::record);
-            }
-        };
+        return CloudEventHandler.of(TrawlEvents.PCAP_UPLOADED, data -> {
+            if (data.get("key") instanceof String key) S3Layout.parseChunkKey(key).ifPresent(rawRanges::record);
+        });
     }
 
     @Bean(name = "raw-capture")

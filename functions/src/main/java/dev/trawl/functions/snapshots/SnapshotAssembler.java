@@ -3,7 +3,9 @@ package dev.trawl.functions.snapshots;
 import dev.trawl.core.Durations;
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.chunk.RawRange;
 import dev.trawl.core.pcap.PcapFormatException;
+import dev.trawl.core.pcap.PcapProbe;
 import dev.trawl.core.pcap.PcapReader;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
@@ -13,7 +15,6 @@ import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
-import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,12 +130,12 @@ public final class SnapshotAssembler {
         // was in S3 before this point (the daemon announces a chunk only after storing it), so the
         // listing below holds it. Read after the listing, it could vouch for a chunk that landed
         // in between and complete the snapshot without it.
-        Map<String, NodeRange> ranges = new HashMap<>();
-        for (NodeRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
+        Map<String, RawRange> ranges = new HashMap<>();
+        for (RawRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
         List<String> waitingFor = new ArrayList<>();
         for (Heartbeat h : capture.activeNodes()) {
             if (!m.includesNode(h.node())) continue;
-            NodeRange r = ranges.get(h.node());
+            RawRange r = ranges.get(h.node());
             long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
             if (uploadedThrough < to) waitingFor.add(h.node());
         }
@@ -215,11 +216,8 @@ public final class SnapshotAssembler {
 
     /** Whether the object is classic pcap with 16-byte record headers, so its size gives its records' size. */
     private boolean isClassicPcap(String key) {
-        byte[] head = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-3")).asByteArray();
-        if (head.length < 4) return false;
-        int be = ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
-        int le = Integer.reverseBytes(be);
-        return be == 0xa1b2c3d4 || be == 0xa1b23c4d || le == 0xa1b2c3d4 || le == 0xa1b23c4d;
+        byte[] head = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + (PcapProbe.LENGTH - 1))).asByteArray();
+        return PcapProbe.of(head).filter(PcapProbe::classic).isPresent();
     }
 
     /** Packets inside the window and the bytes they take as pcap records, read from the object. */
