@@ -11,6 +11,7 @@ import dev.trawl.dissect.DissectionStats;
 import dev.trawl.dissect.Entry;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.job.JobRepositories;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
 import dev.trawl.embedded.EmbeddedS3;
@@ -96,7 +97,8 @@ class DissectionJobBenchmark {
             store.create(DissectionStatus.pending("bench", "job", Instant.now()));
             var job = new DissectionJob(s3Client, "trawl", calls, engine, Retry.DEFAULT, DissectionJob.Settings.DEFAULT);
             t = System.nanoTime();
-            try (var launcher = new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofSeconds(2))) {
+            try (var launcher = new DissectionLauncher(job, JobRepositories.create(JobRepositories.dataSource(k -> null)),
+                    Runtime.getRuntime().availableProcessors(), store, Clock.systemUTC(), Duration.ofSeconds(2))) {
                 launcher.run("bench", "job");
             }
             double jobS = seconds(t);

@@ -14,6 +14,7 @@ import dev.trawl.dissect.DissectionEngine;
 import dev.trawl.dissect.DissectionStats;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.job.JobRepositories;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
@@ -61,8 +62,10 @@ class DissectionJobTest {
     }
 
     static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry) {
-        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry, new DissectionJob.Settings(500, 1 << 20));
-        return new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofMillis(200));
+        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry,
+                DissectionJob.Settings.DEFAULT.withBatchRows(500));
+        return new DissectionLauncher(job, JobRepositories.create(JobRepositories.dataSource(k -> null)), 2, store, Clock.systemUTC(),
+                Duration.ofMillis(200));
     }
 
     static void request(String snapshot, String name) {

@@ -64,6 +64,26 @@ public final class CallsTable {
         });
     }
 
+    /**
+     * Deletes what an interrupted attempt of one partition loaded: the node's entries of the
+     * dataset whose request began in {@code [fromMicros, toMicros)} (the partition owns exactly
+     * those; {@code Long.MIN_VALUE}/{@code Long.MAX_VALUE}: unbounded). A lightweight DELETE,
+     * synchronous, values bound as parameters.
+     */
+    public void deleteOwned(String dataset, String node, long fromMicros, long toMicros) {
+        var sql = new StringBuilder("DELETE FROM calls WHERE dataset = {ds:String} AND node = {node:String}");
+        if (fromMicros != Long.MIN_VALUE) sql.append(" AND ts >= fromUnixTimestamp64Micro({from:Int64}, 'UTC')");
+        if (toMicros != Long.MAX_VALUE) sql.append(" AND ts < fromUnixTimestamp64Micro({to:Int64}, 'UTC')");
+        retry.run("deleting " + node + "'s entries of " + dataset, () -> {
+            ensureSchema();
+            try (var response = client.query(sql.toString(),
+                    java.util.Map.of("ds", dataset, "node", node, "from", fromMicros, "to", toMicros),
+                    new com.clickhouse.client.api.query.QuerySettings()).get(300, TimeUnit.SECONDS)) {
+                return null;
+            }
+        });
+    }
+
     public CallsDatasets.Counts counts(String dataset) {
         return retry.run("counting " + dataset, () -> {
             ensureSchema();

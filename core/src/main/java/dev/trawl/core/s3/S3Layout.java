@@ -52,6 +52,11 @@ public final class S3Layout {
         return NODES + Names.require("node", node) + "/heartbeat.json";
     }
 
+    /** A node's real-time lane progress: the last chunk dissected and the gaps left. */
+    public static String realtimeProgressKey(String node) {
+        return NODES + Names.require("node", node) + "/realtime.json";
+    }
+
     public static String snapshotPrefix(String snapshot) {
         return SNAPSHOTS + Names.require("snapshot", snapshot) + "/";
     }

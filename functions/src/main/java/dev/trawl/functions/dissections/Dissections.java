@@ -33,6 +33,7 @@ public class Dissections {
     private final S3Client s3;
     private final String bucket;
     private final DissectionStatusStore store;
+    private final dev.trawl.core.realtime.RealtimeProgressStore realtimeProgress;
     private final EventSender events;
     private final LazyClickHouse clickHouse;
     private final Clock clock;
@@ -44,6 +45,7 @@ public class Dissections {
         this.s3 = s3;
         this.bucket = bucket;
         this.store = store;
+        this.realtimeProgress = new dev.trawl.core.realtime.RealtimeProgressStore(s3, bucket);
         this.events = events;
         this.clickHouse = clickHouse;
         this.clock = clock;
@@ -113,6 +115,8 @@ public class Dissections {
         stats.put("protocol_counts", s.stats().protocolCounts());
         answer.put("stats", stats);
         answer.put("errors", s.errors());
+        answer.put("partitions", s.partitions().stream().map(p -> Map.of("node", p.node(), "status", p.status(),
+                "packets_processed", p.packetsProcessed(), "entries_created", p.entriesCreated(), "attempts", p.attempts())).toList());
         return answer;
     }
 
@@ -207,6 +211,9 @@ public class Dissections {
             db.put("entry_count", c.entries());
             db.put("first_ts", c.firstTs());
             db.put("last_ts", c.lastTs());
+            // chunks the lane could not dissect after its retries: never a silent hole
+            db.put("gaps", realtimeProgress.find(node).gaps().stream()
+                    .map(g -> Map.of("key", g.key(), "reason", g.reason(), "attempts", g.attempts())).toList());
             out.add(db);
         });
         for (DissectionStatus s : store.list(null)) {
