@@ -10,9 +10,9 @@ import dev.trawl.core.pcap.PcapReader;
 import dev.trawl.core.pcap.PcapWriter;
 import dev.trawl.core.realtime.RealtimeProgressStore;
 import dev.trawl.core.s3.S3Layout;
-import dev.trawl.dissect.DissectionEngine;
-import dev.trawl.dissect.Dissector;
-import dev.trawl.dissect.PcapSource;
+import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.EngineSession;
+import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.realtime.RealtimeDissector;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
@@ -104,7 +104,7 @@ class RealtimeLaneTest {
     /** What one engine session makes of the chunks in order, kept open at the end as a lane keeps it. */
     static long engineInOrder(String node, List<byte[]> contents) throws Exception {
         long[] entries = {0};
-        Dissector session = DissectionEngine.standard().newDissector(node, e -> entries[0]++);
+        EngineSession session = DissectionEngine.standard().newSession(node, e -> entries[0]++);
         int i = 0;
         for (byte[] c : contents) session.feed(PcapSource.stream("part-" + i++, c.length, () -> new ByteArrayInputStream(c)));
         return entries[0];

@@ -3,10 +3,10 @@ package dev.trawl.dissector.job;
 import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.dissector.ChunkWorkloads;
 import dev.trawl.dissector.Retry;
-import dev.trawl.dissect.DissectionEngine;
-import dev.trawl.dissect.DissectionStats;
-import dev.trawl.dissect.Dissector;
-import dev.trawl.dissect.PcapSource;
+import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.DissectionStats;
+import dev.trawl.engine.EngineSession;
+import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.core.dissection.DissectionStatus;
 import java.time.Duration;
@@ -175,7 +175,7 @@ public final class DissectionJob {
         }
         long start = System.nanoTime();
         try (var loader = new EntryLoader(calls, run.dataset, p, settings.batchRows(), settings.batchBytes())) {
-            Dissector dissector = engine.newDissector(slice.node(), loader,
+            EngineSession dissector = engine.newSession(slice.node(), loader,
                     progress -> p.currentChunkBytes = progress.sourceBytesDone(),
                     () -> run.cancelRequested() || loader.failed());
             dissector.expectSources(slice.chunks().size());
@@ -222,7 +222,7 @@ public final class DissectionJob {
         return String.format(java.util.Locale.ROOT, "%.2f", seconds);
     }
 
-    private void dissectChunk(DissectionRun run, DissectionRun.PartitionRun p, Dissector dissector, SnapshotChunks.Chunk chunk, EntryLoader loader) {
+    private void dissectChunk(DissectionRun run, DissectionRun.PartitionRun p, EngineSession dissector, SnapshotChunks.Chunk chunk, EntryLoader loader) {
         run.checkCancelled();
         DissectionStats before = dissector.stats();
         boolean goOn;

@@ -4,10 +4,10 @@ import dev.trawl.core.Names;
 import dev.trawl.core.realtime.RealtimeProgress;
 import dev.trawl.core.realtime.RealtimeProgressStore;
 import dev.trawl.core.s3.S3Layout;
-import dev.trawl.dissect.DissectionEngine;
-import dev.trawl.dissect.DissectionStats;
-import dev.trawl.dissect.Dissector;
-import dev.trawl.dissect.PcapSource;
+import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.DissectionStats;
+import dev.trawl.engine.EngineSession;
+import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.ChunkWorkloads;
 import dev.trawl.dissector.Retry;
 import dev.trawl.dissector.job.DissectionJob;
@@ -126,7 +126,7 @@ public final class RealtimeDissector implements AutoCloseable {
         final RowBinaryCalls batch = new RowBinaryCalls();
         private boolean ended;
         private boolean discarding;
-        private Dissector dissector;
+        private EngineSession dissector;
         private long sessionEndNanos = Long.MIN_VALUE;
         /** The last chunk this lane's session read: if progress names another, a replica did chunks meanwhile. */
         private String sessionLastKey;
@@ -240,7 +240,7 @@ public final class RealtimeDissector implements AutoCloseable {
          */
         private void openSession(S3Layout.ChunkKey next) {
             if (dissector != null) dissector.finish();
-            dissector = engine.newDissector(node, entry -> {
+            dissector = engine.newSession(node, entry -> {
                 if (!discarding) batch.add(S3Layout.REALTIME_DATASET, entry);
             });
             sessionEndNanos = Long.MIN_VALUE;
@@ -291,10 +291,10 @@ public final class RealtimeDissector implements AutoCloseable {
                 state = progress.update(node, p -> p.withoutGap(due.get().key(), clock.instant()));
                 return;
             }
-            Dissector session = dissector;
+            EngineSession session = dissector;
             long sessionEnd = sessionEndNanos;
             String sessionLast = sessionLastKey;
-            dissector = engine.newDissector(node, entry -> batch.add(S3Layout.REALTIME_DATASET, entry));
+            dissector = engine.newSession(node, entry -> batch.add(S3Layout.REALTIME_DATASET, entry));
             try {
                 feed(gap, false);
                 dissector.finish();
