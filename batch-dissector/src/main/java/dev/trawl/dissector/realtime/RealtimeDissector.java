@@ -4,6 +4,7 @@ import dev.trawl.core.Names;
 import dev.trawl.core.realtime.RealtimeProgress;
 import dev.trawl.core.realtime.RealtimeProgressStore;
 import dev.trawl.core.s3.S3Layout;
+import dev.trawl.core.s3.S3Objects;
 import dev.trawl.engine.DissectionEngine;
 import dev.trawl.engine.DissectionStats;
 import dev.trawl.engine.EngineSession;
@@ -26,7 +27,6 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -57,6 +57,7 @@ public final class RealtimeDissector implements AutoCloseable {
     private final DissectionEngine engine;
     private final Retry retry;
     private final RealtimeProgressStore progress;
+    private final S3Objects objects;
     private final Settings settings;
     private final Clock clock;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -73,6 +74,7 @@ public final class RealtimeDissector implements AutoCloseable {
         this.engine = engine;
         this.retry = retry;
         this.progress = new RealtimeProgressStore(s3, bucket);
+        this.objects = new S3Objects(s3, bucket);
         this.settings = settings;
         this.clock = clock;
     }
@@ -103,17 +105,8 @@ public final class RealtimeDissector implements AutoCloseable {
     }
 
     private Lane newLane(String node) {
-        boolean known = retry.run("looking for node " + node, () -> {
-            try {
-                s3.headObject(b -> b.bucket(bucket).key(S3Layout.heartbeatKey(node)));
-                return true;
-            } catch (NoSuchKeyException none) {
-                return s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.rawPrefix(node)).maxKeys(1)).keyCount() > 0;
-            } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-                if (e.statusCode() != 404) throw e;
-                return s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.rawPrefix(node)).maxKeys(1)).keyCount() > 0;
-            }
-        });
+        boolean known = retry.run("looking for node " + node, () ->
+                objects.exists(S3Layout.heartbeatKey(node)) || objects.any(S3Layout.rawPrefix(node)));
         if (!known) throw new IllegalArgumentException("unknown node '" + node + "': no heartbeat and no chunks in raw/");
         return new Lane(node);
     }
@@ -313,17 +306,7 @@ public final class RealtimeDissector implements AutoCloseable {
         }
 
         private boolean exists(String key) {
-            return retry.run("looking for " + key, () -> {
-                try {
-                    s3.headObject(b -> b.bucket(bucket).key(key));
-                    return true;
-                } catch (NoSuchKeyException none) {
-                    return false;
-                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
-                    if (e.statusCode() == 404) return false;
-                    throw e;
-                }
-            });
+            return retry.run("looking for " + key, () -> objects.exists(key));
         }
     }
 
