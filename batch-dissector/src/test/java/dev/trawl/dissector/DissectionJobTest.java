@@ -167,6 +167,27 @@ class DissectionJobTest {
     }
 
     @Test
+    void aChunkWhoseBytesAreNotWhatTheSnapshotRecordedIsLeftOutAndNamed() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "tampered", Instant.parse("2026-01-06T00:00:00Z"))
+                .add("node-a", HTTP).add("node-a", EXAMPLE).add("node-a", HTTP).complete();
+        // one byte of the middle chunk's last packet changed: still a capture that reads, but not the bytes the snapshot recorded
+        String victim = snap.objects().get(1).key();
+        byte[] changed = s3Client.getObjectAsBytes(b -> b.bucket("trawl").key(victim)).asByteArray();
+        changed[changed.length - 1] ^= 0x20;
+        s3Client.putObject(b -> b.bucket("trawl").key(victim), software.amazon.awssdk.core.sync.RequestBody.fromBytes(changed));
+        request("tampered", "t");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("tampered", "t")).contains(State.COMPLETED);
+        var status = store.find("tampered", "t").orElseThrow();
+        assertThat(status.errors()).singleElement().asString().isEqualTo(victim + ": left out: sha256 differs from the snapshot's record of it");
+        var sources = snap.sources("node-a");
+        long expected = ENGINE.dissect("node-a", java.util.List.of(sources.get(0), sources.get(2)), e -> {}).entries();
+        assertThat(CallsDatasets.counts(client, "tampered/t").entries()).isEqualTo(expected).isPositive();
+        assertThat(status.entryCount()).isEqualTo(expected);
+        assertThat(status.stats().entriesCreated()).isEqualTo(expected);
+        assertThat(status.stats().packetsProcessed()).isEqualTo(2 * 385);
+    }
+
+    @Test
     void clickHouseUnreachableIsRetriedThenFailed() throws Exception {
         new ReplayedSnapshot(s3Client, "trawl", "no-ch", Instant.parse("2026-01-03T00:00:00Z")).add("node-a", HTTP).complete();
         request("no-ch", "x");
@@ -201,7 +222,7 @@ class DissectionJobTest {
         store.update("big", "stopped", s -> s.withCancelRequested(Instant.now()));
         assertThat(run.get(30, TimeUnit.SECONDS)).contains(State.CANCELLED);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(millis).isLessThan(5000);
+        assertThat(millis).as("a stop lands at the next clean point; generous for a loaded machine").isLessThan(15_000);
         var status = store.find("big", "stopped").orElseThrow();
         assertThat(status.progress()).isLessThan(100);
         assertThat(status.entryCount()).isEqualTo(CallsDatasets.counts(client, "big/stopped").entries()).isPositive();

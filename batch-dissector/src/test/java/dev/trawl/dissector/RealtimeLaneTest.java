@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.clickhouse.client.api.Client;
 import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
-import dev.trawl.core.pcap.PcapReader;
-import dev.trawl.core.pcap.PcapWriter;
 import dev.trawl.core.realtime.RealtimeProgressStore;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.engine.DissectionEngine;
@@ -18,9 +16,9 @@ import dev.trawl.dissector.realtime.RealtimeDissector;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.core.pcap.SharedPcaps;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -67,46 +64,24 @@ class RealtimeLaneTest {
                 new RealtimeDissector.Settings(8, Duration.ofMinutes(5), Duration.ZERO), Clock.systemUTC());
     }
 
-    /** {@code pcap} cut into {@code parts} chunks of {@code node} in {@code raw/}, times unchanged; their keys in order. */
-    static List<String> uploadCut(String node, Path pcap, int parts, List<byte[]> contents) throws Exception {
-        List<long[]> times = new ArrayList<>();
-        List<ByteArrayOutputStream> outs = new ArrayList<>();
-        long total = 0;
-        try (PcapReader in = PcapReader.open(pcap)) {
-            while (in.next()) total++;
-        }
-        long perPart = (total + parts - 1) / parts, n = 0;
-        try (PcapReader in = PcapReader.open(pcap)) {
-            PcapWriter w = null;
-            while (in.next()) {
-                if (n++ % perPart == 0) {
-                    if (w != null) w.close();
-                    outs.add(new ByteArrayOutputStream());
-                    times.add(new long[] {in.timestampNanos(), in.timestampNanos()});
-                    w = new PcapWriter(outs.getLast(), in.linkType(), true, 262144);
-                }
-                w.write(in.timestampNanos(), in.data(), in.originalLength());
-                times.getLast()[1] = in.timestampNanos();
-            }
-            if (w != null) w.close();
-        }
+    /** {@code pcap} cut into about {@code parts} consecutive chunks of {@code node} in {@code raw/}; their keys in order. */
+    static List<String> uploadCut(String node, Path pcap, int parts, List<PcapSource> inOrder) throws Exception {
+        var cut = new ReplayedSnapshot(s3Client, "trawl", "cut-" + node, Instant.parse("2026-05-01T00:00:00Z"))
+                .addCut(node, pcap, Files.size(pcap) / parts + 1);
         List<String> keys = new ArrayList<>();
-        for (int i = 0; i < outs.size(); i++) {
-            byte[] bytes = outs.get(i).toByteArray();
-            String key = S3Layout.chunkKey(node, times.get(i)[0], times.get(i)[1] + 1);
-            s3Client.putObject(b -> b.bucket("trawl").key(key), RequestBody.fromBytes(bytes));
-            keys.add(key);
-            contents.add(bytes);
+        for (var o : cut.objects()) {
+            s3Client.copyObject(b -> b.sourceBucket("trawl").sourceKey(o.key()).destinationBucket("trawl").destinationKey(o.sourceKey()));
+            keys.add(o.sourceKey());
         }
+        inOrder.addAll(cut.sources(node));
         return keys;
     }
 
     /** What one engine session makes of the chunks in order, kept open at the end as a lane keeps it. */
-    static long engineInOrder(String node, List<byte[]> contents) throws Exception {
+    static long engineInOrder(String node, List<PcapSource> chunks) throws Exception {
         long[] entries = {0};
         EngineSession session = DissectionEngine.standard().newSession(node, e -> entries[0]++);
-        int i = 0;
-        for (byte[] c : contents) session.feed(PcapSource.stream("part-" + i++, c.length, () -> new ByteArrayInputStream(c)));
+        for (PcapSource c : chunks) session.feed(c);
         return entries[0];
     }
 
@@ -122,7 +97,7 @@ class RealtimeLaneTest {
 
     @Test
     void lostEventsAndARestartLeaveNoHoleAndNoDoubleWhatOneSessionInOrderMakes() throws Exception {
-        var contents = new ArrayList<byte[]>();
+        var contents = new ArrayList<PcapSource>();
         List<String> keys = uploadCut("rt-a", SharedPcaps.dir().resolve("PcapPlusPlus/example.pcap"), 5, contents);
         long expected = engineInOrder("rt-a", contents);
         assertThat(expected).isGreaterThan(10);
@@ -148,7 +123,7 @@ class RealtimeLaneTest {
 
     @Test
     void aChunkThatFailsAfterItsRetriesIsAGapWithItsReasonAndIsFilledLater() throws Exception {
-        var contents = new ArrayList<byte[]>();
+        var contents = new ArrayList<PcapSource>();
         List<String> keys = uploadCut("rt-b", SharedPcaps.dir().resolve("PcapPlusPlus/4KHttpRequests.pcap"), 3, contents);
         var store = new RealtimeProgressStore(s3Client, "trawl");
         try (var ok = lane(client, Retry.DEFAULT)) {
@@ -171,8 +146,7 @@ class RealtimeLaneTest {
             again.submit("rt-b", keys.get(2)).get(120, TimeUnit.SECONDS);
         }
         assertThat(store.find("rt-b").gaps()).isEmpty();
-        long gapAlone = DissectionEngine.standard().dissect("rt-b", List.of(PcapSource.stream("gap", contents.get(1).length,
-                () -> new ByteArrayInputStream(contents.get(1)))), e -> {}).entries();
+        long gapAlone = DissectionEngine.standard().dissect("rt-b", List.of(contents.get(1)), e -> {}).entries();
         assertThat(realtimeRows("rt-b")).isPositive();
         assertThat(gapAlone).isPositive();
     }
@@ -185,7 +159,7 @@ class RealtimeLaneTest {
                     .hasMessageContaining("unknown node 'nobody'");
             assertThat(lanes.lanes()).isZero();
 
-            var contents = new ArrayList<byte[]>();
+            var contents = new ArrayList<PcapSource>();
             List<String> keys = uploadCut("rt-c", SharedPcaps.dir().resolve("PcapPlusPlus/example.pcap"), 1, contents);
             String missing = S3Layout.chunkKey("rt-c", 5, 6);
             // 30 s backoffs: a retried miss would not answer within the limit below

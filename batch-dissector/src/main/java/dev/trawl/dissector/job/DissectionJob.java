@@ -9,7 +9,11 @@ import dev.trawl.engine.EngineSession;
 import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.core.dissection.DissectionStatus;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -225,11 +229,15 @@ public final class DissectionJob {
     private void dissectChunk(DissectionRun run, DissectionRun.PartitionRun p, EngineSession dissector, SnapshotChunks.Chunk chunk, EntryLoader loader) {
         run.checkCancelled();
         DissectionStats before = dissector.stats();
+        // the chunk is checked against the snapshot's sha256 as it streams past, not read twice
+        MessageDigest digest = chunk.sha256() == null ? null : sha256();
         boolean goOn;
         try {
-            goOn = dissector.feed(PcapSource.stream(chunk.key(), chunk.size(),
-                    () -> new ReadAheadInputStream(new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled),
-                            READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, chunk.key(), p.s3WaitNanos))
+            goOn = dissector.feed(PcapSource.stream(chunk.key(), chunk.size(), () -> {
+                        InputStream s3Stream = new S3ChunkStream(s3, bucket, chunk.key(), retry, run::checkCancelled);
+                        return new ReadAheadInputStream(digest == null ? s3Stream : new DigestInputStream(s3Stream, digest),
+                                READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, chunk.key(), p.s3WaitNanos);
+                    })
                     .within(chunk.windowFromNanos(), chunk.windowToNanos())
                     .withWorkloads(ChunkWorkloads.read(s3, bucket, chunk.key(), retry)));
         } catch (java.io.IOException e) {
@@ -238,6 +246,10 @@ public final class DissectionJob {
         }
         loader.rethrowFailure();
         p.currentChunkBytes = 0;
+        if (goOn && digest != null && !HexFormat.of().formatHex(digest.digest()).equals(chunk.sha256())) {
+            leaveOut(run, p, chunk, loader, "sha256 differs from the snapshot's record of it");
+            return;
+        }
         // a chunk read only for the connections crossing a slice's bounds is its neighbour's to count
         if (p.slice.owns(chunk)) {
             DissectionStats after = dissector.stats();
@@ -248,6 +260,30 @@ public final class DissectionJob {
         }
         if (!goOn) run.checkCancelled();
         run.checkCancelled();
+    }
+
+    /**
+     * A chunk found unreadable after it was fed (its bytes are not what the snapshot recorded):
+     * no entry whose request began in its time range stays — what was loaded is deleted, what
+     * comes later is dropped — its packets are not counted, and the dissection's errors name it
+     * and why; the rest goes on. (A node's chunks do not overlap in time, so its range is its own.)
+     */
+    private void leaveOut(DissectionRun run, DissectionRun.PartitionRun p, SnapshotChunks.Chunk chunk, EntryLoader loader, String reason) {
+        loader.leaveOut(chunk.startNanos(), chunk.endNanos() + 1);
+        loader.flush();
+        loader.rethrowFailure();
+        calls.deleteOwned(run.dataset, chunk.node(), micros(chunk.startNanos()), micros(chunk.endNanos()) + 1)
+                .forEach((protocol, n) -> p.countEntries(protocol, -n));
+        if (p.slice.owns(chunk)) p.chunksBytesDone.addAndGet(chunk.size());
+        run.error(chunk.key() + ": left out: " + reason);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     /**

@@ -249,7 +249,9 @@ public final class DissectionRun {
 
         DissectionStatus.Partition toStatus() {
             Map<String, Long> counts = new TreeMap<>();
-            protocols.forEach((p, n) -> counts.put(p, n.sum()));
+            protocols.forEach((p, n) -> {
+                if (n.sum() > 0) counts.put(p, n.sum());
+            });
             return new DissectionStatus.Partition(slice.key(), slice.node(), status, slice.ownedFiles(), slice.ownedBytes(),
                     packets.get(), entries.get(), attempts, counts);
         }

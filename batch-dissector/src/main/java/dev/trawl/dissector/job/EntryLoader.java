@@ -33,6 +33,8 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     private CompletableFuture<Batch> inFlight;
     private final ExecutorService inserter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("loader").daemon(true).factory());
     private volatile RuntimeException failure;
+    /** Time ranges of chunks left out of the dissection ({@code [from, to)} ns): entries that began in them are not loaded. */
+    private final java.util.List<long[]> leftOut = new java.util.ArrayList<>();
 
     EntryLoader(CallsTable calls, String dataset, DissectionRun.PartitionRun partition, int maxRows, int maxBytes) {
         this.calls = calls;
@@ -45,7 +47,8 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     @Override
     public void accept(Entry entry) {
         rethrowFailure();
-        if (!partition.slice.ownsEntryAt(entry.timestampMicros() * 1000)) return;
+        long nanos = entry.timestampMicros() * 1000;
+        if (!partition.slice.ownsEntryAt(nanos) || leftOut.stream().anyMatch(range -> nanos >= range[0] && nanos < range[1])) return;
         filling.add(dataset, entry);
         if (filling.rows.rows() >= maxRows || filling.rows.bytes() >= maxBytes) send();
     }
@@ -87,6 +90,11 @@ final class EntryLoader implements EntrySink, AutoCloseable {
         } finally {
             inFlight = null;
         }
+    }
+
+    /** From now on, entries that began in {@code [fromNanos, toNanos)} are dropped (those already sent are the caller's to delete). */
+    void leaveOut(long fromNanos, long toNanos) {
+        leftOut.add(new long[] {fromNanos, toNanos});
     }
 
     boolean failed() {

@@ -69,7 +69,8 @@ final class NodePartitioner implements Partitioner {
             var lines = new StringBuilder();
             for (var c : chunks) {
                 lines.append(c.key()).append('\t').append(c.startNanos()).append('\t').append(c.endNanos()).append('\t').append(c.size())
-                        .append('\t').append(c.windowFromNanos()).append('\t').append(c.windowToNanos()).append('\n');
+                        .append('\t').append(c.windowFromNanos()).append('\t').append(c.windowToNanos())
+                        .append('\t').append(c.sha256() == null ? "-" : c.sha256()).append('\n');
             }
             context.putString(CHUNKS, lines.toString());
             return context;
@@ -82,7 +83,7 @@ final class NodePartitioner implements Partitioner {
                 if (line.isEmpty()) continue;
                 String[] f = line.split("\t");
                 chunks.add(new SnapshotChunks.Chunk(node, f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
-                        Long.parseLong(f[4]), Long.parseLong(f[5])));
+                        Long.parseLong(f[4]), Long.parseLong(f[5]), f[6].equals("-") ? null : f[6]));
             }
             return new Slice(key, node, context.getLong(OWNED_FROM), context.getLong(OWNED_TO), List.copyOf(chunks));
         }
