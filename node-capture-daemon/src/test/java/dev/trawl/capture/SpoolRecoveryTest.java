@@ -98,7 +98,7 @@ class SpoolRecoveryTest {
         }
         var env = new java.util.HashMap<>(s3proxy.settings().toEnv());
         env.putAll(Map.of("TRAWL_NODE", "node-here", "TRAWL_CAPTURE_MODE", "off", "TRAWL_CAPTURE_SPOOL_DIR", spoolDir.toString(),
-                "TRAWL_RAW_RETENTION", "0s"));
+                "TRAWL_RAW_RETENTION", "400000h")); // the demo's old packet times must outlive the check
         var launched = CaptureLauncher.launch(env::get, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         try {
             assertThat(launched.mode()).isEqualTo("off");
