@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +63,11 @@ class DissectionJobTest {
     }
 
     static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry) {
-        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry,
-                DissectionJob.Settings.DEFAULT.withBatchRows(500));
+        return launcher(ch, engine, retry, DissectionJob.Settings.DEFAULT.withBatchRows(500));
+    }
+
+    static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry, DissectionJob.Settings settings) {
+        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry, settings);
         return new DissectionLauncher(job, JobRepositories.create(JobRepositories.dataSource(k -> null)), 2, store, Clock.systemUTC(),
                 Duration.ofMillis(200));
     }
@@ -185,6 +189,34 @@ class DissectionJobTest {
         assertThat(status.entryCount()).isEqualTo(expected);
         assertThat(status.stats().entriesCreated()).isEqualTo(expected);
         assertThat(status.stats().packetsProcessed()).isEqualTo(2 * 385);
+    }
+
+    @Test
+    void aNodeCutInTimeSlicesMakesEveryEntryOnceAsOnePartitionDoes() throws Exception {
+        // one capture cut where a daemon would rotate: connections cross the chunk boundaries
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "sliced", Instant.parse("2026-01-07T00:00:00Z"))
+                .addCut("node-a", HTTP, java.nio.file.Files.size(HTTP) / 8 + 1).complete();
+        assertThat(snap.objects()).hasSizeGreaterThanOrEqualTo(6);
+        request("sliced", "whole");
+        request("sliced", "slices");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("sliced", "whole")).contains(State.COMPLETED);
+        // a slice every two chunks or so
+        long twoChunks = 2 * snap.objects().getFirst().sizeBytes();
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT, DissectionJob.Settings.DEFAULT.withBatchRows(500).withPartitionBytes(twoChunks))
+                .run("sliced", "slices")).contains(State.COMPLETED);
+        var whole = store.find("sliced", "whole").orElseThrow();
+        var slices = store.find("sliced", "slices").orElseThrow();
+        assertThat(whole.partitions()).hasSize(1);
+        assertThat(slices.partitions()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(p -> assertThat(p.node()).isEqualTo("node-a"));
+        // ids are not compared: an entry whose connection a slice picks up mid-stream is keyed on what the slice saw of it
+        String rows = "SELECT count() AS n, uniqExact(id) AS ids, sum(cityHash64(toUnixTimestamp64Micro(ts), path, status, answered)) AS h"
+                + " FROM calls WHERE dataset = {ds:String}";
+        var a = client.queryAll(rows, Map.of("ds", "sliced/whole")).getFirst();
+        var b = client.queryAll(rows, Map.of("ds", "sliced/slices")).getFirst();
+        assertThat(b.getLong("n")).isEqualTo(b.getLong("ids")).isEqualTo(a.getLong("n")).isPositive();
+        assertThat(b.getBigInteger("h")).as("the same calls (time, path, status, answered)").isEqualTo(a.getBigInteger("h"));
+        assertThat(slices.stats().packetsProcessed()).isEqualTo(whole.stats().packetsProcessed());
+        assertThat(slices.stats().entriesCreated()).isEqualTo(whole.stats().entriesCreated());
     }
 
     @Test
