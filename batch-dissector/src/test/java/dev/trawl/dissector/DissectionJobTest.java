@@ -220,6 +220,28 @@ class DissectionJobTest {
     }
 
     @Test
+    void twoWorkersOfAnIndexedJobShareThePartitionsAndTheLastOnePublishes() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "indexed", Instant.parse("2026-01-08T00:00:00Z"))
+                .add("node-a", HTTP).add("node-b", EXAMPLE).add("node-c", HTTP).complete();
+        request("indexed", "i");
+        var settings = DissectionJob.Settings.DEFAULT.withBatchRows(500);
+        // what two pods of the Indexed Job do: the same event, JOB_COMPLETION_INDEX 0 and 1 of 2
+        var first = launcher(client, ENGINE, Retry.DEFAULT, settings.withWorker(0, 2)).submit("indexed", "i");
+        var second = launcher(client, ENGINE, Retry.DEFAULT, settings.withWorker(1, 2)).submit("indexed", "i");
+        first.get(120, TimeUnit.SECONDS);
+        second.get(120, TimeUnit.SECONDS);
+        var status = store.find("indexed", "i").orElseThrow();
+        assertThat(status.status()).isEqualTo(State.COMPLETED);
+        assertThat(status.partitions()).extracting(p -> p.node() + ":" + p.status() + ":" + p.attempts())
+                .containsExactly("node-a:completed:1", "node-b:completed:1", "node-c:completed:1");
+        long expected = snap.engineAlone(ENGINE).values().stream().mapToLong(DissectionStats::entries).sum();
+        assertThat(CallsDatasets.counts(client, "indexed/i").entries()).isEqualTo(expected).isPositive();
+        assertThat(status.entryCount()).isEqualTo(expected);
+        assertThat(status.stats().entriesCreated()).isEqualTo(expected);
+        assertThat(status.stats().pcapFiles()).isEqualTo(3);
+    }
+
+    @Test
     void clickHouseUnreachableIsRetriedThenFailed() throws Exception {
         new ReplayedSnapshot(s3Client, "trawl", "no-ch", Instant.parse("2026-01-03T00:00:00Z")).add("node-a", HTTP).complete();
         request("no-ch", "x");
