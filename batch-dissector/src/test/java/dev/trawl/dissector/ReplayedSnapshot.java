@@ -69,6 +69,48 @@ final class ReplayedSnapshot {
         return put(node, start, last, out.toByteArray(), packets);
     }
 
+    /**
+     * Appends {@code pcap} to {@code node} as consecutive chunks of at most {@code chunkBytes},
+     * times moved as by {@link #add(String, Path)} but the capture cut where a capture daemon
+     * would rotate, so connections cross the chunk boundaries.
+     */
+    ReplayedSnapshot addCut(String node, Path pcap, long chunkBytes) throws IOException {
+        long start = clockNanos + GAP_NANOS, first = -1;
+        try (PcapReader in = PcapReader.open(pcap)) {
+            ByteArrayOutputStream out = null;
+            PcapWriter w = null;
+            long chunkFirst = 0, last = 0, packets = 0;
+            while (true) {
+                try {
+                    if (!in.next()) break;
+                } catch (dev.trawl.core.pcap.PcapFormatException damaged) {
+                    continue;
+                }
+                if (first < 0) first = in.timestampNanos();
+                long ts = start + Math.max(0, in.timestampNanos() - first);
+                if (w == null || out.size() >= chunkBytes) {
+                    if (w != null) {
+                        w.close();
+                        put(node, chunkFirst, last, out.toByteArray(), packets);
+                    }
+                    out = new ByteArrayOutputStream();
+                    w = new PcapWriter(out, in.linkType(), true, 262144);
+                    chunkFirst = Math.max(ts, last + 1);
+                    packets = 0;
+                }
+                last = Math.max(last, ts);
+                w.write(ts, in.data(), in.originalLength());
+                packets++;
+            }
+            if (w != null) {
+                w.close();
+                put(node, chunkFirst, last, out.toByteArray(), packets);
+                clockNanos = last;
+            }
+        }
+        return this;
+    }
+
     /** Appends {@code pcap} {@code times} times, each copy a chunk of its own time range (so entries of its own). */
     ReplayedSnapshot add(String node, Path pcap, int times) throws IOException {
         for (int i = 0; i < times; i++) add(node, pcap);
@@ -120,18 +162,18 @@ final class ReplayedSnapshot {
      * What the engine alone makes of the same chunks (read from memory, not S3): the reference a
      * dissection of this snapshot must match.
      */
-    java.util.Map<String, dev.trawl.dissect.DissectionStats> engineAlone(dev.trawl.dissect.DissectionEngine engine) throws IOException {
-        var out = new java.util.TreeMap<String, dev.trawl.dissect.DissectionStats>();
+    java.util.Map<String, dev.trawl.engine.DissectionStats> engineAlone(dev.trawl.engine.DissectionEngine engine) throws IOException {
+        var out = new java.util.TreeMap<String, dev.trawl.engine.DissectionStats>();
         for (String node : contentByNode.keySet()) out.put(node, engine.dissect(node, sources(node), entry -> {}));
         return out;
     }
 
     /** One node's chunks as the engine's sources, from memory. */
-    List<dev.trawl.dissect.PcapSource> sources(String node) {
-        List<dev.trawl.dissect.PcapSource> sources = new ArrayList<>();
+    List<dev.trawl.engine.PcapSource> sources(String node) {
+        List<dev.trawl.engine.PcapSource> sources = new ArrayList<>();
         int i = 0;
         for (byte[] c : contentByNode.get(node)) {
-            sources.add(dev.trawl.dissect.PcapSource.stream(node + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
+            sources.add(dev.trawl.engine.PcapSource.stream(node + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
         }
         return sources;
     }
