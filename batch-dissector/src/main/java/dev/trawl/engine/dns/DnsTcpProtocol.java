@@ -33,8 +33,8 @@ public final class DnsTcpProtocol implements TcpProtocol {
         if (!DnsMessage.plausibleHeader(data, p + 2, Math.min(len, n - 2))) return Detection.NO;
         if (n < 2 + len) return len > 16384 ? Detection.NO : Detection.NEED_MORE;
         DnsMessage m = DnsMessage.parse(data, p + 2, len);
-        if (m == null || !m.complete || m.qdCount == 0) return Detection.NO;
-        return m.response ? Detection.SERVER : Detection.CLIENT;
+        if (m == null || !m.complete() || m.qdCount() == 0) return Detection.NO;
+        return m.response() ? Detection.SERVER : Detection.CLIENT;
     }
 
     @Override
@@ -66,7 +66,7 @@ public final class DnsTcpProtocol implements TcpProtocol {
                 if (m == null) ctx.count("truncated");
                 else {
                     ctx.count("messages");
-                    if (!m.complete) ctx.count("malformed");
+                    if (!m.complete()) ctx.count("malformed");
                     Endpoints e = ctx.endpoints();
                     if (dir == Direction.CLIENT_TO_SERVER) {
                         transactions.message(m, e.clientIp(), e.clientPort(), e.serverIp(), e.serverPort(), ts, ctx.source());
