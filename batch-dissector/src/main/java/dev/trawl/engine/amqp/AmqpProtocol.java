@@ -2,8 +2,6 @@ package dev.trawl.engine.amqp;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
@@ -11,16 +9,14 @@ import java.nio.ByteBuffer;
  * AMQP 0-9-1, recognised by the protocol header or, mid-connection, by a well-formed method
  * frame, or by frames that chain (heartbeats, content) up to one whose method names its sender.
  */
-public final class AmqpProtocol implements TcpProtocol {
+public final class AmqpProtocol extends TcpProtocol.Declared {
     private static final int METHOD = 1, HEADER = 2, BODY = 3, HEARTBEAT = 8, FRAME_END = 0xCE;
 
-    @Override
-    public String name() {
-        return "amqp";
+    public AmqpProtocol() {
+        super("amqp", AmqpProtocol::recognise, AmqpDescriber::new);
     }
 
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         if (AmqpDecoder.startsWithHeader(data)) {
             return data.remaining() >= 5 ? Detection.CLIENT : Detection.NEED_MORE;
         }
@@ -68,8 +64,4 @@ public final class AmqpProtocol implements TcpProtocol {
         }
     };
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new AmqpDescriber(context);
-    }
 }

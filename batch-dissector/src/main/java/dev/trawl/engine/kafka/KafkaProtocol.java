@@ -2,8 +2,6 @@ package dev.trawl.engine.kafka;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
@@ -11,15 +9,13 @@ import java.nio.ByteBuffer;
  * Kafka, recognised by a request header (size, a known api key and version, a printable client
  * id: a metadata request is one as much as a produce), or by a run of requests or responses.
  */
-public final class KafkaProtocol implements TcpProtocol {
+public final class KafkaProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "kafka";
+    public KafkaProtocol() {
+        super("kafka", KafkaProtocol::recognise, KafkaDescriber::new);
     }
 
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         if (data.remaining() < 14) {
             return data.remaining() >= 4 && data.getInt(data.position()) > 0
                     && data.getInt(data.position()) <= KafkaDecoder.MAX_MESSAGE ? Detection.NEED_MORE : Detection.NO;
@@ -61,8 +57,4 @@ public final class KafkaProtocol implements TcpProtocol {
         return after > before && after - before <= 1 << 16;
     }
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new KafkaDescriber(context);
-    }
 }

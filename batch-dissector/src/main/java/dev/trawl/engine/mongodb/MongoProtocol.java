@@ -2,8 +2,6 @@ package dev.trawl.engine.mongodb;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,15 +10,13 @@ import java.nio.ByteOrder;
  * MongoDB, recognised by a request's message header (a known opcode, no responseTo), or by
  * replies (OP_MSG, OP_REPLY or OP_COMPRESSED answering a request) that chain.
  */
-public final class MongoProtocol implements TcpProtocol {
+public final class MongoProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "mongodb";
+    public MongoProtocol() {
+        super("mongodb", MongoProtocol::recognise, MongoDescriber::new);
     }
 
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         if (data.remaining() < 16) {
             return data.remaining() >= 4 ? Detection.NEED_MORE : Detection.NO;
         }
@@ -51,8 +47,4 @@ public final class MongoProtocol implements TcpProtocol {
         }
     };
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new MongoDescriber(context);
-    }
 }

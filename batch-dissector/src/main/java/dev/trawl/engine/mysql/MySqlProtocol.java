@@ -2,8 +2,6 @@ package dev.trawl.engine.mysql;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
@@ -12,15 +10,13 @@ import java.nio.ByteBuffer;
  * by a client's COM_QUERY/COM_STMT_PREPARE packet, plain or compressed, or by packets that
  * chain: a pooled connection's COM_PINGs, or the server's answers to them.
  */
-public final class MySqlProtocol implements TcpProtocol {
+public final class MySqlProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "mysql";
+    public MySqlProtocol() {
+        super("mysql", MySqlProtocol::recognise, MySqlDescriber::new);
     }
 
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         if (MySqlDecoder.looksLikeGreeting(data)) {
             return Detection.SERVER;
         }
@@ -84,8 +80,4 @@ public final class MySqlProtocol implements TcpProtocol {
         };
     }
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new MySqlDescriber(context);
-    }
 }

@@ -2,8 +2,6 @@ package dev.trawl.engine.postgresql;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
@@ -12,15 +10,13 @@ import java.nio.ByteBuffer;
  * or, mid-connection, by a Query or Parse message whose text ends where its length says, or
  * by typed messages that chain: a pooled connection's Syncs, or the server's ReadyForQuery.
  */
-public final class PgProtocol implements TcpProtocol {
+public final class PgProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "postgresql";
+    public PgProtocol() {
+        super("postgresql", PgProtocol::recognise, PgDescriber::new);
     }
 
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         if (PgDecoder.looksLikeStartup(data) || PgDecoder.looksLikeQuery(data)) {
             return Detection.CLIENT;
         }
@@ -63,8 +59,4 @@ public final class PgProtocol implements TcpProtocol {
         }
     };
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new PgDescriber(context);
-    }
 }

@@ -2,8 +2,6 @@ package dev.trawl.engine.redis;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
@@ -11,23 +9,17 @@ import java.nio.ByteBuffer;
  * Redis (RESP2 and RESP3), recognised by a client's command (an array of bulk strings or an
  * inline command), or by a server's replies that chain (a pooled connection's PONGs).
  */
-public final class RedisProtocol implements TcpProtocol {
+public final class RedisProtocol extends TcpProtocol.Declared {
     private static final int MAX_NESTING = 4;
     private static final int MAX_ELEMENTS = 64;
     private static final int MAX_LINE = 512;
 
-    @Override
-    public String name() {
-        return "redis";
+    public RedisProtocol() {
+        // after HTTP/1: "GET /x HTTP/1.1" is also a valid inline Redis command
+        super("redis", 90, RedisProtocol::recognise, RedisDescriber::new);
     }
 
-    @Override
-    public int priority() {
-        return 90;  // after HTTP/1: "GET /x HTTP/1.1" is also a valid inline Redis command
-    }
-
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         return switch (RedisDecoder.looksLikeCommand(data)) {
             // an array of bulk strings is a command, or a reply (pub/sub, LRANGE): the run after it tells
             case COMMAND -> Framing.detect(data, 1, REPLIES) == Detection.SERVER ? Detection.SERVER : Detection.CLIENT;
@@ -181,8 +173,4 @@ public final class RedisProtocol implements TcpProtocol {
         return negative ? -n : n;
     }
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new RedisDescriber(context);
-    }
 }
