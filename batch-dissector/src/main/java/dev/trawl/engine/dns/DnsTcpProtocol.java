@@ -10,20 +10,13 @@ import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
 /** DNS over TCP: two-byte length, then a DNS message; recognised by content on any port. */
-public final class DnsTcpProtocol implements TcpProtocol {
+public final class DnsTcpProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "dns";
+    public DnsTcpProtocol() {
+        super("dns", 80, DnsTcpProtocol::recognise, Parser::new);
     }
 
-    @Override
-    public int priority() {
-        return 80;
-    }
-
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         int p = data.position();
         int n = data.remaining();
         if (n < 2) return Detection.NEED_MORE;
@@ -35,11 +28,6 @@ public final class DnsTcpProtocol implements TcpProtocol {
         DnsMessage m = DnsMessage.parse(data, p + 2, len);
         if (m == null || !m.complete() || m.qdCount() == 0) return Detection.NO;
         return m.response() ? Detection.SERVER : Detection.CLIENT;
-    }
-
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new Parser(context);
     }
 
     private static final class Parser implements TcpParser {

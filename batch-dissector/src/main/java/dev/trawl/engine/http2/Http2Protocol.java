@@ -2,8 +2,6 @@ package dev.trawl.engine.http2;
 
 import dev.trawl.engine.Detection;
 import dev.trawl.engine.Framing;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
@@ -13,23 +11,17 @@ import java.nio.ByteBuffer;
  * HTTP/1.1 {@code Upgrade: h2c} the HTTP/1 parser hands the connection over by this name.
  * Streams whose request is gRPC come out as protocol {@code grpc}.
  */
-public final class Http2Protocol implements TcpProtocol {
+public final class Http2Protocol extends TcpProtocol.Declared {
     public static final String NAME = "http2";
     /** Frames that chain without one that names its side before the port decides. */
     private static final int UNDECIDED_FRAMES = 8;
 
-    @Override
-    public String name() {
-        return NAME;
+    public Http2Protocol() {
+        // before HTTP/1: the preface starts with "PRI * HTTP/2.0", which looks like a request line
+        super(NAME, 45, Http2Protocol::recognise, Http2Describer::new);
     }
 
-    @Override
-    public int priority() {
-        return 45;  // before HTTP/1: the preface starts with "PRI * HTTP/2.0", which looks like a request line
-    }
-
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         int n = Math.min(data.remaining(), Http2Decoder.PREFACE.length);
         for (int i = 0; i < n; i++) {
             if (data.get(data.position() + i) != Http2Decoder.PREFACE[i]) {
@@ -114,8 +106,4 @@ public final class Http2Protocol implements TcpProtocol {
         return !(b >= 0x88 && b <= 0x8e);
     }
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new Http2Describer(context);
-    }
 }

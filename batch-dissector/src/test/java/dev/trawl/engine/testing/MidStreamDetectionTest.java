@@ -158,22 +158,8 @@ class MidStreamDetectionTest {
     void otherTrafficIsNotClaimed() throws IOException {
         Random random = new Random(16);
         List<List<Message>> others = new ArrayList<>();
-        // random bytes both ways, in segments of every size
-        List<Message> noise = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            byte[] b = new byte[1 + random.nextInt(1400)];
-            random.nextBytes(b);
-            noise.add(new Message(i % 2 == 0, b));
-        }
-        others.add(noise);
-        // small random messages, as keep-alives are
-        List<Message> small = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            byte[] b = new byte[1 + random.nextInt(16)];
-            random.nextBytes(b);
-            small.add(new Message(i % 2 == 0, b));
-        }
-        others.add(small);
+        others.add(randomMessages(random, 1400));  // random bytes both ways, in segments of every size
+        others.add(randomMessages(random, 16));    // small random messages, as keep-alives are
         // a length-prefixed binary protocol (SSH's packets after key exchange look like this)
         List<Message> framed = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -202,6 +188,17 @@ class MidStreamDetectionTest {
     }
 
     // ------------------------------------------------------------------ conversations
+
+    /** 200 messages of random bytes, 1 to {@code largest} long, each side in turn. */
+    private static List<Message> randomMessages(Random random, int largest) {
+        List<Message> talk = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            byte[] b = new byte[1 + random.nextInt(largest)];
+            random.nextBytes(b);
+            talk.add(new Message(i % 2 == 0, b));
+        }
+        return talk;
+    }
 
     /** {@code times} request and answer pairs. */
     private static List<Message> keepAlives(byte[] request, byte[] answer, int times) {
