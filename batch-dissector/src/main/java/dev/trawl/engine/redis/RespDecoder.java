@@ -32,20 +32,33 @@ public final class RespDecoder {
         }
     }
 
+    /** Where the decoder is in the stream. */
+    private enum State {
+        /** Bytes were lost: skipping to the next line that starts with a type byte. */
+        RESYNCING,
+        /** Reading a line: a value's type and its text, length or count, up to CRLF. */
+        LINE,
+        /** Reading a bulk string's payload ({@code bulkRemaining} bytes to go). */
+        BULK_PAYLOAD,
+        /** Reading the CRLF after a bulk string's payload. */
+        BULK_END,
+        /** The stream stopped making sense as RESP: everything after is dropped. */
+        BROKEN
+    }
+
     private final int stringLimit;
+    private State state = State.LINE;
     private final ArrayList<Frame> stack = new ArrayList<>();
     private final byte[] line = new byte[MAX_LINE];
     private int lineLength;
     private boolean lineCr;
     private char bulkType;
-    private long bulkRemaining = -1;   // >= 0 while reading a bulk payload, then its CRLF
+    private long bulkRemaining;
     private long bulkSize;
     private byte[] bulk;
     private int bulkKept;
-    private boolean broken;
     private final boolean inlineAllowed;
     private long valueStart;
-    private boolean resyncing;
     private boolean afterNewline;
     private long valueBytes;
 
@@ -57,7 +70,7 @@ public final class RespDecoder {
 
     /** True when the stream stopped making sense as RESP; the decoder then drops everything. */
     public boolean broken() {
-        return broken;
+        return state == State.BROKEN;
     }
 
     /** Receives each complete top-level value with its size on the wire and the time of its first byte. */
@@ -72,12 +85,10 @@ public final class RespDecoder {
     public void resynchronise() {
         stack.clear();
         bulk = null;
-        bulkRemaining = -1;
         lineLength = 0;
         lineCr = false;
         valueBytes = 0;
-        broken = false;
-        resyncing = true;
+        state = State.RESYNCING;
         afterNewline = false;
     }
 
@@ -85,7 +96,7 @@ public final class RespDecoder {
         while (in.hasRemaining()) {
             byte b = in.get(in.position());
             if (afterNewline && (b == '*' || (!inlineAllowed && "+-:$_,#!=(%~>|".indexOf(b) >= 0))) {
-                resyncing = false;
+                state = State.LINE;
                 return true;
             }
             afterNewline = b == '\n';
@@ -96,21 +107,16 @@ public final class RespDecoder {
 
     /** Consumes all of {@code in}, handing each value it completes to the sink. */
     public void decode(ByteBuffer in, long micros, Sink sink) {
-        if (resyncing && !skipToValueStart(in)) {
+        if (state == State.RESYNCING && !skipToValueStart(in)) {
             return;
         }
-        while (in.hasRemaining() && !broken) {
+        while (in.hasRemaining() && state != State.BROKEN) {
             if (idle()) {
                 valueStart = micros;
                 valueBytes = 0;
             }
             int before = in.position();
-            RespValue v;
-            if (bulkRemaining >= 0) {
-                v = bulk(in);
-            } else {
-                v = line(in) ? parseLine() : null;
-            }
+            RespValue v = state == State.LINE ? (line(in) ? parseLine() : null) : bulk(in);
             valueBytes += in.position() - before;
             if (v != null) {
                 RespValue done = complete(v);
@@ -120,13 +126,13 @@ public final class RespDecoder {
                 }
             }
         }
-        if (broken) {
+        if (state == State.BROKEN) {
             in.position(in.limit());
         }
     }
 
     private boolean idle() {
-        return stack.isEmpty() && bulkRemaining < 0 && lineLength == 0 && !lineCr && valueBytes == 0;
+        return stack.isEmpty() && state == State.LINE && lineLength == 0 && !lineCr && valueBytes == 0;
     }
 
     /** Accumulates up to CRLF; false while the line is incomplete. */
@@ -144,7 +150,7 @@ public final class RespDecoder {
             if (!lineCr) {
                 append(b);
             }
-            if (broken) {
+            if (state == State.BROKEN) {
                 return false;
             }
         }
@@ -153,7 +159,7 @@ public final class RespDecoder {
 
     private void append(byte b) {
         if (lineLength == MAX_LINE) {
-            broken = true;
+            fail();
             return;
         }
         line[lineLength++] = b;
@@ -188,6 +194,7 @@ public final class RespDecoder {
                 }
                 bulkType = type;
                 bulkRemaining = len;
+                state = len > 0 ? State.BULK_PAYLOAD : State.BULK_END;
                 bulkSize = len;
                 bulk = new byte[(int) Math.min(len, stringLimit)];
                 bulkKept = 0;
@@ -228,7 +235,7 @@ public final class RespDecoder {
     }
 
     private RespValue bulk(ByteBuffer in) {
-        if (bulkRemaining > 0) {
+        if (state == State.BULK_PAYLOAD) {
             int n = (int) Math.min(bulkRemaining, in.remaining());
             int keep = Math.min(n, bulk.length - bulkKept);
             in.get(bulk, bulkKept, keep);
@@ -238,6 +245,7 @@ public final class RespDecoder {
             if (bulkRemaining > 0) {
                 return null;
             }
+            state = State.BULK_END;
         }
         // the payload is followed by CRLF
         if (!line(in)) {
@@ -246,7 +254,7 @@ public final class RespDecoder {
         if (lineLength != 0) {
             return fail();
         }
-        bulkRemaining = -1;
+        state = State.LINE;
         String text = new String(bulk, 0, bulkKept, StandardCharsets.UTF_8);
         bulk = null;
         if (bulkType == '=' && text.length() > 4 && text.charAt(3) == ':') {
@@ -285,7 +293,7 @@ public final class RespDecoder {
     }
 
     private RespValue fail() {
-        broken = true;
+        state = State.BROKEN;
         stack.clear();
         return null;
     }
