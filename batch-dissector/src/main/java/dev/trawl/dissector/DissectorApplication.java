@@ -28,7 +28,12 @@ import org.springframework.context.annotation.Bean;
  *       one event to its end, without a web server, and exits (0 once the status is final).
  * </ul>
  */
-@SpringBootApplication
+// Spring Cloud Function's web layer (on the local stack's classpath) would publish every Function bean
+// of this app over HTTP, its settings lookup included: this port serves /events and nothing else
+@SpringBootApplication(excludeName = {
+        "org.springframework.cloud.function.web.mvc.ReactorAutoConfiguration",
+        "org.springframework.cloud.function.web.flux.ReactorAutoConfiguration",
+        "org.springframework.cloud.function.web.source.FunctionExporterAutoConfiguration"})
 public class DissectorApplication {
     private static final Logger log = LoggerFactory.getLogger(DissectorApplication.class);
 

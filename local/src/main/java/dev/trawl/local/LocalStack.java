@@ -1,6 +1,8 @@
 package dev.trawl.local;
 
 import dev.trawl.core.Names;
+import dev.trawl.core.access.BrowserGuard;
+import dev.trawl.core.access.EventsToken;
 import dev.trawl.core.clickhouse.ClickHouseAnalyst;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.ClickHouseHttpFront;
@@ -112,7 +114,12 @@ public final class LocalStack implements AutoCloseable {
                     analystPassword == null ? "" : analystPassword, true));
         }
 
-        router = bind("events", options.routerPort(), () -> EventRouter.start(host, options.routerPort(), TriggerFile.packaged()));
+        // a secret per stack: only the router's events reach /events (a forged one cannot cancel a dissection)
+        if (options.env().apply(EventsToken.VARIABLE) == null) settings.put(EventsToken.VARIABLE, EventsToken.generate());
+        else copy(EventsToken.VARIABLE);
+        Function<String, String> stackSettings = lookup();
+        router = bind("events", options.routerPort(), () -> EventRouter.start(host, options.routerPort(), TriggerFile.packaged(),
+                EventsToken.from(stackSettings), BrowserGuard.from(stackSettings)));
         started.push(router);
         settings.put("K_SINK", router.url().toString());
         settings.put("TRAWL_CAPTURE_SPOOL_DIR", data.resolve("spool").toString());

@@ -20,11 +20,11 @@ import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.web.McpEndpoint;
 import dev.trawl.functions.web.McpEndpointGroup;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -161,7 +161,8 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         };
         FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/mcp");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        // after Spring Security's chain: an MCP request is authenticated (and audited) like any other
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER + 10);
         return registration;
     }
 }

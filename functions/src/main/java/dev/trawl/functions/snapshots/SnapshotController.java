@@ -32,10 +32,12 @@ public class SnapshotController {
 
     private final SnapshotService snapshots;
     private final SnapshotExport export;
+    private final SnapshotEvidence evidence;
 
-    public SnapshotController(SnapshotService snapshots, SnapshotExport export) {
+    public SnapshotController(SnapshotService snapshots, SnapshotExport export, SnapshotEvidence evidence) {
         this.snapshots = snapshots;
         this.export = export;
+        this.evidence = evidence;
     }
 
     @GetMapping("/mcp/snapshots")
@@ -55,6 +57,7 @@ public class SnapshotController {
 
     @DeleteMapping("/mcp/snapshots/{name}")
     public Map<String, Object> delete(@PathVariable("name") String name) {
+        evidence.requireDeletable(name);
         return snapshots.delete(name);
     }
 

@@ -13,6 +13,7 @@ import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.web.McpEndpoint;
 import dev.trawl.functions.web.McpEndpointGroup;
 import io.cloudevents.CloudEvent;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
@@ -53,6 +54,12 @@ public class SnapshotFunctions {
         return new SnapshotExport(s3, presigner, settings.bucket(), service, store, Durations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
     }
 
+    /** {@code TRAWL_SNAPSHOT_LOCK_DAYS}: days after its creation a snapshot cannot be deleted (default 0: no such rule). */
+    @Bean
+    public SnapshotEvidence snapshotEvidence(S3Client s3, S3Settings settings, SnapshotService service, Clock clock, TrawlEnv env) {
+        return new SnapshotEvidence(s3, settings.bucket(), service, clock, Duration.ofDays(Long.parseLong(env.get("TRAWL_SNAPSHOT_LOCK_DAYS", "0").strip())));
+    }
+
     @Bean
     public McpEndpointGroup snapshotEndpoints() {
         return () -> List.of(
@@ -60,7 +67,8 @@ public class SnapshotFunctions {
                 new McpEndpoint("POST", "/mcp/snapshots", "Create a new snapshot"),
                 new McpEndpoint("GET", "/mcp/snapshots/:name", "Get snapshot details"),
                 new McpEndpoint("DELETE", "/mcp/snapshots/:name", "Delete a snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"));
+                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"),
+                new McpEndpoint("GET", "/mcp/snapshots/:name/verify", "Re-read every object of a snapshot and check its sha256"));
     }
 
     /** {@code snapshot.requested}: assemble what already exists of the window. */
