@@ -2,8 +2,6 @@ package dev.trawl.core.access;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.function.Function;
 
 /**
@@ -16,7 +14,6 @@ import java.util.function.Function;
 public final class EventsToken {
     public static final String VARIABLE = "TRAWL_EVENTS_TOKEN";
     public static final String HEADER = "Trawl-Events-Token";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final byte[] secret;
 
@@ -27,13 +24,6 @@ public final class EventsToken {
     /** From {@value #VARIABLE}; when it is unset nothing is required (the cluster relies on the broker's OIDC identity and NetworkPolicies). */
     public static EventsToken from(Function<String, String> env) {
         return new EventsToken(env.apply(VARIABLE));
-    }
-
-    /** A new secret for one stack: 32 random bytes, URL-safe base64. */
-    public static String generate() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     public boolean required() {

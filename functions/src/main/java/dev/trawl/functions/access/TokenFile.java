@@ -1,13 +1,13 @@
 package dev.trawl.functions.access;
 
 import dev.trawl.core.access.Role;
+import dev.trawl.core.access.Secrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -46,7 +46,7 @@ public final class TokenFile implements OpaqueTokenIntrospector {
     /** The token's holder, or empty: every entry is compared, each in constant time, whichever matches. */
     public Optional<Entry> find(String token) {
         reloadIfChanged();
-        byte[] presented = sha256(token);
+        byte[] presented = Secrets.sha256(token);
         Entry found = null;
         for (Entry e : entries) {
             if (MessageDigest.isEqual(e.hash(), presented) && found == null) found = e;
@@ -60,18 +60,6 @@ public final class TokenFile implements OpaqueTokenIntrospector {
         return new DefaultOAuth2AuthenticatedPrincipal(entry.name(),
                 Map.of("sub", entry.name(), Callers.ROLE_ATTRIBUTE, entry.role().id(), Callers.METHOD_ATTRIBUTE, "token"),
                 AuthorityUtils.createAuthorityList(Callers.authorities(entry.role())));
-    }
-
-    public static byte[] sha256(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public static String sha256Hex(String token) {
-        return HexFormat.of().formatHex(sha256(token));
     }
 
     private void reloadIfChanged() {

@@ -1,5 +1,6 @@
 package dev.trawl.functions.mcp;
 
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -39,6 +40,9 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
     private final HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
             .jsonMapper(new JsonRpcErrors(McpJsonDefaults.getMapper()))
             .messageEndpoint("/mcp")
+            // the caller's credentials ride along: each tool calls the REST API as the caller
+            .contextExtractor(request -> McpTransportContext.create(
+                    request.getHeader("Authorization") == null ? Map.of() : Map.of(TrawlMcpServer.AUTHORIZATION, request.getHeader("Authorization"))))
             .build();
     private final Environment environment;
     private McpStatelessSyncServer server;

@@ -34,6 +34,9 @@ public final class TrawlMcpServer {
             'http and status >= 400' -> get_api_call for one call's payloads. To keep evidence: get_data_boundaries ->
             create_snapshot -> get_snapshot until completed -> export_snapshot_pcap for a Wireshark file.""";
 
+    /** The transport context's key for the HTTP caller's {@code Authorization} header. */
+    public static final String AUTHORIZATION = "authorization";
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private TrawlMcpServer() {}
@@ -42,7 +45,7 @@ public final class TrawlMcpServer {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
         List<McpStatelessServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
                 .map(tool -> new McpStatelessServerFeatures.SyncToolSpecification(
-                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api)))
+                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api.as((String) context.get(AUTHORIZATION)))))
                 .toList();
         return McpServer.sync(new LifecycleNotificationsAccepted(transport))
                 .serverInfo(NAME, version)

@@ -3,6 +3,7 @@ package dev.trawl.functions.access;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.core.access.EventsToken;
+import dev.trawl.core.access.Secrets;
 import dev.trawl.core.access.Role;
 import dev.trawl.embedded.EmbeddedS3;
 import java.io.BufferedReader;
@@ -47,7 +48,7 @@ import tools.jackson.databind.json.JsonMapper;
 class AccessControlTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
     static final String AUDIENCE = "trawl-api";
-    static final String EVENTS_TOKEN = EventsToken.generate();
+    static final String EVENTS_TOKEN = Secrets.generate();
     static final Path WORK;
     static final Path TOKENS;
     static final EmbeddedS3 S3;
@@ -64,9 +65,9 @@ class AccessControlTest {
             TOKENS = WORK.resolve("tokens");
             StringBuilder lines = new StringBuilder("# hash role name\n");
             for (Role role : Role.values()) {
-                String token = "trawl_" + EventsToken.generate();
+                String token = "trawl_" + Secrets.generate();
                 API_TOKENS.put(role, token);
-                lines.append(TokenFile.sha256Hex(token)).append(' ').append(role.id()).append(' ').append(role.id()).append("-bot\n");
+                lines.append(Secrets.sha256Hex(token)).append(' ').append(role.id()).append(' ').append(role.id()).append("-bot\n");
             }
             Files.writeString(TOKENS, lines);
         } catch (Exception e) {
@@ -196,9 +197,9 @@ class AccessControlTest {
 
     @Test
     void aTokenAddedToTheFileWorksWithoutARestart() throws Exception {
-        String token = "trawl_" + EventsToken.generate();
+        String token = "trawl_" + Secrets.generate();
         assertThat(call("GET", "/mcp/snapshots", token).statusCode()).isEqualTo(401);
-        Files.writeString(TOKENS, TokenFile.sha256Hex(token) + " viewer late-bot  # added while running\n", StandardOpenOption.APPEND);
+        Files.writeString(TOKENS, Secrets.sha256Hex(token) + " viewer late-bot  # added while running\n", StandardOpenOption.APPEND);
         long deadline = System.nanoTime() + 30_000_000_000L;
         int status;
         while ((status = call("GET", "/mcp/snapshots", token).statusCode()) == 401 && System.nanoTime() < deadline) {
