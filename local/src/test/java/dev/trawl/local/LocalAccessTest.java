@@ -14,7 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The local stack's ports as an attacker on the same machine (or a web page in its browser) finds
  * them: no Function bean answers that is not an endpoint (the dissector's settings lookup answered
  * any secret), a forged event reaches no subscriber, a foreign Host is refused everywhere, and the
- * router's own events still arrive.
+ * router's own events still arrive. The stack runs as {@code ./trawl up --auth} does: the API asks
+ * for the admin token written to the data directory, readable by its owner only.
  */
 class LocalAccessTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -41,15 +44,30 @@ class LocalAccessTest {
     final HttpClient http = HttpClient.newHttpClient();
 
     @Test
-    void onlyEndpointsAnswerAndOnlyTheRoutersEventsAreTaken() throws Exception {
+    void onlyEndpointsAnswerOnlyTheRoutersEventsAreTakenAndTheApiAsksForItsToken() throws Exception {
+        Path tokens = LocalTokens.prepare(dir);
+        Path adminToken = dir.resolve(LocalTokens.ADMIN_TOKEN);
+        String admin = Files.readString(adminToken).strip();
+        assertThat(Files.getPosixFilePermissions(adminToken)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(tokens)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        LocalTokens.prepare(dir);
+        assertThat(Files.readString(adminToken).strip()).as("a second start keeps the token").isEqualTo(admin);
+        assertThat(Files.readAllLines(tokens).stream().filter(l -> l.contains(LocalTokens.ADMIN_NAME))).hasSize(1);
+
         // no chDB: this is about the ports, not the data
-        var options = LocalStack.Options.forTest(dir).withEnv(name -> name.equals("TRAWL_CLICKHOUSE_URL") ? "http://127.0.0.1:9" : null);
+        Map<String, String> env = Map.of("TRAWL_CLICKHOUSE_URL", "http://127.0.0.1:9", "TRAWL_AUTH", "tokens", "TRAWL_AUTH_TOKENS_FILE", tokens.toString());
+        var options = LocalStack.Options.forTest(dir).withEnv(env::get);
         try (LocalStack stack = LocalStack.start(options)) {
+            var summary = new java.io.ByteArrayOutputStream();
+            stack.printSummary(new java.io.PrintStream(summary, true, StandardCharsets.UTF_8));
+            assertThat(summary.toString(StandardCharsets.UTF_8)).contains("TRAWL_AUTH=tokens", adminToken.toString(), "TRAWL_API_TOKEN=");
+            assertThat(get(stack.apiUrl() + "/mcp/snapshots", null).statusCode()).isEqualTo(401);
+            assertThat(get(stack.apiUrl() + "/mcp/snapshots", admin).statusCode()).isEqualTo(200);
             Map<String, ApplicationContext> apps = stack.applicationContexts();
             assertThat(apps).containsKeys("functions", "dissector");
             Map<String, URI> urls = Map.of("functions", stack.apiUrl(), "dissector", stack.dissectorUrl());
             Set<String> endpoints = new TreeSet<>();
-            for (JsonNode e : JSON.readTree(get(stack.apiUrl() + "/mcp").body()).get("endpoints")) endpoints.add(e.get("path").asString());
+            for (JsonNode e : JSON.readTree(get(stack.apiUrl() + "/mcp", admin).body()).get("endpoints")) endpoints.add(e.get("path").asString());
             String secret = EmbeddedS3.DEFAULT_SECRET_KEY;
 
             List<String> reachable = new ArrayList<>();
@@ -64,7 +82,7 @@ class LocalAccessTest {
                         if (endpoints.contains(path)) continue;
                         for (String method : List.of("GET", "POST")) {
                             var r = http.send(HttpRequest.newBuilder(URI.create(urls.get(app.getKey()) + path))
-                                    .header("Content-Type", "application/json")
+                                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + admin)
                                     .method(method, method.equals("GET") ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString("\"AWS_SECRET_ACCESS_KEY\""))
                                     .build(), HttpResponse.BodyHandlers.ofString());
                             if (r.statusCode() / 100 == 2 || r.body().contains(secret) || r.body().contains("\tat ")) {
@@ -75,7 +93,7 @@ class LocalAccessTest {
                 }
             }
             assertThat(reachable).isEmpty();
-            var settings = get(stack.dissectorUrl() + "/trawlSettings/AWS_SECRET_ACCESS_KEY");
+            var settings = get(stack.dissectorUrl() + "/trawlSettings/AWS_SECRET_ACCESS_KEY", admin);
             assertThat(settings.statusCode()).isEqualTo(404);
             assertThat(settings.body()).doesNotContain(secret);
 
@@ -103,8 +121,10 @@ class LocalAccessTest {
         }
     }
 
-    HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> get(String url, String token) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create(url));
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static String raw(URI base, String requestLine, String host) throws Exception {

@@ -1,6 +1,6 @@
 package dev.trawl.functions.access;
 
-import dev.trawl.core.access.Role;
+import dev.trawl.functions.routes.Role;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -41,18 +41,18 @@ public record AccessSettings(
         if (modes.contains("none") && modes.size() > 1) throw new IllegalStateException("TRAWL_AUTH='" + mode + "': none goes alone");
         boolean tokens = modes.contains("tokens");
         boolean oidc = modes.contains("oidc");
-        String file = env.apply("TRAWL_AUTH_TOKENS_FILE");
+        String file = env.lookup("TRAWL_AUTH_TOKENS_FILE");
         if (tokens && (file == null || file.isBlank())) {
             throw new IllegalStateException("TRAWL_AUTH=tokens needs TRAWL_AUTH_TOKENS_FILE (lines '<sha256 hex of a token> <role> <name>')");
         }
-        String issuer = env.apply("TRAWL_AUTH_OIDC_ISSUER");
-        String audience = env.apply("TRAWL_AUTH_OIDC_AUDIENCE");
+        String issuer = env.lookup("TRAWL_AUTH_OIDC_ISSUER");
+        String audience = env.lookup("TRAWL_AUTH_OIDC_AUDIENCE");
         if (oidc && (issuer == null || issuer.isBlank() || audience == null || audience.isBlank())) {
             throw new IllegalStateException("TRAWL_AUTH=oidc needs TRAWL_AUTH_OIDC_ISSUER and TRAWL_AUTH_OIDC_AUDIENCE");
         }
         return new AccessSettings(tokens, oidc, tokens ? Path.of(file.strip()) : null,
                 issuer == null ? null : issuer.strip(), audience == null ? null : audience.strip(),
-                env.get("TRAWL_AUTH_OIDC_ROLES_CLAIM", "groups"), roleMap(env.apply("TRAWL_AUTH_OIDC_ROLE_MAP")),
+                env.get("TRAWL_AUTH_OIDC_ROLES_CLAIM", "groups"), roleMap(env.lookup("TRAWL_AUTH_OIDC_ROLE_MAP")),
                 "true".equalsIgnoreCase(env.get("TRAWL_AUTH_INSECURE", "false")));
     }
 
@@ -65,7 +65,7 @@ public record AccessSettings(
             int eq = pair.lastIndexOf('=');
             if (eq <= 0) throw new IllegalStateException("TRAWL_AUTH_OIDC_ROLE_MAP: '" + pair.strip() + "' is not group=role");
             String group = pair.substring(0, eq).strip();
-            Role role = Role.parse(pair.substring(eq + 1)).orElseThrow(() -> new IllegalStateException(
+            Role role = Callers.role(pair.substring(eq + 1)).orElseThrow(() -> new IllegalStateException(
                     "TRAWL_AUTH_OIDC_ROLE_MAP: '" + pair.strip() + "' names no role (viewer, analyst, operator, admin)"));
             if (map.put(group, role) != null) throw new IllegalStateException("TRAWL_AUTH_OIDC_ROLE_MAP names '" + group + "' twice");
         }

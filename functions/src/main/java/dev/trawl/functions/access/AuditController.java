@@ -2,9 +2,7 @@ package dev.trawl.functions.access;
 
 import dev.trawl.core.audit.AuditRecord;
 import dev.trawl.functions.web.ApiException;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
-import org.springframework.context.annotation.Bean;
+import dev.trawl.functions.routes.RouteHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +10,6 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -27,12 +24,7 @@ public class AuditController {
         this.trail = trail;
     }
 
-    @Bean
-    static McpEndpointGroup auditEndpoints() {
-        return () -> List.of(new McpEndpoint("GET", "/mcp/audit", "The audit trail (admin): ?since=&actor=&action=&limit="));
-    }
-
-    @GetMapping("/mcp/audit")
+    @RouteHandler("audit_trail")
     public Map<String, Object> audit(
             @RequestParam(name = "since", required = false) String since,
             @RequestParam(name = "actor", required = false) String actor,

@@ -1,26 +1,30 @@
 package dev.trawl.functions.access;
 
 import dev.trawl.core.audit.AuditRecord;
+import dev.trawl.functions.routes.Role;
+import dev.trawl.functions.routes.Route;
+import dev.trawl.functions.routes.Routes;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.Optional;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Turns a request into an audit record once it is answered: every call of an audited endpoint
- * (create, stop, delete, export, presign, full-call reads, the audit itself) and every refused
- * request (401, 403), with the caller the security chain established.
+ * Turns a request into an audit record once it is answered, with the caller the security chain
+ * established: every call of a route that needs more than seeing metadata (export, presign, verify,
+ * create, stop, delete, the audit itself), every call that got payloads (a caller holding the
+ * route's payload role: full calls), and every refused request (401, 403). The action is the
+ * route's name ({@code presign_snapshot_pcap} for an export answered with a presigned URL).
  */
 final class AuditFilter extends OncePerRequestFilter {
     private final AuditTrail trail;
-    private final AccessRules rules;
 
-    AuditFilter(AuditTrail trail, AccessRules rules) {
+    AuditFilter(AuditTrail trail) {
         this.trail = trail;
-        this.rules = rules;
     }
 
     @Override
@@ -33,15 +37,17 @@ final class AuditFilter extends OncePerRequestFilter {
         }
     }
 
+    static boolean audited(Route route, Callers.Caller caller) {
+        return route.role().includes(Role.ANALYST) || (route.payloadRole() != null && caller.may(route.payloadRole()));
+    }
+
     private void record(HttpServletRequest request, int status) {
         boolean refused = status == 401 || status == 403;
         Callers.Caller caller = Callers.of(SecurityContextHolder.getContext().getAuthentication());
-        var rule = rules.of(request);
-        String action = rule.map(AccessRules.Rule::audited).orElse(null);
-        if (action != null && "true".equalsIgnoreCase(request.getParameter("presign"))) action = action.replace("export", "presign");
-        boolean audited = action != null && caller.may(rule.get().auditedFrom());
-        if (!refused && !audited) return;
-        if (action == null) action = request.getMethod() + " " + request.getRequestURI();
+        Optional<Route> route = Routes.find(request.getMethod(), request.getRequestURI());
+        if (!refused && !(route.isPresent() && audited(route.get(), caller))) return;
+        String action = route.map(Route::name).orElse(request.getMethod() + " " + request.getRequestURI());
+        if ("true".equalsIgnoreCase(request.getParameter("presign"))) action = action.replace("export_", "presign_");
         String target = request.getRequestURI() + (request.getParameter("db") != null ? "?db=" + request.getParameter("db") : "");
         trail.record(new AuditRecord(trail.clock().instant().toString(), caller.actor(), caller.role() == null ? "" : caller.role().id(),
                 caller.method(), action, target, null, status, request.getRemoteAddr()));

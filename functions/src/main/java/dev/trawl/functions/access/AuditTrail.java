@@ -112,7 +112,7 @@ public final class AuditTrail implements AutoCloseable {
                 flush();
                 return;
             } catch (RuntimeException e) {
-                if (attempt == 5) {
+                if (attempt == 3) {
                     synchronized (pending) {
                         log.error("audit: {} record(s) could not be written to S3 at shutdown: {}", pending.size(), pending);
                     }

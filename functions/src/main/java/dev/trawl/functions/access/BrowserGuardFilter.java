@@ -6,6 +6,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -14,9 +15,13 @@ final class BrowserGuardFilter extends OncePerRequestFilter {
     private final BrowserGuard guard;
     private final Set<String> exempt;
 
-    BrowserGuardFilter(BrowserGuard guard, String... exempt) {
+    BrowserGuardFilter(BrowserGuard guard) {
+        this(guard, List.of());
+    }
+
+    BrowserGuardFilter(BrowserGuard guard, List<String> exempt) {
         this.guard = guard;
-        this.exempt = Set.of(exempt);
+        this.exempt = Set.copyOf(exempt);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.trawl.functions.access;
 
-import dev.trawl.core.access.Role;
+import dev.trawl.functions.routes.Role;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +27,13 @@ public final class Callers {
 
     /** The authorities of a role: it and every role it includes, as Spring Security's {@code ROLE_} names. */
     public static String[] authorities(Role role) {
-        return role.granted().stream().map(r -> "ROLE_" + r.name()).toArray(String[]::new);
+        return Arrays.stream(Role.values()).filter(r -> r != Role.ANYONE && role.includes(r)).map(r -> "ROLE_" + r.name()).toArray(String[]::new);
+    }
+
+    /** A role by the name tokens files and role maps use ({@code viewer}, ...); {@code anyone} is no role one can hold. */
+    public static Optional<Role> role(String id) {
+        if (id == null) return Optional.empty();
+        return Arrays.stream(Role.values()).filter(r -> r != Role.ANYONE && r.id().equals(id.strip().toLowerCase(java.util.Locale.ROOT))).findFirst();
     }
 
     public static Caller current() {

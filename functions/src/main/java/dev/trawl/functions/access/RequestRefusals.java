@@ -1,6 +1,8 @@
 package dev.trawl.functions.access;
 
-import dev.trawl.core.access.Role;
+import dev.trawl.functions.routes.Role;
+import dev.trawl.functions.routes.Route;
+import dev.trawl.functions.routes.Routes;
 import dev.trawl.functions.web.ErrorResponses;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,11 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class RequestRefusals implements AuthenticationEntryPoint, AccessDeniedHandler {
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final AccessRules rules;
     private final AccessSettings settings;
 
-    public RequestRefusals(AccessRules rules, AccessSettings settings) {
-        this.rules = rules;
+    public RequestRefusals(AccessSettings settings) {
         this.settings = settings;
     }
 
@@ -45,7 +45,7 @@ public final class RequestRefusals implements AuthenticationEntryPoint, AccessDe
 
     @Override
     public void handle(HttpServletRequest request, HttpServletResponse response, AccessDeniedException denied) throws IOException {
-        Role needed = rules.of(request).map(AccessRules.Rule::role).orElse(Role.VIEWER);
+        Role needed = Routes.find(request.getMethod(), request.getRequestURI()).map(Route::role).orElse(Role.VIEWER);
         Callers.Caller caller = Callers.of(SecurityContextHolder.getContext().getAuthentication());
         write(response, 403, "this needs the role '" + needed.id() + "'; " + caller.actor() + " has "
                 + (caller.role() == null ? "no role (no group of the token maps to one)" : "the role '" + caller.role().id() + "'"));

@@ -1,10 +1,13 @@
 package dev.trawl.functions.access;
 
 import dev.trawl.core.access.BrowserGuard;
-import dev.trawl.core.access.Role;
+import dev.trawl.functions.routes.Role;
 import dev.trawl.core.audit.AuditStore;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
+import dev.trawl.functions.dissections.LazyClickHouse;
+import dev.trawl.functions.routes.Route;
+import dev.trawl.functions.routes.Routes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,10 +15,12 @@ import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.ProviderManager;
@@ -33,6 +38,8 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 import org.springframework.security.oauth2.server.resource.authentication.OpaqueTokenAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -40,7 +47,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The API as an OAuth2 resource server. Two filter chains: the broker's {@code /events} and the
  * probes' {@code /health} (no bearer token: events carry the stack's events token, health says
- * nothing), and everything else, where each endpoint needs the role {@link AccessRules} names,
+ * nothing), and everything else, where each endpoint needs the role the route table names,
  * checked against an API token of {@code TRAWL_AUTH_TOKENS_FILE}, a JWT of the OIDC issuer, or
  * (with {@code TRAWL_AUTH=none}, loopback only) nobody. Both chains apply {@link BrowserGuard}
  * and every request the main chain sees may become an audit record.
@@ -50,6 +57,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class SecurityConfiguration {
     private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
     public static final String PROTECTED_RESOURCE_METADATA = "/.well-known/oauth-protected-resource";
+    /**
+     * Probes and scrapes, open and reached by the pod's address: liveness, and the management port's health and
+     * metrics (counts, no traffic; that port serves nothing else).
+     */
+    static final List<String> PROBES = List.of("/health", "/healthz", "/actuator/health", "/actuator/health/liveness",
+            "/actuator/health/readiness", "/actuator/prometheus");
 
     @Bean
     public AccessSettings accessSettings(TrawlEnv env, Environment environment) {
@@ -68,33 +81,7 @@ public class SecurityConfiguration {
 
     @Bean
     public BrowserGuard browserGuard(TrawlEnv env) {
-        return BrowserGuard.from(env);
-    }
-
-    /** What each endpoint needs and which calls are audited. */
-    @Bean
-    public AccessRules accessRules() {
-        return AccessRules.builder()
-                .add("GET", "/mcp", Role.VIEWER)
-                .add("POST", "/mcp", Role.VIEWER) // each tool's call is checked as the REST call it makes
-                .add("GET", "/mcp/raw-capture", Role.VIEWER)
-                .add("GET", "/mcp/data-boundaries", Role.VIEWER)
-                .add("GET", "/mcp/snapshots", Role.VIEWER)
-                .add("POST", "/mcp/snapshots", Role.OPERATOR, "snapshot.create", Role.OPERATOR)
-                .add("GET", "/mcp/snapshots/:name", Role.VIEWER)
-                .add("DELETE", "/mcp/snapshots/:name", Role.ADMIN, "snapshot.delete", Role.ADMIN)
-                .add("GET", "/mcp/snapshots/:name/pcap", Role.ANALYST, "snapshot.export", Role.ANALYST)
-                .add("GET", "/mcp/snapshots/:name/verify", Role.ANALYST, "snapshot.verify", Role.ANALYST)
-                .add("POST", "/mcp/dissections", Role.OPERATOR, "dissection.create", Role.OPERATOR)
-                .add("GET", "/mcp/dissections", Role.VIEWER)
-                .add("GET", "/mcp/dissections/:snapshot/:name", Role.VIEWER)
-                .add("POST", "/mcp/dissections/:snapshot/:name/stop", Role.OPERATOR, "dissection.stop", Role.OPERATOR)
-                .add("DELETE", "/mcp/dissections/:snapshot/:name", Role.ADMIN, "dissection.delete", Role.ADMIN)
-                .add("GET", "/mcp/databases", Role.VIEWER)
-                .add("GET", "/mcp/calls", Role.VIEWER, "calls.read", Role.ANALYST)
-                .add("GET", "/mcp/calls/:id", Role.VIEWER, "call.read", Role.ANALYST)
-                .add("GET", "/mcp/audit", Role.ADMIN, "audit.read", Role.ADMIN)
-                .build();
+        return BrowserGuard.from(env::lookup);
     }
 
     @Bean
@@ -108,44 +95,50 @@ public class SecurityConfiguration {
 
     /** {@code TRAWL_AUDIT_FLUSH_MS} (default 2000) and {@code TRAWL_AUDIT_BATCH} (default 500): when a batch of records becomes an object. */
     @Bean(destroyMethod = "close")
-    public AuditTrail auditTrail(AuditStore store, Clock clock, TrawlEnv env) {
+    public AuditTrail auditTrail(AuditStore store, Clock clock, TrawlEnv env, ObjectProvider<LazyClickHouse> clickHouse) {
+        LazyClickHouse analysts = clickHouse.getIfAvailable();
         return new AuditTrail(store, clock, Duration.ofMillis(Long.parseLong(env.get("TRAWL_AUDIT_FLUSH_MS", "2000"))),
-                Integer.parseInt(env.get("TRAWL_AUDIT_BATCH", "500")), List.of());
+                Integer.parseInt(env.get("TRAWL_AUDIT_BATCH", "500")), analysts == null ? List.of() : List.of(new AuditTable(analysts)));
     }
 
     @Bean
-    public RequestRefusals requestRefusals(AccessRules rules, AccessSettings settings) {
-        return new RequestRefusals(rules, settings);
+    public RequestRefusals requestRefusals(AccessSettings settings) {
+        return new RequestRefusals(settings);
     }
 
-    /** {@code /events} and {@code /health}: no caller identity here (the events controller checks the events token). */
+    /** {@code /events} and the probes: no caller identity here (the events controller checks the events token). */
     @Bean
     @org.springframework.core.annotation.Order(1)
-    public SecurityFilterChain unauthenticatedPaths(HttpSecurity http, BrowserGuard guard, AuditTrail audit, AccessRules rules) throws Exception {
-        http.securityMatcher("/events", "/health", "/healthz")
+    public SecurityFilterChain unauthenticatedPaths(HttpSecurity http, BrowserGuard guard, AuditTrail audit) throws Exception {
+        http.securityMatcher(concat(List.of("/events"), PROBES))
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
                 .authorizeHttpRequests(a -> a.anyRequest().permitAll())
-                .addFilterBefore(new AuditFilter(audit, rules), BearerTokenAuthenticationFilter.class)
-                .addFilterBefore(new BrowserGuardFilter(guard, "/health", "/healthz"), BearerTokenAuthenticationFilter.class);
+                .addFilterBefore(new AuditFilter(audit), BearerTokenAuthenticationFilter.class)
+                .addFilterBefore(new BrowserGuardFilter(guard, PROBES), BearerTokenAuthenticationFilter.class);
         return http.build();
     }
 
     @Bean
     @org.springframework.core.annotation.Order(2)
-    public SecurityFilterChain api(HttpSecurity http, AccessSettings settings, AccessRules rules, BrowserGuard guard,
+    public SecurityFilterChain api(HttpSecurity http, AccessSettings settings, BrowserGuard guard,
             RequestRefusals refusals, AuditTrail audit) throws Exception {
         http.csrf(c -> c.disable()) // no cookies: a bearer token cannot ride a cross-site request (and BrowserGuard)
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .requestCache(c -> c.disable())
                 .exceptionHandling(e -> e.authenticationEntryPoint(refusals).accessDeniedHandler(refusals))
-                .addFilterBefore(new AuditFilter(audit, rules), BearerTokenAuthenticationFilter.class)
+                .addFilterBefore(new AuditFilter(audit), BearerTokenAuthenticationFilter.class)
                 .addFilterBefore(new BrowserGuardFilter(guard), BearerTokenAuthenticationFilter.class)
                 .authorizeHttpRequests(a -> {
                     a.requestMatchers(PROTECTED_RESOURCE_METADATA).permitAll();
-                    for (AccessRules.Rule rule : rules.rules()) a.requestMatchers(rule.matcher()).hasRole(rule.role().name());
-                    // GET /mcp/<anything else> reaches the 404 only with a valid identity
+                    for (Route route : Routes.all()) {
+                        for (RequestMatcher matcher : matchers(route)) {
+                            if (route.role() == Role.ANYONE) a.requestMatchers(matcher).permitAll();
+                            else a.requestMatchers(matcher).hasRole(route.role().name());
+                        }
+                    }
+                    // any other path reaches its 404 only with a valid identity
                     a.anyRequest().hasRole(Role.VIEWER.name());
                 });
         if (guard.origins().isEmpty()) {
@@ -176,6 +169,19 @@ public class SecurityConfiguration {
             });
         }
         return http.build();
+    }
+
+    private static String[] concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toArray(String[]::new);
+    }
+
+    /** The requests of a route: its method and path (a GET's HEAD too). */
+    static List<RequestMatcher> matchers(Route route) {
+        HttpMethod method = HttpMethod.valueOf(route.method());
+        var matchers = new ArrayList<RequestMatcher>();
+        matchers.add(PathPatternRequestMatcher.withDefaults().matcher(method, route.pattern()));
+        if (method == HttpMethod.GET) matchers.add(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.HEAD, route.pattern()));
+        return matchers;
     }
 
     /** API tokens first (a hash lookup), then JWTs: a token neither accepts is refused. */

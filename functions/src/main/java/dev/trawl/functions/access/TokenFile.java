@@ -1,6 +1,6 @@
 package dev.trawl.functions.access;
 
-import dev.trawl.core.access.Role;
+import dev.trawl.functions.routes.Role;
 import dev.trawl.core.access.Secrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +97,7 @@ public final class TokenFile implements OpaqueTokenIntrospector {
             line = line.strip();
             if (line.isEmpty()) continue;
             String[] parts = line.split("\\s+", 3);
-            Optional<Role> role = parts.length == 3 ? Role.parse(parts[1]) : Optional.empty();
+            Optional<Role> role = parts.length == 3 ? Callers.role(parts[1]) : Optional.empty();
             if (parts.length != 3 || !parts[0].matches("[0-9a-fA-F]{64}") || role.isEmpty()) {
                 log.warn("tokens file {} line {} is not '<sha256 hex> <role> <name>': skipped", file, i + 1);
                 continue;

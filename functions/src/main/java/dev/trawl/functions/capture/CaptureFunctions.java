@@ -10,10 +10,7 @@ import dev.trawl.functions.events.CloudEventHandler;
 import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
@@ -81,13 +78,5 @@ public class CaptureFunctions {
     @FunctionGroup("data-boundaries")
     public Supplier<Map<String, Object>> dataBoundaries(CaptureStatus status) {
         return status::dataBoundaries;
-    }
-
-    @Bean
-    @FunctionGroup({"raw-capture", "data-boundaries"})
-    public McpEndpointGroup captureEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/raw-capture", "Check if raw capture is enabled"),
-                new McpEndpoint("GET", "/mcp/data-boundaries", "Get available data time range"));
     }
 }

@@ -34,7 +34,7 @@ public class EventsController {
 
     public EventsController(ObjectProvider<CloudEventHandler> handlers, TrawlEnv env) {
         this.handlers = handlers;
-        this.token = EventsToken.from(env);
+        this.token = EventsToken.from(env::lookup);
     }
 
     @PostMapping("/events")

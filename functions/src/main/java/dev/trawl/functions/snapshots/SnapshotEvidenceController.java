@@ -2,7 +2,7 @@ package dev.trawl.functions.snapshots;
 
 import dev.trawl.functions.web.FunctionGroup;
 import java.util.Map;
-import org.springframework.web.bind.annotation.GetMapping;
+import dev.trawl.functions.routes.RouteHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -16,7 +16,7 @@ public class SnapshotEvidenceController {
         this.evidence = evidence;
     }
 
-    @GetMapping("/mcp/snapshots/{name}/verify")
+    @RouteHandler("verify_snapshot")
     public Map<String, Object> verify(@PathVariable("name") String name) {
         return evidence.verify(name);
     }

@@ -11,12 +11,9 @@ import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.events.Events;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -59,17 +56,6 @@ public class SnapshotFunctions {
     @Bean
     public SnapshotEvidence snapshotEvidence(S3Client s3, S3Settings settings, SnapshotService service, Clock clock, TrawlEnv env) {
         return new SnapshotEvidence(s3, settings.bucket(), service, clock, Duration.ofDays(Long.parseLong(env.get("TRAWL_SNAPSHOT_LOCK_DAYS", "0").strip())));
-    }
-
-    @Bean
-    public McpEndpointGroup snapshotEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/snapshots", "List all snapshots"),
-                new McpEndpoint("POST", "/mcp/snapshots", "Create a new snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name", "Get snapshot details"),
-                new McpEndpoint("DELETE", "/mcp/snapshots/:name", "Delete a snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name/verify", "Re-read every object of a snapshot and check its sha256"));
     }
 
     /** {@code snapshot.requested}: assemble what already exists of the window. */

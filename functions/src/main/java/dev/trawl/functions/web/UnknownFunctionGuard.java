@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import dev.trawl.functions.routes.Routes;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.function.context.FunctionCatalog;
 import org.springframework.http.MediaType;
@@ -37,13 +38,10 @@ public class UnknownFunctionGuard extends OncePerRequestFilter {
 
     private final ObjectProvider<FunctionCatalog> catalog;
     private final ObjectProvider<HandlerMapping> mappings;
-    private final ObjectProvider<McpEndpointGroup> published;
 
-    public UnknownFunctionGuard(ObjectProvider<FunctionCatalog> catalog, ObjectProvider<HandlerMapping> mappings,
-            ObjectProvider<McpEndpointGroup> published) {
+    public UnknownFunctionGuard(ObjectProvider<FunctionCatalog> catalog, ObjectProvider<HandlerMapping> mappings) {
         this.catalog = catalog;
         this.mappings = mappings;
-        this.published = published;
     }
 
     @Override
@@ -71,26 +69,25 @@ public class UnknownFunctionGuard extends OncePerRequestFilter {
     /** Whether the first handler mapping to answer for this request is Spring Cloud Function's (it is ordered before the controllers'). */
     private boolean takenByFunctionWeb(HttpServletRequest request) {
         for (HandlerMapping mapping : mappings.orderedStream().toList()) {
+            boolean functionWeb = mapping.getClass().getName().startsWith("org.springframework.cloud.function.web.");
             try {
                 var handler = mapping.getHandler(request);
-                if (handler != null) return mapping.getClass().getName().startsWith("org.springframework.cloud.function.web.");
+                if (handler != null) return functionWeb;
             } catch (Exception e) {
-                return false;
+                // function web looks the path up among all beans and fails on one that is no function (/mcp/s3Client)
+                return functionWeb;
             }
         }
         return false;
     }
 
-    /** Whether this is exactly an endpoint {@code GET /mcp} lists (a HEAD as its GET) served by one of this instance's functions. */
+    /** Whether this is exactly a route of the table (a HEAD as its GET) served by one of this instance's functions. */
     private boolean published(String method, String path) {
         if (!path.startsWith(PREFIX)) return false;
         Set<String> names = new HashSet<>();
         FunctionCatalog functions = catalog.getIfAvailable();
         if (functions == null) return false;
         for (Class<?> type : new Class<?>[] {Supplier.class, Function.class, Consumer.class}) names.addAll(functions.getNames(type));
-        if (!names.contains(path.substring(PREFIX.length()))) return false;
-        String asListed = "HEAD".equals(method) ? "GET" : method;
-        return published.orderedStream().flatMap(g -> g.endpoints().stream())
-                .anyMatch(e -> e.path().equals(path) && e.method().equals(asListed));
+        return names.contains(path.substring(PREFIX.length())) && Routes.find(method, path).isPresent();
     }
 }

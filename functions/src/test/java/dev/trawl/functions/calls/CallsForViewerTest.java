@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -47,6 +49,7 @@ class CallsForViewerTest {
         Files.writeString(tokens, Secrets.sha256Hex(VIEWER) + " viewer dashboards\n" + Secrets.sha256Hex(ANALYST) + " analyst alice\n");
         registry.add("TRAWL_AUTH", () -> "tokens");
         registry.add("TRAWL_AUTH_TOKENS_FILE", tokens::toString);
+        registry.add("TRAWL_AUDIT_FLUSH_MS", () -> "200");
         Instant t = Instant.parse("2026-03-14T22:10:00Z");
         new DissectionStatusStore(s3.client(), s3.settings().bucket()).put(DissectionStatus.pending("incident", "full", t).withStatus(State.COMPLETED, t));
         TestClickHouse.loadSample("incident/full");
@@ -96,5 +99,16 @@ class CallsForViewerTest {
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("'analyst'");
         assertThat(get(probe, ANALYST).path("calls")).isNotEmpty();
+
+        // the analyst's full-call reads are in the audit trail's ClickHouse copy (the viewer's are not: no payload)
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        List<JsonNode> audited;
+        do {
+            Thread.sleep(200);
+            audited = TestClickHouse.rows().select("SELECT actor, role, auth, action, outcome, status, client FROM audit "
+                    + "WHERE target LIKE {t:String} ORDER BY time", Map.of("t", "/mcp/calls/" + id + "%"));
+        } while (audited.isEmpty() && System.nanoTime() < deadline);
+        assertThat(audited).hasSize(1);
+        assertThat(audited.getFirst().toString()).contains("\"actor\":\"alice\"", "\"action\":\"get_api_call\"", "\"outcome\":\"done\"", "127.0.0.1");
     }
 }
