@@ -31,6 +31,8 @@ import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
@@ -40,6 +42,8 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestTemplate;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -189,14 +193,51 @@ public class SecurityConfiguration {
         List<AuthenticationProvider> providers = new ArrayList<>();
         if (settings.tokens()) providers.add(new OpaqueTokenAuthenticationProvider(new TokenFile(settings.tokensFile())));
         if (settings.oidc()) {
-            NimbusJwtDecoder decoder = NimbusJwtDecoder.withIssuerLocation(settings.issuer()).build();
-            decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-                    JwtValidators.createDefaultWithIssuer(settings.issuer()), new JwtAudienceValidator(settings.audience())));
-            JwtAuthenticationProvider jwt = new JwtAuthenticationProvider(decoder);
+            JwtAuthenticationProvider jwt = new JwtAuthenticationProvider(new IssuerJwtDecoder(settings));
             jwt.setJwtAuthenticationConverter(new OidcRoles(settings));
             providers.add(jwt);
         }
         return providers;
+    }
+
+    /**
+     * JWTs checked against the issuer's discovery document and JWKS, fetched on the first JWT rather than at start (an
+     * OpenID provider that is down must not keep the API, and its API tokens, from starting) and again after a failure.
+     * Signature, {@code iss}, {@code exp}/{@code nbf} and {@code aud} are checked.
+     */
+    static final class IssuerJwtDecoder implements JwtDecoder {
+        private final AccessSettings settings;
+        private volatile JwtDecoder decoder;
+
+        IssuerJwtDecoder(AccessSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public Jwt decode(String token) {
+            JwtDecoder d = decoder;
+            if (d == null) {
+                synchronized (this) {
+                    if (decoder == null) decoder = connect();
+                    d = decoder;
+                }
+            }
+            return d.decode(token);
+        }
+
+        private JwtDecoder connect() {
+            var requests = new SimpleClientHttpRequestFactory();
+            requests.setConnectTimeout(Duration.ofSeconds(5));
+            requests.setReadTimeout(Duration.ofSeconds(15));
+            try {
+                NimbusJwtDecoder nimbus = NimbusJwtDecoder.withIssuerLocation(settings.issuer()).restOperations(new RestTemplate(requests)).build();
+                nimbus.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+                        JwtValidators.createDefaultWithIssuer(settings.issuer()), new JwtAudienceValidator(settings.audience())));
+                return nimbus;
+            } catch (RuntimeException e) {
+                throw new JwtException("the OpenID provider " + settings.issuer() + " cannot be reached: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** Roles from the token's {@code TRAWL_AUTH_OIDC_ROLES_CLAIM} through {@code TRAWL_AUTH_OIDC_ROLE_MAP}; the highest one mapped wins. */
