@@ -368,7 +368,7 @@ public final class LocalStack implements AutoCloseable {
         if (java.nio.file.Files.exists(admin)) {
             out.println("              an admin token is in " + admin + " (mode 0600); tokens file " + lookup().apply("TRAWL_AUTH_TOKENS_FILE"));
             out.println("              curl -H \"Authorization: Bearer $(cat " + admin + ")\" " + apiUrl + "/mcp/snapshots");
-            out.println("              TRAWL_API_TOKEN=$(cat " + admin + ") ./trawl mcp");
+            out.println("              TRAWL_API_TOKEN=$(cat " + admin + ") ./trawl mcp --api " + apiUrl);
         }
     }
 

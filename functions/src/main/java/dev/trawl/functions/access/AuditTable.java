@@ -19,12 +19,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The analysts' copy of the audit trail: each batch written to S3 is inserted into ClickHouse's
  * {@code audit} table (schema V9), which the read-only {@code analyst} login may query beside the
- * calls. S3 stays the record: a batch that does not reach ClickHouse is logged, not retried.
+ * calls. S3 stays the record: a batch that does not reach ClickHouse is logged, not retried, and
+ * after a failure the copies pause for a minute (a ClickHouse that is down is not asked every batch).
  */
 final class AuditTable implements Consumer<List<AuditRecord>> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+    private static final long PAUSE_NANOS = TimeUnit.MINUTES.toNanos(1);
     private final LazyClickHouse clickHouse;
+    private volatile long pausedUntil = System.nanoTime();
 
     AuditTable(LazyClickHouse clickHouse) {
         this.clickHouse = clickHouse;
@@ -32,6 +35,16 @@ final class AuditTable implements Consumer<List<AuditRecord>> {
 
     @Override
     public void accept(List<AuditRecord> batch) {
+        if (System.nanoTime() - pausedUntil < 0) throw new IllegalStateException("ClickHouse failed less than a minute ago");
+        try {
+            insert(batch);
+        } catch (RuntimeException e) {
+            pausedUntil = System.nanoTime() + PAUSE_NANOS;
+            throw e;
+        }
+    }
+
+    private void insert(List<AuditRecord> batch) {
         ByteArrayOutputStream rows = new ByteArrayOutputStream();
         for (AuditRecord r : batch) {
             var row = new LinkedHashMap<String, Object>();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -32,6 +33,7 @@ public final class AuditTrail implements AutoCloseable {
     private final List<Consumer<List<AuditRecord>>> copies;
     private final List<AuditRecord> pending = new ArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
+    private final AtomicBoolean earlyFlushQueued = new AtomicBoolean();
     private final Object writing = new Object();
     private final ScheduledExecutorService flusher =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("audit-flush").daemon().factory());
@@ -55,7 +57,13 @@ public final class AuditTrail implements AutoCloseable {
             pending.add(record);
             full = pending.size() >= batchLimit;
         }
-        if (full) flusher.execute(this::flushQuietly);
+        // one early write at a time: records arriving while it waits join its batch instead of making objects of their own
+        if (full && earlyFlushQueued.compareAndSet(false, true)) {
+            flusher.execute(() -> {
+                earlyFlushQueued.set(false);
+                flushQuietly();
+            });
+        }
     }
 
     /** Writes every queued record now; on failure they stay queued (in order) and the error is thrown. */
