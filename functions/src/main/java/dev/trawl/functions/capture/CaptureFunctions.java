@@ -10,7 +10,6 @@ import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
 import java.time.Clock;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -60,13 +59,13 @@ public class CaptureFunctions {
 
     @Bean(name = "raw-capture")
     @FunctionGroup("raw-capture")
-    public Supplier<Map<String, Object>> rawCapture(CaptureStatus status) {
+    public Supplier<CaptureAnswers.RawCapture> rawCapture(CaptureStatus status) {
         return status::rawCapture;
     }
 
     @Bean(name = "data-boundaries")
     @FunctionGroup("data-boundaries")
-    public Supplier<Map<String, Object>> dataBoundaries(CaptureStatus status) {
+    public Supplier<CaptureAnswers.DataBoundaries> dataBoundaries(CaptureStatus status) {
         return status::dataBoundaries;
     }
 }

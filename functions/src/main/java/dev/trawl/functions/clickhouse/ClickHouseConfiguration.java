@@ -1,4 +1,4 @@
-package dev.trawl.functions.dissections;
+package dev.trawl.functions.clickhouse;
 
 import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Configuration;
 public class ClickHouseConfiguration {
 
     @Bean(destroyMethod = "close")
-    LazyClickHouse dissectionsClickHouse(TrawlEnv env) {
-        return new LazyClickHouse(ClickHouseSettings.from(env::lookup));
+    SharedClickHouse sharedClickHouse(TrawlEnv env) {
+        return new SharedClickHouse(ClickHouseSettings.from(env::lookup));
     }
 }
