@@ -1,7 +1,7 @@
 package dev.trawl.dissector.load;
 
 import dev.trawl.core.clickhouse.CallColumns;
-import dev.trawl.dissect.Entry;
+import dev.trawl.engine.Entry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

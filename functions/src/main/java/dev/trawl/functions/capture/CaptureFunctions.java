@@ -42,7 +42,7 @@ public class CaptureFunctions {
     public CaptureStatus captureStatus(ChunkStore index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
         return new CaptureStatus(index, heartbeats, rawRanges, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
-                dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
+                dev.trawl.core.ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
     }
 
     /**
