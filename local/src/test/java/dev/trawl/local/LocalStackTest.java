@@ -8,7 +8,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -20,15 +24,15 @@ class LocalStackTest {
     final HttpClient http = HttpClient.newHttpClient();
 
     String clickhouse(LocalStack stack, String sql) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.clickHouseUrl() + "/?query="
-                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = clickhouseAs(stack, "default", stack.lookup().apply("TRAWL_CLICKHOUSE_PASSWORD"), sql);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return r.body();
     }
 
-    HttpResponse<String> clickhouseAs(LocalStack stack, String user, String sql) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(stack.clickHouseUrl() + "/?user=" + user + "&query="
-                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> clickhouseAs(LocalStack stack, String user, String password, String sql) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(stack.clickHouseUrl() + "/?query="
+                + URLEncoder.encode(sql, StandardCharsets.UTF_8))).header("X-ClickHouse-User", user).header("X-ClickHouse-Key", password)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -44,11 +48,23 @@ class LocalStackTest {
             assertThat(stack.lookup().apply("K_SINK")).isEqualTo(stack.router().url().toString());
             assertThat(stack.lookup().apply("TRAWL_S3_ENDPOINT")).isEqualTo(stack.s3().endpoint().toString());
 
-            // the analysts' login reads, and only reads
-            assertThat(clickhouseAs(stack, "analyst", "SELECT count() FROM kept").statusCode()).isEqualTo(200);
-            HttpResponse<String> write = clickhouseAs(stack, "analyst", "INSERT INTO kept VALUES (1)");
+            // the analysts' login reads, and only reads; every login needs the password generated for it
+            String analystPassword = stack.lookup().apply("TRAWL_CLICKHOUSE_ANALYST_PASSWORD");
+            assertThat(clickhouseAs(stack, "analyst", analystPassword, "SELECT count() FROM kept").statusCode()).isEqualTo(200);
+            HttpResponse<String> write = clickhouseAs(stack, "analyst", analystPassword, "INSERT INTO kept VALUES (1)");
             assertThat(write.statusCode()).isNotEqualTo(200);
             assertThat(write.body()).containsIgnoringCase("readonly");
+            assertThat(clickhouseAs(stack, "analyst", "", "SELECT 1").statusCode()).isEqualTo(401);
+            assertThat(clickhouseAs(stack, "default", "", "SELECT 1").statusCode()).isEqualTo(401);
+            // the passwords are kept where only their owner reads them, and never printed
+            Path secrets = dir.resolve("secrets.env");
+            assertThat(Files.readString(secrets)).contains("TRAWL_CLICKHOUSE_PASSWORD=" + stack.lookup().apply("TRAWL_CLICKHOUSE_PASSWORD"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+            ByteArrayOutputStream summary = new ByteArrayOutputStream();
+            stack.printSummary(new PrintStream(summary, true, StandardCharsets.UTF_8));
+            assertThat(summary.toString(StandardCharsets.UTF_8)).contains(secrets.toString())
+                    .doesNotContain(analystPassword).doesNotContain(stack.lookup().apply("TRAWL_CLICKHOUSE_PASSWORD"));
         }
         try (LocalStack stack = LocalStack.start(LocalStack.Options.forTest(dir))) {
             try (S3Client s3 = stack.s3().client()) {
