@@ -36,15 +36,18 @@ public final class SnapshotService {
     private final DissectionStatusStore dissections;
     private final Events events;
     private final Duration retention;
+    private final Duration maxDuration;
 
+    /** {@code maxDuration}: the longest window a snapshot may have ({@code TRAWL_SNAPSHOT_MAX_DURATION}). */
     public SnapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, DissectionStatusStore dissections,
-            Events events, Duration retention) {
+            Events events, Duration retention, Duration maxDuration) {
         this.store = store;
         this.assembler = assembler;
         this.capture = capture;
         this.dissections = dissections;
         this.events = events;
         this.retention = retention;
+        this.maxDuration = maxDuration;
     }
 
     /** {@code POST /mcp/snapshots}: {@code {name, duration}} or {@code {name, start_ts, end_ts}}, optional {@code nodes}. */
@@ -71,6 +74,7 @@ public final class SnapshotService {
                 throw new ApiException.BadRequest("duration '" + s + "' is longer than the raw data retention ("
                         + Durations.format(retention.toMillis()) + "): no data that old is kept");
             }
+            requireAtMostMaxDuration(d.toMillis());
             window = new Window(now - d.toMillis(), now);
             duration = s;
         } else if (explicit) {
@@ -81,6 +85,7 @@ public final class SnapshotService {
                 throw new ApiException.BadRequest("the window (" + Durations.format(end - start) + ") is longer than the raw data retention ("
                         + Durations.format(retention.toMillis()) + ")");
             }
+            requireAtMostMaxDuration(end - start);
             window = new Window(start, end);
             duration = Durations.format(end - start);
         } else {
@@ -91,6 +96,7 @@ public final class SnapshotService {
 
         var manifest = SnapshotManifest.requested(name, Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.SECONDS).toString(),
                 duration, window, nodes);
+        if (!assembler.hasFreeSlot()) manifest = manifest.withStatus(SnapshotStatus.PENDING);
         try {
             store.create(manifest);
         } catch (NameTakenException e) {
@@ -108,8 +114,15 @@ public final class SnapshotService {
         var answer = new LinkedHashMap<String, Object>();
         answer.put("success", true);
         answer.put("name", name);
-        answer.put("status", SnapshotStatus.IN_PROGRESS.wire());
+        answer.put("status", manifest.status().wire());
         return answer;
+    }
+
+    private void requireAtMostMaxDuration(long windowMs) {
+        if (windowMs > maxDuration.toMillis()) {
+            throw new ApiException.BadRequest("the window (" + Durations.format(windowMs) + ") is longer than a snapshot may be ("
+                    + Durations.format(maxDuration.toMillis()) + ", TRAWL_SNAPSHOT_MAX_DURATION)");
+        }
     }
 
     /** A window that has passed must hold some data; one reaching into the future needs a capture that will fill it. */
@@ -151,7 +164,7 @@ public final class SnapshotService {
     /** {@code GET /mcp/snapshots/:name}. An in-progress snapshot whose window has passed is moved on first. */
     public Map<String, Object> details(String name) {
         SnapshotManifest m = manifest(name);
-        if (m.status() == SnapshotStatus.IN_PROGRESS && capture.nowMs() > m.requestedWindow().endMs()) {
+        if (m.status().isUnfinished() && capture.nowMs() > m.requestedWindow().endMs()) {
             try {
                 assembler.assemble(name);
             } catch (SnapshotAssembler.AssemblyInterrupted e) {
@@ -193,6 +206,10 @@ public final class SnapshotService {
             n.put("chunks", (Integer) n.get("chunks") + 1);
         }
         d.put("nodes", List.copyOf(perNode.values()));
+        if (!m.skippedChunks().isEmpty()) {
+            d.put("skipped_chunks", m.skippedChunks().stream()
+                    .map(c -> Map.of("node", c.node(), "key", c.sourceKey(), "reason", c.reason())).toList());
+        }
         return d;
     }
 

@@ -116,7 +116,7 @@ class SnapshotAssemblyRaceTest {
         var index = new ChunkIndex(racing, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(racing, BUCKET);
-        var assembler = new SnapshotAssembler(racing, BUCKET, store, capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(racing, BUCKET, store, capture, Duration.ofMinutes(5), 4);
 
         store.create(SnapshotManifest.requested("raced", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
         store.markPending("raced");
@@ -158,7 +158,7 @@ class SnapshotAssemblyRaceTest {
         var rawRanges = new RawRangeStore(s3, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(s3, BUCKET), rawRanges, movable, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(s3, BUCKET);
-        var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5), 4);
 
         upload(node, (endMs - 5_000) * 1_000_000L, rawRanges, endMs - 3_000);
         store.create(SnapshotManifest.requested("retained", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
@@ -194,7 +194,7 @@ class SnapshotAssemblyRaceTest {
         var index = new ChunkIndex(racing, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC),
                 Duration.ofSeconds(60), Duration.ofHours(24));
-        var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5), 4);
 
         assertThat(assembler.assemble("deleted")).isNull();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(S3Layout.snapshotPrefix("deleted"))).contents()).isEmpty();
@@ -218,7 +218,7 @@ class SnapshotAssemblyRaceTest {
         var index = new ChunkIndex(flaky, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(flaky, BUCKET), new RawRangeStore(flaky, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(flaky, BUCKET);
-        var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5), 4);
         store.create(SnapshotManifest.requested("flaky", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
         store.markPending("flaky");
 
