@@ -13,7 +13,7 @@ public class EventBodyLimit {
     static final long EVENT_BODY = 1L << 20;
 
     @Bean
-    FilterRegistrationBean<RequestBodyLimit> eventBodyLimit() {
+    FilterRegistrationBean<RequestBodyLimit> eventBodyLimitFilter() {
         var registration = new FilterRegistrationBean<>(new RequestBodyLimit(Map.of(), EVENT_BODY));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
