@@ -1,5 +1,6 @@
 package dev.trawl.local;
 
+import dev.trawl.core.LocalStacks;
 import dev.trawl.core.Names;
 import dev.trawl.core.clickhouse.ClickHouseAnalyst;
 import dev.trawl.embedded.EmbeddedS3;
@@ -146,6 +147,8 @@ public final class LocalStack implements AutoCloseable {
             log.warn("this build has no dissector ({}): dissection events are not delivered", DISSECTOR_APP);
         }
         subscribeLocalApps();
+        // other stacks' live captures on this host leave these ports out (and this one theirs)
+        started.push(LocalStacks.from(options.env()).register(ownPorts()));
 
         if (options.capture()) startCapture();
     }
@@ -208,14 +211,7 @@ public final class LocalStack implements AutoCloseable {
             if (options.env().apply("TRAWL_CAPTURE_METRICS_HOST") == null) settings.put("TRAWL_CAPTURE_METRICS_HOST", options.host());
             if (options.env().apply("TRAWL_CAPTURE_EXCLUDE_PORTS") == null) {
                 // trawl's own traffic is where this stack listens, which --port-offset moves
-                var own = new java.util.TreeSet<Integer>();
-                own.add(s3.endpoint().getPort());
-                if (clickhouse != null) own.add(clickhouse.port());
-                own.add(router.url().getPort());
-                own.add(apiUrl.getPort());
-                if (dissectorUrl != null) own.add(dissectorUrl.getPort());
-                if (options.captureMetricsPort() > 0) own.add(options.captureMetricsPort());
-                settings.put("TRAWL_CAPTURE_EXCLUDE_PORTS", own.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                settings.put("TRAWL_CAPTURE_EXCLUDE_PORTS", ownPorts().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
             }
             Function<String, String> lookup = lookup();
             Object launched = launch.invoke(null, lookup);
@@ -241,6 +237,18 @@ public final class LocalStack implements AutoCloseable {
         var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
         java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
         java.nio.file.Files.setPosixFilePermissions(data, owner);
+    }
+
+    /** The ports this stack listens on. */
+    java.util.SortedSet<Integer> ownPorts() {
+        var own = new java.util.TreeSet<Integer>();
+        own.add(s3.endpoint().getPort());
+        if (clickhouse != null) own.add(clickhouse.port());
+        own.add(router.url().getPort());
+        own.add(apiUrl.getPort());
+        if (dissectorUrl != null) own.add(dissectorUrl.getPort());
+        if (options.captureMetricsPort() > 0) own.add(options.captureMetricsPort());
+        return own;
     }
 
     /** This machine's name as a node name (valid per {@link Names}), or {@code local}. */

@@ -37,7 +37,12 @@ class LocalStackTest {
 
     @Test
     void aRestartOnTheSameDataDirectoryFindsObjectsAndTables() throws Exception {
-        try (LocalStack stack = LocalStack.start(LocalStack.Options.forTest(dir))) {
+        Path registry = dir.resolveSibling(dir.getFileName() + "-stacks");
+        var withRegistry = LocalStack.Options.forTest(dir).withEnv(name -> name.equals("TRAWL_STACKS_DIR") ? registry.toString() : System.getenv(name));
+        var stacks = dev.trawl.core.LocalStacks.from(name -> name.equals("TRAWL_STACKS_DIR") ? registry.toString() : null);
+        try (LocalStack stack = LocalStack.start(withRegistry)) {
+            // other stacks' captures on this host leave out every port this one listens on
+            assertThat(stacks.ports()).containsAll(stack.ownPorts()).contains(stack.clickHouse().port(), stack.s3().endpoint().getPort());
             try (S3Client s3 = stack.s3().client()) {
                 s3.putObject(b -> b.bucket("trawl").key("raw/node-1/1-2.pcap"), RequestBody.fromString("pcap bytes"));
             }
@@ -66,6 +71,7 @@ class LocalStackTest {
             assertThat(summary.toString(StandardCharsets.UTF_8)).contains(secrets.toString())
                     .doesNotContain(analystPassword).doesNotContain(stack.lookup().apply("TRAWL_CLICKHOUSE_PASSWORD"));
         }
+        assertThat(stacks.ports()).isEmpty();
         try (LocalStack stack = LocalStack.start(LocalStack.Options.forTest(dir))) {
             try (S3Client s3 = stack.s3().client()) {
                 assertThat(s3.getObjectAsBytes(b -> b.bucket("trawl").key("raw/node-1/1-2.pcap")).asUtf8String()).isEqualTo("pcap bytes");
