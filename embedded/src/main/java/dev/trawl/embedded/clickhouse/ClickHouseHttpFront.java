@@ -48,7 +48,6 @@ public final class ClickHouseHttpFront implements AutoCloseable {
     private static final int AUTHENTICATION_FAILED = 516;
     private static final int SYNTAX_ERROR = 62;
     private static final int NOT_IMPLEMENTED = 48;
-    private static final String MAX_REQUEST_SECONDS = "sun.net.httpserver.maxReqTime";
     /** URL parameters that steer the HTTP exchange rather than being engine settings. */
     private static final Set<String> HTTP_PARAMETERS = Set.of(
             "query", "database", "default_format", "user", "password", "quota_key", "query_id",
@@ -88,10 +87,8 @@ public final class ClickHouseHttpFront implements AutoCloseable {
      * with {@code defaultPassword}.
      */
     public static ClickHouseHttpFront start(Chdb chdb, String host, int port, String defaultPassword) throws IOException {
-        // The JDK server reads a request's head on the executor's thread: one virtual thread per
-        // exchange, so sockets that send half a header hold no pool that others need, and the
-        // server closes them once reading the request has taken longer than this (seconds).
-        if (System.getProperty(MAX_REQUEST_SECONDS) == null) System.setProperty(MAX_REQUEST_SECONDS, "60");
+        // sockets that send half a header hold a virtual thread each, no pool that others need
+        dev.trawl.core.web.JdkHttpServerLimits.apply();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
         ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("clickhouse-http-", 0).factory());
         server.setExecutor(executor);

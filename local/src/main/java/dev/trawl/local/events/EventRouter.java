@@ -59,6 +59,7 @@ public final class EventRouter implements AutoCloseable {
     }
 
     public static EventRouter start(String host, int port, List<Trigger> triggers) throws IOException {
+        dev.trawl.core.web.JdkHttpServerLimits.apply();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
         EventRouter router = new EventRouter(triggers, server);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
