@@ -11,7 +11,6 @@ import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
-import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.capture.ChunkIndex;
 import java.nio.file.Files;
@@ -23,11 +22,8 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Damage in {@code raw/} does not fail a snapshot: on a real S3 (s3proxy) and a real capture, three
@@ -35,26 +31,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * changed); the snapshot completes with the sound chunk, and its details name each spoiled one
  * with the reason.
  */
-class DamagedChunksTest {
-    static final String BUCKET = "trawl";
+class DamagedChunksTest extends OnRealS3 {
     static final Path CAPTURE = RawChunks.capture("PcapPlusPlus/example.pcap");
-    static Path work;
-    static EmbeddedS3 s3Server;
-    static S3Client s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory("damaged-chunks");
-        s3Server = EmbeddedS3.startForTest(work.resolve("s3"));
-        s3 = s3Server.client();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        s3Server.close();
-    }
-
     @Test
     void aSnapshotOverDamagedChunksCompletesWithoutThemAndSaysWhich() throws Exception {
         String node = "node-damaged";

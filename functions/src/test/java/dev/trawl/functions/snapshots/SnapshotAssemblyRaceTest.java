@@ -13,12 +13,10 @@ import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
-import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.capture.ChunkIndex;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +24,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,26 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * lands while a snapshot is being assembled must end up in the snapshot, never be skipped by an
  * assembler that completes the snapshot on evidence newer than its own listing.
  */
-class SnapshotAssemblyRaceTest {
-    static final String BUCKET = "trawl";
+class SnapshotAssemblyRaceTest extends OnRealS3 {
     static final Path CAPTURE = RawChunks.capture("arkime/v6-http.pcap"); // 55 packets
-    static Path work;
-    static EmbeddedS3 s3Server;
-    static S3Client s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory("snapshot-race");
-        s3Server = EmbeddedS3.startForTest(work.resolve("s3"));
-        s3 = s3Server.client();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        s3Server.close();
-    }
-
     /** Runs {@code onListing} once, right after the first listing of {@code prefix} (the chunks of a window) has answered. */
     static S3Client interleaving(String prefix, Runnable onListing) {
         return onCall("listObjectsV2", 1, false, a -> a instanceof ListObjectsV2Request r && prefix.equals(r.prefix()) && r.startAfter() == null

@@ -9,11 +9,8 @@ import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
-import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.capture.ChunkIndex;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,35 +18,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * At most {@code TRAWL_SNAPSHOT_MAX_ASSEMBLIES} snapshots are in progress at once (real S3 through
  * s3proxy, a real capture): a snapshot requested beyond that waits, {@code pending}, and starts on
  * its own when one in progress finishes.
  */
-class SnapshotTurnsTest {
-    static final String BUCKET = "trawl";
-    static Path work;
-    static EmbeddedS3 s3Server;
-    static S3Client s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory("snapshot-turns");
-        s3Server = EmbeddedS3.startForTest(work.resolve("s3"));
-        s3 = s3Server.client();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        s3Server.close();
-    }
-
+class SnapshotTurnsTest extends OnRealS3 {
     @Test
     void beyondTheLimitASnapshotIsPendingUntilOneInProgressFinishes() throws Exception {
         String node = "node-turns";
