@@ -223,8 +223,9 @@ public final class LocalStack implements AutoCloseable {
             if (metrics != null) listening.put("Capture metrics", metrics.toString());
         } catch (ReflectiveOperationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            log.warn("capture did not start: {}", cause.toString());
-            listening.put("Capture", "not running: " + cause.getMessage());
+            String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+            log.warn("capture did not start: {}", why);
+            listening.put("Capture", "not running: " + why);
         }
     }
 

@@ -127,22 +127,20 @@ public record CaptureConfig(
     }
 
     private static long parseLong(Function<String, String> env, String name, long fallback) {
-        String v = get(env, name, null);
-        if (v == null) return fallback;
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, not '" + v + "'");
-        }
+        return parse(env, name, fallback, Long::parseLong, "a whole number");
     }
 
     private static double parseSeconds(Function<String, String> env, String name, double fallback) {
+        return parse(env, name, fallback, Double::parseDouble, "a number of seconds");
+    }
+
+    private static <T> T parse(Function<String, String> env, String name, T fallback, Function<String, T> parser, String what) {
         String v = get(env, name, null);
         if (v == null) return fallback;
         try {
-            return Double.parseDouble(v);
+            return parser.apply(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number of seconds, not '" + v + "'");
+            throw new IllegalArgumentException(name + " must be " + what + ", not '" + v + "'");
         }
     }
 

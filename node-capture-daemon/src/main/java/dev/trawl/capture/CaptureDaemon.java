@@ -6,6 +6,7 @@ import dev.trawl.capture.upload.ChunkUploader;
 import dev.trawl.capture.workload.WorkloadTable;
 import dev.trawl.core.Names;
 import dev.trawl.core.chunk.ChunkMeta;
+import dev.trawl.core.chunk.ChunkStore;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.PcapUploaded;
@@ -31,8 +32,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * One node's capture: packets from its {@link PacketSource}s into rotating chunks, each chunk
@@ -61,6 +60,7 @@ public final class CaptureDaemon implements AutoCloseable {
     private final String sessionId;
     private final S3Client s3;
     private final HeartbeatStore heartbeats;
+    private final ChunkStore chunks;
     private final boolean ownsS3;
     private final ChunkUploader uploader;
     private final Spool spool;
@@ -95,6 +95,7 @@ public final class CaptureDaemon implements AutoCloseable {
         String bucket = b.s3Client != null ? Objects.requireNonNull(b.bucket, "bucket") : b.s3.bucket();
         this.uploader = new ChunkUploader(s3, bucket, b.multipartThreshold, b.partSize, b.verifyEtag);
         this.heartbeats = new HeartbeatStore(s3, bucket);
+        this.chunks = new ChunkStore(s3, bucket);
         this.spool = new Spool(Objects.requireNonNull(b.spoolDir, "spoolDir"), node, b.spoolCapBytes);
         this.metrics = new CaptureMetrics(b.meterRegistry, node, spool::bytes, spool::droppedChunks, spool::droppedPackets);
     }
@@ -302,21 +303,7 @@ public final class CaptureDaemon implements AutoCloseable {
     /** Deletes this node's chunks (and metas) whose last packet is older than the retention window. */
     public int enforceRetention(long nowMillis) {
         long cutoff = (nowMillis - config.retention.toMillis()) * 1_000_000L;
-        int deleted = 0;
-        String token = null;
-        do {
-            String t = token;
-            ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket(uploader.bucket()).prefix(S3Layout.rawPrefix(node)).continuationToken(t));
-            for (S3Object o : page.contents()) {
-                var chunk = S3Layout.parseChunkKey(o.key());
-                if (chunk.isPresent() && chunk.get().endNanos() < cutoff) {
-                    s3.deleteObject(b -> b.bucket(uploader.bucket()).key(o.key()));
-                    s3.deleteObject(b -> b.bucket(uploader.bucket()).key(S3Layout.chunkMetaKey(o.key())));
-                    deleted++;
-                }
-            }
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
+        int deleted = chunks.deleteEndedBefore(node, cutoff);
         if (deleted > 0) log.info("{}: retention ({}) deleted {} chunks from raw/", node, config.retention, deleted);
         return deleted;
     }

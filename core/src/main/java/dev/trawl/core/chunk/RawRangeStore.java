@@ -1,7 +1,5 @@
 package dev.trawl.core.chunk;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
 import dev.trawl.core.s3.S3Objects;
@@ -27,11 +25,7 @@ public final class RawRangeStore {
         this.objects = new S3Objects(s3, bucket);
     }
 
-    /** First packet of the node's oldest chunk to last packet of its newest, ns since the epoch. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record RawRange(@JsonProperty("node") String node, @JsonProperty("oldest_ns") long oldestNanos,
-            @JsonProperty("newest_ns") long newestNanos) {}
-
+    /** The node's stored range; empty when there is none yet (rebuild it from {@link ChunkStore#range} and {@link #widen}). */
     public Optional<RawRange> read(String node) {
         return objects.read(S3Layout.rawRangeKey(node)).map(r -> JSON.readValue(r.bytes(), RawRange.class));
     }

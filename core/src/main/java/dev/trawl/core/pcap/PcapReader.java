@@ -31,9 +31,6 @@ public final class PcapReader implements AutoCloseable {
 
     public enum Format { PCAP, PCAPNG }
 
-    private static final int PCAP_MAGIC_US = 0xa1b2c3d4;
-    private static final int PCAP_MAGIC_NS = 0xa1b23c4d;
-    private static final int PCAP_MAGIC_MODIFIED = 0xa1b2cd34;
     private static final int NG_SHB = 0x0A0D0D0A;
     private static final int NG_BOM = 0x1A2B3C4D;
     private static final int NG_IDB = 1;
@@ -116,28 +113,18 @@ public final class PcapReader implements AutoCloseable {
             throw new PcapFormatException(Kind.BAD_MAGIC, 0, name + ": shorter than a capture file header");
         }
         int magicBE = in.buf.getInt(0);
-        int magicLE = Integer.reverseBytes(magicBE);
-        if (magicBE == NG_SHB) {
+        PcapProbe probe = PcapProbe.of(magicBE).orElseThrow(() -> new PcapFormatException(Kind.BAD_MAGIC, 0,
+                name + ": not a pcap or pcapng file (magic " + String.format("0x%08x", magicBE) + ")"));
+        bigEndian = probe.order() == java.nio.ByteOrder.BIG_ENDIAN;
+        if (probe.format() == Format.PCAPNG) {
             pos = 0;
-            bigEndian = true;
             return Format.PCAPNG;
-        }
-        int magic;
-        if (magicBE == PCAP_MAGIC_US || magicBE == PCAP_MAGIC_NS || magicBE == PCAP_MAGIC_MODIFIED) {
-            bigEndian = true;
-            magic = magicBE;
-        } else if (magicLE == PCAP_MAGIC_US || magicLE == PCAP_MAGIC_NS || magicLE == PCAP_MAGIC_MODIFIED) {
-            bigEndian = false;
-            magic = magicLE;
-        } else {
-            throw new PcapFormatException(Kind.BAD_MAGIC, 0,
-                    name + ": not a pcap or pcapng file (magic " + String.format("0x%08x", magicBE) + ")");
         }
         if (!in.request(0, 24)) {
             throw new PcapFormatException(Kind.TRUNCATED, 0, name + ": pcap global header is cut short");
         }
-        nanos = magic == PCAP_MAGIC_NS;
-        recordHeader = magic == PCAP_MAGIC_MODIFIED ? 24 : 16;
+        nanos = probe.nanos();
+        recordHeader = probe.recordHeaderLength();
         int major = u16(4);
         if (major != 2) {
             throw new PcapFormatException(Kind.BAD_MAGIC, 4, name + ": unsupported pcap version " + major);

@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * The bucket's key layout (docs/architecture.md, "S3 layout"). Every key trawl reads or writes is
- * built and parsed here, from validated names only; the stores ({@code SnapshotStore},
- * {@code DissectionStatusStore}, {@code RawRangeStore}, {@code HeartbeatStore}) do the reading and
- * writing. A new kind of object gets its key here and a store beside those.
+ * built and parsed here, from validated names only; the stores ({@code ChunkStore},
+ * {@code HeartbeatStore}, {@code RawRangeStore}, {@code SnapshotStore},
+ * {@code DissectionStatusStore}) read and write them through {@link S3Objects}. A new kind of
+ * object gets its key here and a store beside its record.
  */
 public final class S3Layout {
     public static final String RAW = "raw/";

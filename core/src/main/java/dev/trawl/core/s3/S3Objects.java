@@ -7,11 +7,11 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.paginators.ListObjectsV2Iterable;
 
 /**
  * The S3 calls every store makes the same way, on one bucket: a read with its ETag, a
@@ -101,31 +101,28 @@ public final class S3Objects {
         }
     }
 
-    /** Every object under the prefix, in key order. */
-    public List<S3Object> list(String prefix) {
-        List<S3Object> objects = new ArrayList<>();
-        String token = null;
-        do {
-            ListObjectsV2Response page = s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).continuationToken(token).build());
-            objects.addAll(page.contents());
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
-        return objects;
+    /** Every object under the prefix, in key order, listed a page at a time as the caller iterates (stop early to list less). */
+    public Iterable<S3Object> list(String prefix) {
+        return pages(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).build()).contents();
     }
 
     public List<String> keys(String prefix) {
-        return list(prefix).stream().map(S3Object::key).toList();
+        List<String> keys = new ArrayList<>();
+        for (S3Object o : list(prefix)) keys.add(o.key());
+        return keys;
     }
 
     /** The valid names {@code n} of the folders {@code <prefix><n>/}, in name order (anything else was not written by trawl). */
     public List<String> childNames(String prefix) {
         List<String> names = new ArrayList<>();
-        String token = null;
-        do {
-            var page = s3.listObjectsV2(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").continuationToken(token).build());
-            for (var p : page.commonPrefixes()) S3Layout.childName(prefix, p.prefix()).ifPresent(names::add);
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
+        for (var p : pages(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").build()).commonPrefixes()) {
+            S3Layout.childName(prefix, p.prefix()).ifPresent(names::add);
+        }
         return names;
+    }
+
+    /** Pages fetched through this client itself, so a client that wraps another (fault injection in a test) sees every page. */
+    private ListObjectsV2Iterable pages(ListObjectsV2Request first) {
+        return new ListObjectsV2Iterable(s3, first);
     }
 }

@@ -113,8 +113,10 @@ public final class SnapshotStore {
 
     /** Deletes the snapshot's cached exports last written before {@code cutoff}; how many. */
     public int deleteExportsWrittenBefore(String name, java.time.Instant cutoff) {
-        List<String> stale = objects.list(S3Layout.snapshotExportsPrefix(name)).stream()
-                .filter(o -> o.lastModified().isBefore(cutoff)).map(S3Object::key).toList();
+        List<String> stale = new ArrayList<>();
+        for (S3Object o : objects.list(S3Layout.snapshotExportsPrefix(name))) {
+            if (o.lastModified().isBefore(cutoff)) stale.add(o.key());
+        }
         if (!stale.isEmpty()) objects.deleteAll(stale);
         return stale.size();
     }

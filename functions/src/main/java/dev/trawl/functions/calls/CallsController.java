@@ -1,9 +1,9 @@
 package dev.trawl.functions.calls;
 
+import dev.trawl.functions.routes.RouteHandler;
 import dev.trawl.functions.web.FunctionGroup;
 import java.util.Map;
 
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -19,7 +19,7 @@ public class CallsController {
         this.calls = calls;
     }
 
-    @GetMapping("/mcp/calls")
+    @RouteHandler("list_api_calls")
     public Map<String, Object> list(
             @RequestParam(name = "kfl", required = false) String kfl,
             @RequestParam(name = "db", required = false) String db,
@@ -30,7 +30,7 @@ public class CallsController {
         return calls.list(kfl, db, limit, start, end, format);
     }
 
-    @GetMapping("/mcp/calls/{id}")
+    @RouteHandler("get_api_call")
     public Map<String, Object> details(
             @PathVariable("id") String id,
             @RequestParam(name = "db", required = false) String db,

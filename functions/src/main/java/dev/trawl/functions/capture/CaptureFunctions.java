@@ -1,19 +1,15 @@
 package dev.trawl.functions.capture;
 
+import dev.trawl.core.chunk.ChunkStore;
 import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.RawRangeStore;
-import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.events.CloudEventHandler;
-import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
@@ -29,8 +25,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class CaptureFunctions {
 
     @Bean
-    public ChunkIndex chunkIndex(S3Client s3, S3Settings settings) {
-        return new ChunkIndex(s3, settings.bucket());
+    public ChunkStore chunkIndex(S3Client s3, S3Settings settings) {
+        return new ChunkStore(s3, settings.bucket());
     }
 
     @Bean
@@ -44,7 +40,7 @@ public class CaptureFunctions {
     }
 
     @Bean
-    public CaptureStatus captureStatus(ChunkIndex index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
+    public CaptureStatus captureStatus(ChunkStore index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
         return new CaptureStatus(index, heartbeats, rawRanges, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
                 dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
@@ -57,18 +53,9 @@ public class CaptureFunctions {
     @Bean
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
     public CloudEventHandler pcapUploadedIndex(RawRangeStore rawRanges) {
-        return new CloudEventHandler() {
-            @Override
-            public String type() {
-                return TrawlEvents.PCAP_UPLOADED;
-            }
-
-            @Override
-            public void handle(CloudEvent event) {
-                Object key = EventSender.dataAsMap(event).get("key");
-                if (key instanceof String k) S3Layout.parseChunkKey(k).ifPresent(rawRanges::record);
-            }
-        };
+        return CloudEventHandler.of(TrawlEvents.PCAP_UPLOADED, data -> {
+            if (data.get("key") instanceof String key) S3Layout.parseChunkKey(key).ifPresent(rawRanges::record);
+        });
     }
 
     @Bean(name = "raw-capture")
@@ -81,13 +68,5 @@ public class CaptureFunctions {
     @FunctionGroup("data-boundaries")
     public Supplier<Map<String, Object>> dataBoundaries(CaptureStatus status) {
         return status::dataBoundaries;
-    }
-
-    @Bean
-    @FunctionGroup({"raw-capture", "data-boundaries"})
-    public McpEndpointGroup captureEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/raw-capture", "Check if raw capture is enabled"),
-                new McpEndpoint("GET", "/mcp/data-boundaries", "Get available data time range"));
     }
 }

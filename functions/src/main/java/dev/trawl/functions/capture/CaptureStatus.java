@@ -1,9 +1,10 @@
 package dev.trawl.functions.capture;
 
+import dev.trawl.core.chunk.ChunkStore;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.chunk.HeartbeatStore;
+import dev.trawl.core.chunk.RawRange;
 import dev.trawl.core.chunk.RawRangeStore;
-import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -17,14 +18,14 @@ import java.util.Optional;
 
 /** The answers of raw-capture and data-boundaries, and what snapshots ask about the capture. */
 public final class CaptureStatus {
-    private final ChunkIndex index;
+    private final ChunkStore index;
     private final HeartbeatStore heartbeats;
     private final RawRangeStore rawRanges;
     private final Clock clock;
     private final Duration staleAfter;
     private final Duration retention;
 
-    public CaptureStatus(ChunkIndex index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, Duration staleAfter,
+    public CaptureStatus(ChunkStore index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, Duration staleAfter,
             Duration retention) {
         this.index = index;
         this.heartbeats = heartbeats;
@@ -34,7 +35,7 @@ public final class CaptureStatus {
         this.retention = retention;
     }
 
-    public ChunkIndex index() {
+    public ChunkStore index() {
         return index;
     }
 
@@ -111,19 +112,19 @@ public final class CaptureStatus {
      * data) and its oldest start raised to the retention's edge (the bucket's lifecycle deletes
      * older chunks). Nodes are those with a folder under {@code nodes/}.
      */
-    public List<NodeRange> ranges(List<String> onlyNodes) {
+    public List<RawRange> ranges(List<String> onlyNodes) {
         long now = nowNanos();
         long retained = now - retention.toNanos();
-        List<NodeRange> ranges = new ArrayList<>();
+        List<RawRange> ranges = new ArrayList<>();
         List<String> nodes = onlyNodes == null || onlyNodes.isEmpty() ? heartbeats.nodes() : onlyNodes;
         // nodes are independent listings: ask for them in parallel so latency does not grow with the node count
         try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             var futures = nodes.stream().map(n -> executor.submit(() -> {
                 var hb = executor.submit(() -> heartbeats.read(n));
-                Optional<NodeRange> r = rawRange(n, now);
+                Optional<RawRange> r = rawRange(n, now);
                 long lastUploaded = hb.get().map(Heartbeat::lastChunkKey).flatMap(dev.trawl.core.s3.S3Layout::parseChunkKey)
                         .map(dev.trawl.core.s3.S3Layout.ChunkKey::endNanos).orElse(Long.MIN_VALUE);
-                return r.map(x -> new NodeRange(n, Math.max(x.oldestNanos(), Math.min(retained, x.newestNanos())),
+                return r.map(x -> new RawRange(n, Math.max(x.oldestNanos(), Math.min(retained, x.newestNanos())),
                         Math.max(x.newestNanos(), lastUploaded)));
             })).toList();
             for (var f : futures) {
@@ -142,23 +143,23 @@ public final class CaptureStatus {
     }
 
     /** The node's range: from its stored range, or rebuilt from a listing (and stored) when there is none. */
-    private Optional<NodeRange> rawRange(String node, long nowNanos) {
+    private Optional<RawRange> rawRange(String node, long nowNanos) {
         var stored = rawRanges.read(node);
-        if (stored.isPresent()) return Optional.of(new NodeRange(node, stored.get().oldestNanos(), stored.get().newestNanos()));
-        Optional<NodeRange> listed = index.range(node, nowNanos);
+        if (stored.isPresent()) return stored;
+        Optional<RawRange> listed = index.range(node, nowNanos);
         listed.ifPresent(r -> rawRanges.widen(node, r.oldestNanos(), r.newestNanos()));
         return listed;
     }
 
     public Map<String, Object> dataBoundaries() {
-        List<NodeRange> ranges = ranges(null);
+        List<RawRange> ranges = ranges(null);
         var cluster = new LinkedHashMap<String, Object>();
-        cluster.put("oldest_ts", ranges.stream().mapToLong(NodeRange::oldestMs).min().isPresent()
-                ? ranges.stream().mapToLong(NodeRange::oldestMs).min().getAsLong() : null);
-        cluster.put("newest_ts", ranges.stream().mapToLong(NodeRange::newestMs).max().isPresent()
-                ? ranges.stream().mapToLong(NodeRange::newestMs).max().getAsLong() : null);
+        cluster.put("oldest_ts", ranges.stream().mapToLong(RawRange::oldestMs).min().isPresent()
+                ? ranges.stream().mapToLong(RawRange::oldestMs).min().getAsLong() : null);
+        cluster.put("newest_ts", ranges.stream().mapToLong(RawRange::newestMs).max().isPresent()
+                ? ranges.stream().mapToLong(RawRange::newestMs).max().getAsLong() : null);
         List<Map<String, Object>> nodes = new ArrayList<>();
-        for (NodeRange r : ranges) {
+        for (RawRange r : ranges) {
             var n = new LinkedHashMap<String, Object>();
             n.put("name", r.node());
             n.put("oldest_ts", r.oldestMs());

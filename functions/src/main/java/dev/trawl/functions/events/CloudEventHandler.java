@@ -1,6 +1,8 @@
 package dev.trawl.functions.events;
 
+import dev.trawl.core.events.EventSender;
 import io.cloudevents.CloudEvent;
+import java.util.Map;
 
 /**
  * Reacts to one CloudEvent type arriving at {@code POST /events}. An endpoint group declares a
@@ -12,4 +14,23 @@ public interface CloudEventHandler {
     String type();
 
     void handle(CloudEvent event) throws Exception;
+
+    /** The event's JSON data as a map, for a handler that needs only some of its fields. */
+    interface DataHandler {
+        void handle(Map<String, Object> data) throws Exception;
+    }
+
+    static CloudEventHandler of(String type, DataHandler handler) {
+        return new CloudEventHandler() {
+            @Override
+            public String type() {
+                return type;
+            }
+
+            @Override
+            public void handle(CloudEvent event) throws Exception {
+                handler.handle(EventSender.dataAsMap(event));
+            }
+        };
+    }
 }

@@ -17,8 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
+import dev.trawl.functions.routes.TrawlApi;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationListener;
@@ -133,12 +132,6 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         public <T> T convertValue(Object value, TypeRef<T> type) {
             return json.convertValue(value, type);
         }
-    }
-
-    @Bean
-    McpEndpointGroup mcpProtocolEndpoints() {
-        return () -> List.of(new McpEndpoint("POST", "/mcp",
-                "Model Context Protocol (JSON-RPC 2.0, Streamable HTTP, stateless): every endpoint here as a tool for AI assistants"));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package dev.trawl.functions.mcp;
 
+import dev.trawl.functions.routes.TrawlApi;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;

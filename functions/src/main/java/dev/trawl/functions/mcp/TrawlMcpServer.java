@@ -13,6 +13,10 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStatelessServerTransport;
+import dev.trawl.functions.routes.Route;
+import dev.trawl.functions.routes.Routes;
+import dev.trawl.functions.routes.Tool;
+import dev.trawl.functions.routes.TrawlApi;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,7 +44,7 @@ public final class TrawlMcpServer {
 
     public static McpStatelessSyncServer stateless(McpStatelessServerTransport transport, TrawlApi api, String version) {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
-        List<McpStatelessServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
+        List<McpStatelessServerFeatures.SyncToolSpecification> tools = Routes.tools().stream()
                 .map(tool -> new McpStatelessServerFeatures.SyncToolSpecification(
                         toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api)))
                 .toList();
@@ -100,7 +104,7 @@ public final class TrawlMcpServer {
 
     public static McpSyncServer session(McpServerTransportProvider transport, TrawlApi api, String version) {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
-        List<McpServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
+        List<McpServerFeatures.SyncToolSpecification> tools = Routes.tools().stream()
                 .map(tool -> McpServerFeatures.SyncToolSpecification.builder()
                         .tool(toolOf(tool, mapper))
                         .callHandler((exchange, request) -> run(tool, request.arguments(), api))
@@ -114,14 +118,15 @@ public final class TrawlMcpServer {
                 .build();
     }
 
-    static McpSchema.Tool toolOf(TrawlTool tool, McpJsonMapper mapper) {
-        boolean readOnly = tool.kind() == TrawlTool.Kind.READ_ONLY;
-        boolean destructive = tool.kind() == TrawlTool.Kind.DESTRUCTIVE;
+    static McpSchema.Tool toolOf(Route route, McpJsonMapper mapper) {
+        Tool tool = route.tool();
+        boolean readOnly = tool.kind() == Tool.Kind.READ_ONLY;
+        boolean destructive = tool.kind() == Tool.Kind.DESTRUCTIVE;
         return McpSchema.Tool.builder()
-                .name(tool.name())
+                .name(route.name())
                 .title(tool.title())
                 .description(tool.description())
-                .inputSchema(mapper, tool.inputSchema())
+                .inputSchema(mapper, route.inputSchema())
                 // the SDK checks every answer against it: an answer that does not match becomes a tool error
                 .outputSchema(mapper, tool.outputSchema())
                 // openWorld: the tools act on a live cluster's traffic, which changes between calls
@@ -130,15 +135,15 @@ public final class TrawlMcpServer {
     }
 
     /** Runs a tool; the API's errors become tool errors (isError) that tell the model what to do next. */
-    static CallToolResult run(TrawlTool tool, Map<String, Object> arguments, TrawlApi api) {
+    static CallToolResult run(Route route, Map<String, Object> arguments, TrawlApi api) {
         try {
-            Map<String, Object> result = tool.action().apply(new TrawlTool.Call(arguments == null ? Map.of() : arguments, api));
+            Map<String, Object> result = route.call(new Tool.Call(arguments == null ? Map.of() : arguments, api));
             return CallToolResult.builder()
                     .structuredContent(result)
                     .addTextContent(JSON.writeValueAsString(result))
                     .build();
         } catch (TrawlApi.ApiException e) {
-            String next = tool.nextStep().get(e.status());
+            String next = route.tool().nextStep().get(e.status());
             String message = e.getMessage() + (next == null ? "" : "\n" + next);
             return CallToolResult.builder().isError(true).addTextContent(message).build();
         }

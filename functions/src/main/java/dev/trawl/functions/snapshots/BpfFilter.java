@@ -54,7 +54,8 @@ public final class BpfFilter implements PacketFilter, AutoCloseable {
             throw new ApiException.BadRequest("bpf_filter '" + expression + "' does not compile: " + e.getMessage());
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
             filter.close();
-            throw new ApiException.Internal("bpf_filter needs libpcap, which is not installed here: " + e.getMessage(), e);
+            // JNA's message would list its whole search path, the class path among it: the reason is that libpcap is missing
+            throw new ApiException.Internal("bpf_filter needs libpcap, which cannot be loaded here (is it installed?)", null);
         }
         return filter;
     }

@@ -3,6 +3,7 @@ package dev.trawl.functions.snapshots;
 import dev.trawl.core.Durations;
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.chunk.RawRange;
 import dev.trawl.core.pcap.PcapFormatException;
 import dev.trawl.core.pcap.PcapReader;
 import dev.trawl.core.s3.S3Layout;
@@ -14,7 +15,6 @@ import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
-import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -189,12 +189,12 @@ public final class SnapshotAssembler {
         // was in S3 before this point (the daemon announces a chunk only after storing it), so the
         // listing below holds it. Read after the listing, it could vouch for a chunk that landed
         // in between and complete the snapshot without it.
-        Map<String, NodeRange> ranges = new HashMap<>();
-        for (NodeRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
+        Map<String, RawRange> ranges = new HashMap<>();
+        for (RawRange r : capture.ranges(nodes)) ranges.put(r.node(), r);
         List<String> waitingFor = new ArrayList<>();
         for (Heartbeat h : capture.activeNodes()) {
             if (!m.includesNode(h.node())) continue;
-            NodeRange r = ranges.get(h.node());
+            RawRange r = ranges.get(h.node());
             long uploadedThrough = Math.max(r == null ? 0 : r.newestNanos(), h.uploadedThroughMillis() * 1_000_000L);
             if (uploadedThrough < to) waitingFor.add(h.node());
         }

@@ -2,7 +2,6 @@ package dev.trawl.functions.snapshots;
 
 import dev.trawl.core.Durations;
 import dev.trawl.core.dissection.DissectionStatusStore;
-import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.core.snapshot.SnapshotStore;
@@ -11,12 +10,8 @@ import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.events.Events;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
-import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -66,47 +61,20 @@ public class SnapshotFunctions {
         return export.sweepPeriodically();
     }
 
-    @Bean
-    public McpEndpointGroup snapshotEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/snapshots", "List all snapshots"),
-                new McpEndpoint("POST", "/mcp/snapshots", "Create a new snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name", "Get snapshot details"),
-                new McpEndpoint("DELETE", "/mcp/snapshots/:name", "Delete a snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"));
-    }
-
     /** {@code snapshot.requested}: assemble what already exists of the window. */
     @Bean
     public CloudEventHandler snapshotRequested(SnapshotAssembler assembler) {
-        return new CloudEventHandler() {
-            @Override
-            public String type() {
-                return TrawlEvents.SNAPSHOT_REQUESTED;
-            }
-
-            @Override
-            public void handle(CloudEvent event) {
-                Object name = EventSender.dataAsMap(event).get("name");
-                if (name instanceof String n) assembler.assemble(n);
-            }
-        };
+        return CloudEventHandler.of(TrawlEvents.SNAPSHOT_REQUESTED, data -> {
+            if (data.get("name") instanceof String name) assembler.assemble(name);
+        });
     }
 
     /** {@code pcap.uploaded}: a new chunk may belong to, or complete, a snapshot still in progress. */
     @Bean
     public CloudEventHandler pcapUploadedForSnapshots(SnapshotAssembler assembler, SnapshotStore store) {
-        return new CloudEventHandler() {
-            @Override
-            public String type() {
-                return TrawlEvents.PCAP_UPLOADED;
-            }
-
-            @Override
-            public void handle(CloudEvent event) {
-                for (String name : store.pending()) assembler.assemble(name);
-            }
-        };
+        return CloudEventHandler.of(TrawlEvents.PCAP_UPLOADED, data -> {
+            for (String name : store.pending()) assembler.assemble(name);
+        });
     }
 
 }

@@ -2,6 +2,7 @@ package dev.trawl.functions.snapshots;
 
 import dev.trawl.core.Durations;
 import dev.trawl.core.Names;
+import dev.trawl.core.chunk.RawRange;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.TrawlEvents;
@@ -12,7 +13,6 @@ import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
-import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import dev.trawl.functions.events.Events;
 import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
@@ -127,7 +127,7 @@ public final class SnapshotService {
 
     /** A window that has passed must hold some data; one reaching into the future needs a capture that will fill it. */
     private void requireData(Window window, List<String> nodes, long nowMs) {
-        List<NodeRange> ranges = capture.ranges(nodes);
+        List<RawRange> ranges = capture.ranges(nodes);
         boolean overlaps = ranges.stream().anyMatch(r -> r.oldestNanos() <= window.endNanos() && r.newestNanos() >= window.startNanos());
         if (overlaps) return;
         String scope = nodes.isEmpty() ? "" : " on nodes " + nodes;
@@ -138,8 +138,8 @@ public final class SnapshotService {
                     + ", so nothing would fill it (GET /mcp/raw-capture)");
         }
         if (ranges.isEmpty()) throw new ApiException.BadRequest("no raw capture data exists" + scope + " (GET /mcp/raw-capture)");
-        long oldest = ranges.stream().mapToLong(NodeRange::oldestMs).min().orElseThrow();
-        long newest = ranges.stream().mapToLong(NodeRange::newestMs).max().orElseThrow();
+        long oldest = ranges.stream().mapToLong(RawRange::oldestMs).min().orElseThrow();
+        long newest = ranges.stream().mapToLong(RawRange::newestMs).max().orElseThrow();
         throw new ApiException.BadRequest("no data in the window " + window.startMs() + "–" + window.endMs() + " ("
                 + Instant.ofEpochMilli(window.startMs()) + " – " + Instant.ofEpochMilli(window.endMs()) + ")" + scope
                 + "; data is available from " + oldest + " to " + newest + " (" + Instant.ofEpochMilli(oldest) + " – "

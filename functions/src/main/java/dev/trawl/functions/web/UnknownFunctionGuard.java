@@ -63,11 +63,13 @@ public class UnknownFunctionGuard extends OncePerRequestFilter {
     /** Whether the first handler mapping to answer for this request is Spring Cloud Function's (it is ordered before the controllers'). */
     private boolean takenByFunctionWeb(HttpServletRequest request) {
         for (HandlerMapping mapping : mappings.orderedStream().toList()) {
+            boolean functionWeb = mapping.getClass().getName().startsWith("org.springframework.cloud.function.web.");
             try {
                 var handler = mapping.getHandler(request);
-                if (handler != null) return mapping.getClass().getName().startsWith("org.springframework.cloud.function.web.");
+                if (handler != null) return functionWeb;
             } catch (Exception e) {
-                return false;
+                // function web looks the path up among all beans and fails on one that is no function (/mcp/s3Client)
+                return functionWeb;
             }
         }
         return false;

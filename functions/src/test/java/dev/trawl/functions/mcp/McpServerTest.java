@@ -138,7 +138,7 @@ class McpServerTest {
                 .build();
         try {
             stdio.initialize();
-            assertThat(stdio.listTools().tools()).hasSize(TrawlTools.all().size());
+            assertThat(stdio.listTools().tools()).hasSize(dev.trawl.functions.routes.Routes.tools().size());
             CallToolResult result = stdio.callTool(new McpSchema.CallToolRequest("list_snapshots", Map.of()));
             assertThat(result.isError()).as(String.valueOf(result.content())).isFalse();
             assertThat(((Map<?, ?>) result.structuredContent()).containsKey("snapshots")).isTrue();

@@ -12,7 +12,7 @@ import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
-import dev.trawl.functions.capture.ChunkIndex;
+import dev.trawl.core.chunk.ChunkStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,7 +54,7 @@ class DamagedChunksTest extends OnRealS3 {
         s3.putObject(b -> b.bucket(BUCKET).key(chunks.get(2).key()), RequestBody.fromBytes(oneByteChanged));
 
         Clock afterTheWindow = Clock.fixed(Instant.ofEpochMilli(endMs + 600_000), ZoneOffset.UTC);
-        var capture = new CaptureStatus(new ChunkIndex(s3, BUCKET), new HeartbeatStore(s3, BUCKET), rawRanges, afterTheWindow,
+        var capture = new CaptureStatus(new ChunkStore(s3, BUCKET), new HeartbeatStore(s3, BUCKET), rawRanges, afterTheWindow,
                 Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(s3, BUCKET);
         var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5), 4);

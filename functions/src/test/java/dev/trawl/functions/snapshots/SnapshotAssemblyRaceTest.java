@@ -3,6 +3,7 @@ package dev.trawl.functions.snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.trawl.core.chunk.ChunkStore;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.RawRangeStore;
@@ -14,7 +15,6 @@ import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
-import dev.trawl.functions.capture.ChunkIndex;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -91,7 +91,7 @@ class SnapshotAssemblyRaceTest extends OnRealS3 {
         // the node's next chunk (its first 11 packets inside the window, up to its last ms) lands
         // just after the assembler listed the node's chunks
         S3Client racing = interleaving(S3Layout.rawPrefix(node), () -> upload(node, (endMs - 10) * 1_000_000L, rawRanges, nowMs));
-        var index = new ChunkIndex(racing, BUCKET);
+        var index = new ChunkStore(racing, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(racing, BUCKET);
         var assembler = new SnapshotAssembler(racing, BUCKET, store, capture, Duration.ofMinutes(5), 4);
@@ -132,7 +132,7 @@ class SnapshotAssemblyRaceTest extends OnRealS3 {
                 return clock.get();
             }
         };
-        var index = new ChunkIndex(s3, BUCKET);
+        var index = new ChunkStore(s3, BUCKET);
         var rawRanges = new RawRangeStore(s3, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(s3, BUCKET), rawRanges, movable, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(s3, BUCKET);
@@ -169,7 +169,7 @@ class SnapshotAssemblyRaceTest extends OnRealS3 {
 
         // DELETE /mcp/snapshots/deleted runs between the assembler's two copies
         S3Client racing = onCall("copyObject", 2, true, a -> true, () -> plainStore.deleteAll("deleted"));
-        var index = new ChunkIndex(racing, BUCKET);
+        var index = new ChunkStore(racing, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC),
                 Duration.ofSeconds(60), Duration.ofHours(24));
         var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5), 4);
@@ -193,7 +193,7 @@ class SnapshotAssemblyRaceTest extends OnRealS3 {
         S3Client flaky = onCall("copyObject", 1, true, a -> true, () -> {
             throw (S3Exception) S3Exception.builder().statusCode(503).message("Slow Down").build();
         });
-        var index = new ChunkIndex(flaky, BUCKET);
+        var index = new ChunkStore(flaky, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(flaky, BUCKET), new RawRangeStore(flaky, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(flaky, BUCKET);
         var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5), 4);

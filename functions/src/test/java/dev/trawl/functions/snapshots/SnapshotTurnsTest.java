@@ -10,7 +10,7 @@ import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
-import dev.trawl.functions.capture.ChunkIndex;
+import dev.trawl.core.chunk.ChunkStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,7 +48,7 @@ class SnapshotTurnsTest extends OnRealS3 {
                 return Instant.ofEpochMilli(nowMs.get());
             }
         };
-        var capture = new CaptureStatus(new ChunkIndex(s3, BUCKET), new HeartbeatStore(s3, BUCKET), rawRanges, clock,
+        var capture = new CaptureStatus(new ChunkStore(s3, BUCKET), new HeartbeatStore(s3, BUCKET), rawRanges, clock,
                 Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(s3, BUCKET);
         var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5), 1);

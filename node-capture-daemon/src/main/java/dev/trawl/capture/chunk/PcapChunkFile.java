@@ -1,6 +1,7 @@
 package dev.trawl.capture.chunk;
 
 import dev.trawl.core.pcap.PcapFormatException;
+import dev.trawl.core.pcap.PcapProbe;
 import dev.trawl.core.pcap.PcapReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,7 +52,7 @@ public final class PcapChunkFile {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ch.read(header, 0);
         }
-        header.order(header.getInt(0) == 0xa1b2c3d4 || header.getInt(0) == 0xa1b23c4d ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        header.order(PcapProbe.of(header.getInt(0)).map(PcapProbe::order).orElse(ByteOrder.LITTLE_ENDIAN));
         int snaplen = header.getInt(16);
         int fileLinkType = header.getInt(20) & 0x0fffffff;
 

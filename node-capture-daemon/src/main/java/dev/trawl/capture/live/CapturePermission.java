@@ -27,8 +27,23 @@ public final class CapturePermission {
         try (PcapHandle h = LiveCapture.open(device, snaplen, 1 << 20)) {
             return new Decision(true, "libpcap opened " + device + (netRaw ? " (CAP_NET_RAW)" : ""));
         } catch (Throwable e) {
-            return new Decision(false, "libpcap cannot open " + device + ": " + e.getMessage());
+            return new Decision(false, reason(device, e));
         }
+    }
+
+    /**
+     * Why libpcap did not open the device, in one short line. When libpcap itself is missing, JNA's
+     * message lists every place it searched, the whole class path among them (kilobytes): the
+     * reason is only that the library could not be loaded.
+     */
+    static String reason(String device, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnsatisfiedLinkError || t instanceof NoClassDefFoundError) {
+                return "libpcap cannot be loaded (is it installed?)";
+            }
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+        return "libpcap cannot open " + device + ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message);
     }
 
     /** CapEff from /proc/self/status; empty where there is no such file (not Linux). */

@@ -1,4 +1,4 @@
-package dev.trawl.functions.mcp;
+package dev.trawl.functions.routes;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,5 @@
-package dev.trawl.functions.capture;
+package dev.trawl.core.chunk;
 
-import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
 import dev.trawl.core.s3.S3Objects;
@@ -9,20 +8,19 @@ import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * What {@code raw/} holds, read from listings only: chunk keys carry their
- * time range, so no object is opened to know which chunks a window needs. Stateless: every call
- * asks S3.
+ * The capture's chunks in {@code raw/}, found from listings only: chunk keys carry their time
+ * range, so no object is opened to know which chunks a window needs. Stateless: every call asks
+ * S3. The daemon uploads chunks itself (it must confirm every byte) and deletes them here.
  */
-public final class ChunkIndex {
+public final class ChunkStore {
     private final S3Client s3;
     private final String bucket;
     private final S3Objects objects;
 
-    public ChunkIndex(S3Client s3, String bucket) {
+    public ChunkStore(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
         this.objects = new S3Objects(s3, bucket);
@@ -36,19 +34,13 @@ public final class ChunkIndex {
     /** A node's chunks that hold packets in {@code [fromNanos, toNanos]}, in time order. */
     public List<ChunkKey> chunks(String node, long fromNanos, long toNanos) {
         List<ChunkKey> found = new ArrayList<>();
-        String token = null;
-        do {
-            var request = ListObjectsV2Request.builder().bucket(bucket).prefix(S3Layout.rawPrefix(node)).continuationToken(token).build();
-            ListObjectsV2Response page = s3.listObjectsV2(request);
-            for (S3Object o : page.contents()) {
-                Optional<ChunkKey> chunk = S3Layout.parseChunkKey(o.key());
-                if (chunk.isEmpty()) continue;
-                // listings are in start order: nothing later can overlap
-                if (chunk.get().startNanos() > toNanos) return found;
-                if (chunk.get().overlaps(fromNanos, toNanos)) found.add(chunk.get());
-            }
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
+        for (S3Object o : objects.list(S3Layout.rawPrefix(node))) {
+            Optional<ChunkKey> chunk = S3Layout.parseChunkKey(o.key());
+            if (chunk.isEmpty()) continue;
+            // listings are in start order: nothing later can overlap
+            if (chunk.get().startNanos() > toNanos) break;
+            if (chunk.get().overlaps(fromNanos, toNanos)) found.add(chunk.get());
+        }
         return found;
     }
 
@@ -58,7 +50,7 @@ public final class ChunkIndex {
      * by listing only the keys after a point in time, widening the look-back until something is
      * there.
      */
-    public Optional<NodeRange> range(String node, long nowNanos) {
+    public Optional<RawRange> range(String node, long nowNanos) {
         String prefix = S3Layout.rawPrefix(node);
         Long oldest = null;
         String token = null;
@@ -91,7 +83,7 @@ public final class ChunkIndex {
                 }
                 token = page.isTruncated() ? page.nextContinuationToken() : null;
             } while (token != null);
-            if (newest != Long.MIN_VALUE) return Optional.of(new NodeRange(node, oldest, newest));
+            if (newest != Long.MIN_VALUE) return Optional.of(new RawRange(node, oldest, newest));
             if (fromTheStart) return Optional.empty();
             lookBack = lookBack > Long.MAX_VALUE / 16 ? Long.MAX_VALUE : lookBack * 16;
         }
@@ -101,14 +93,17 @@ public final class ChunkIndex {
         return objects.read(S3Layout.chunkMetaKey(chunk.key())).map(r -> ChunkMeta.fromJson(r.bytes()));
     }
 
-    /** A node's data: first packet of its oldest chunk to last packet of its newest, ns since the epoch. */
-    public record NodeRange(String node, long oldestNanos, long newestNanos) {
-        public long oldestMs() {
-            return Math.floorDiv(oldestNanos, 1_000_000L);
+    /** Deletes the node's chunks (and their metas) whose last packet is before {@code cutoffNanos}; returns how many. */
+    public int deleteEndedBefore(String node, long cutoffNanos) {
+        int deleted = 0;
+        for (S3Object o : objects.list(S3Layout.rawPrefix(node))) {
+            var chunk = S3Layout.parseChunkKey(o.key());
+            if (chunk.isPresent() && chunk.get().endNanos() < cutoffNanos) {
+                objects.delete(o.key());
+                objects.delete(S3Layout.chunkMetaKey(o.key()));
+                deleted++;
+            }
         }
-
-        public long newestMs() {
-            return Math.floorDiv(newestNanos, 1_000_000L);
-        }
+        return deleted;
     }
 }
