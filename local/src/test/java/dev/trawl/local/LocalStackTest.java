@@ -2,6 +2,7 @@ package dev.trawl.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,6 +14,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -77,6 +80,34 @@ class LocalStackTest {
                 assertThat(s3.getObjectAsBytes(b -> b.bucket("trawl").key("raw/node-1/1-2.pcap")).asUtf8String()).isEqualTo("pcap bytes");
             }
             assertThat(clickhouse(stack, "SELECT count(), sum(n) FROM kept")).isEqualTo("1000\t499500\n");
+        }
+    }
+
+    @Test
+    void slowSocketsOnTheApiAndClickHouseStopNobodyElse() throws Exception {
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.forTest(dir))) {
+            List<Socket> slow = new ArrayList<>();
+            try {
+                // half a request head each, held open: 32 on the API, 32 on the ClickHouse front
+                for (URI target : List.of(stack.apiUrl(), URI.create(stack.clickHouseUrl()))) {
+                    for (int i = 0; i < 32; i++) {
+                        Socket s = new Socket(target.getHost(), target.getPort());
+                        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ".getBytes(StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                        slow.add(s);
+                    }
+                }
+                var timeout = java.time.Duration.ofSeconds(60);
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/health")).timeout(timeout).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(stack.clickHouseUrl() + "/ping")).timeout(timeout).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("Ok.\n");
+                HttpResponse<String> databases = http.send(HttpRequest.newBuilder(URI.create(stack.apiUrl() + "/mcp/databases")).timeout(timeout).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(databases.statusCode()).as(databases.body()).isEqualTo(200);
+            } finally {
+                for (Socket s : slow) s.close();
+            }
         }
     }
 

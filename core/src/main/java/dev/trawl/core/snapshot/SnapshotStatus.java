@@ -24,6 +24,11 @@ public enum SnapshotStatus {
         return this == PENDING || this == IN_PROGRESS;
     }
 
+    /** The status in words, for messages ("in progress"). */
+    public String words() {
+        return wire.replace('_', ' ');
+    }
+
     /** The value in the API and in manifest.json. */
     public String wire() {
         return wire;

@@ -136,7 +136,7 @@ public final class SnapshotExport {
     public Plan plan(Request request) {
         SnapshotManifest m = snapshots.manifest(request.name());
         if (m.status().isUnfinished()) {
-            throw new ApiException.Conflict("snapshot '" + m.name() + "' is still " + m.status().wire() + ": export it once it is completed");
+            throw new ApiException.Conflict("snapshot '" + m.name() + "' is still " + m.status().words() + ": export it once it is completed");
         }
         if (m.status() == SnapshotStatus.FAILED) {
             throw new ApiException.Conflict("snapshot '" + m.name() + "' failed and holds nothing to export: " + m.error());
