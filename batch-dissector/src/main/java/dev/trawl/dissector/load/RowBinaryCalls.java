@@ -1,6 +1,7 @@
 package dev.trawl.dissector.load;
 
-import dev.trawl.dissect.Entry;
+import dev.trawl.core.clickhouse.CallColumns;
+import dev.trawl.engine.Entry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -14,14 +15,7 @@ import java.util.Map;
  */
 public final class RowBinaryCalls {
     /** The columns in the order {@link #add} writes them. */
-    public static final List<String> COLUMNS = List.of(
-            "dataset", "id", "ts", "node", "protocol", "transport",
-            "src_ip", "src_port", "src_pod", "src_namespace", "src_service",
-            "dst_ip", "dst_port", "dst_pod", "dst_namespace", "dst_service",
-            "method", "path", "host", "status", "status_text", "answered", "latency_us",
-            "request_size", "response_size", "request_headers", "response_headers",
-            "request_body", "response_body", "fields", "dns_questions", "dns_answers",
-            "summary", "source");
+    public static final List<String> COLUMNS = CallColumns.WRITTEN;
 
     private byte[] buf = new byte[1 << 20];
     private int len;

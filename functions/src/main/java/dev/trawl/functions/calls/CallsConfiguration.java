@@ -9,12 +9,12 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
-import dev.trawl.functions.dissections.LazyClickHouse;
+import dev.trawl.functions.clickhouse.SharedClickHouse;
 
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The calls endpoints' beans: ClickHouse through the functions' shared {@link LazyClickHouse}
+ * The calls endpoints' beans: ClickHouse through the functions' shared {@link SharedClickHouse}
  * (schema migrated on first use), dissection states from S3.
  */
 @Configuration(proxyBeanMethods = false)
@@ -26,7 +26,7 @@ public class CallsConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(ClickHouseRows.class)
-    public ClickHouseRows clickHouseRows(LazyClickHouse clickHouse) {
+    public ClickHouseRows clickHouseRows(SharedClickHouse clickHouse) {
         return (sql, params) -> clickHouse.with(client -> new ClientRows(client, QUERY_TIMEOUT_SECONDS).select(sql, params));
     }
 

@@ -2,7 +2,6 @@ package dev.trawl.functions.calls;
 
 import dev.trawl.functions.routes.RouteHandler;
 import dev.trawl.functions.web.FunctionGroup;
-import java.util.Map;
 
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -20,21 +19,21 @@ public class CallsController {
     }
 
     @RouteHandler("list_api_calls")
-    public Map<String, Object> list(
+    public Calls.Page list(
             @RequestParam(name = "kfl", required = false) String kfl,
             @RequestParam(name = "db", required = false) String db,
             @RequestParam(name = "limit", required = false) String limit,
             @RequestParam(name = "start", required = false) String start,
             @RequestParam(name = "end", required = false) String end,
             @RequestParam(name = "format", required = false) String format) {
-        return calls.list(kfl, db, limit, start, end, format);
+        return calls.list(new CallsQuery(kfl, db, limit, start, end, format));
     }
 
     @RouteHandler("get_api_call")
-    public Map<String, Object> details(
+    public Calls.Details details(
             @PathVariable("id") String id,
             @RequestParam(name = "db", required = false) String db,
             @RequestParam(name = "max_payload", required = false) String maxPayload) {
-        return calls.details(id, db, maxPayload);
+        return calls.details(new CallQuery(id, db, maxPayload));
     }
 }

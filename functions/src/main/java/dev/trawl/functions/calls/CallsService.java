@@ -28,13 +28,13 @@ public final class CallsService {
     public static final int DEFAULT_PAYLOAD_CHARS = 64 * 1024;
     public static final int MAX_PAYLOAD_CHARS = 1024 * 1024;
 
-    private static final String COMPACT = """
+    static final String COMPACT = """
             id, toUnixTimestamp64Milli(ts) AS ts_ms, node,
             src_ip, src_port, src_pod, src_namespace, src_service,
             dst_ip, dst_port, dst_pod, dst_namespace, dst_service,
             protocol, method, path, status, latency_us""";
 
-    private static final String FULL = COMPACT + """
+    static final String FULL = COMPACT + """
             ,
             host, status_text, transport, answered, summary, source, fields, dns_questions, dns_answers,
             request_size, response_size, request_headers, response_headers,
@@ -54,16 +54,20 @@ public final class CallsService {
         this.clock = clock;
     }
 
-    /** {@code GET /mcp/calls}; every argument is the raw query parameter (null when absent). */
-    public Map<String, Object> list(String kfl, String db, String limit, String start, String end, String format) {
+    /** {@code GET /mcp/calls}. */
+    public Calls.Page list(CallsQuery query) {
+        String kfl = query.kfl();
+        String db = query.db();
+        String limit = query.limit();
+        String format = query.format();
         boolean full = switch (format == null || format.isBlank() ? "compact" : format.strip()) {
             case "compact" -> false;
             case "full" -> true;
             default -> throw new ApiException.BadRequest("format must be compact or full, not '" + format + "'");
         };
         int n = limit == null || limit.isBlank() ? DEFAULT_LIMIT : Math.min(MAX_LIMIT, positive("limit", limit));
-        Long startMs = millis("start", start);
-        Long endMs = millis("end", end);
+        Long startMs = millis("start", query.start());
+        Long endMs = millis("end", query.end());
         if (startMs != null && endMs != null && endMs < startMs) {
             throw new ApiException.BadRequest("end (" + endMs + ") is before start (" + startMs + ")");
         }
@@ -101,36 +105,29 @@ public final class CallsService {
         long total = found.size() < n ? found.size()
                 : run("SELECT count() AS total FROM calls WHERE " + where, params).getFirst().path("total").asLong();
 
-        List<Map<String, Object>> calls = new ArrayList<>(found.size());
+        List<Calls.Call> calls = new ArrayList<>(found.size());
         for (JsonNode row : found) {
-            calls.add(full ? full(row, PREVIEW_CHARS, "body_preview") : compact(row));
+            calls.add(full ? full(row, PREVIEW_CHARS, false) : compact(row));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("calls", calls);
-        out.put("total", total);
-        out.put("truncated", total > calls.size());
-        return out;
+        return new Calls.Page(calls, total, total > calls.size());
     }
 
     /** {@code GET /mcp/calls/:id}: one call with headers and payloads up to {@code max_payload} characters each. */
-    public Map<String, Object> details(String id, String db, String maxPayload) {
+    public Calls.Details details(CallQuery query) {
+        String id = query.id();
+        String maxPayload = query.maxPayload();
         if (id == null || !id.matches("[0-9A-Za-z_-]{1,128}")) {
             throw new ApiException.BadRequest("a call id is letters, digits, '-' and '_', not '" + id + "'");
         }
         int chars = maxPayload == null || maxPayload.isBlank() ? DEFAULT_PAYLOAD_CHARS
                 : Math.min(MAX_PAYLOAD_CHARS, positive("max_payload", maxPayload));
-        String dataset = datasetOfDb.apply(db);
+        String dataset = datasetOfDb.apply(query.db());
         Map<String, String> params = Map.of("dataset", dataset, "id", id, "body_chars", Integer.toString(chars));
         List<JsonNode> found = run("SELECT " + FULL + "\nFROM calls\nWHERE dataset = {dataset:String} AND id = {id:String}\nLIMIT 1", params);
         if (found.isEmpty()) {
             throw new ApiException.NotFound("no call '" + id + "' in " + dataset);
         }
-        Map<String, Object> call = full(found.getFirst(), chars, "body");
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("call", call);
-        out.put("db", dataset);
-        out.put("max_payload", chars);
-        return out;
+        return new Calls.Details(full(found.getFirst(), chars, true), dataset, chars);
     }
 
     private SqlFilter compile(String kfl) {
@@ -187,55 +184,43 @@ public final class CallsService {
         }
     }
 
-    private static Map<String, Object> compact(JsonNode r) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("id", r.path("id").asString());
-        c.put("ts", r.path("ts_ms").asLong());
-        c.put("src", peer(r, "src"));
-        c.put("dst", peer(r, "dst"));
-        c.put("proto", r.path("protocol").asString());
-        c.put("method", r.path("method").asString());
-        c.put("path", r.path("path").asString());
-        c.put("status", r.path("status").asInt());
-        c.put("latency_ms", r.path("latency_us").asLong() / 1000.0);
-        return c;
+    private static Calls.Call compact(JsonNode r) {
+        return call(r, null, null, null);
     }
 
-    private static Map<String, Object> peer(JsonNode r, String side) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("ip", r.path(side + "_ip").asString());
-        p.put("port", r.path(side + "_port").asInt());
-        p.put("pod", r.path(side + "_pod").asString());
-        p.put("ns", r.path(side + "_namespace").asString());
-        p.put("svc", r.path(side + "_service").asString());
+    private static Calls.Call call(JsonNode r, Calls.Message request, Calls.Message response, JsonNode full) {
+        boolean all = full != null;
+        return new Calls.Call(r.path("id").asString(), r.path("ts_ms").asLong(), peer(r, "src"), peer(r, "dst"),
+                r.path("protocol").asString(), r.path("method").asString(), r.path("path").asString(), r.path("status").asInt(),
+                r.path("latency_us").asLong() / 1000.0,
+                all ? r.path("host").asString() : null,
+                all ? r.path("status_text").asString() : null,
+                all ? r.path("transport").asString() : null,
+                all ? r.path("answered").asInt() == 1 : null,
+                all ? r.path("summary").asString() : null,
+                request, response,
+                all ? r.path("fields") : null,
+                all ? r.path("dns_questions") : null,
+                all ? r.path("dns_answers") : null,
+                all ? r.path("source").asString() : null);
+    }
+
+    private static Calls.Peer peer(JsonNode r, String side) {
         // trawl records the node a call was captured on, not each peer's
-        p.put("node", r.path("node").asString());
-        return p;
+        return new Calls.Peer(r.path(side + "_ip").asString(), r.path(side + "_port").asInt(), r.path(side + "_pod").asString(),
+                r.path(side + "_namespace").asString(), r.path(side + "_service").asString(), r.path("node").asString());
     }
 
-    private static Map<String, Object> full(JsonNode r, int bodyChars, String bodyName) {
-        Map<String, Object> c = compact(r);
-        c.put("host", r.path("host").asString());
-        c.put("status_text", r.path("status_text").asString());
-        c.put("transport", r.path("transport").asString());
-        c.put("answered", r.path("answered").asInt() == 1);
-        c.put("summary", r.path("summary").asString());
-        c.put("request", message(r, "request", bodyChars, bodyName));
-        c.put("response", message(r, "response", bodyChars, bodyName));
-        c.put("fields", r.path("fields"));
-        c.put("dns_questions", r.path("dns_questions"));
-        c.put("dns_answers", r.path("dns_answers"));
-        c.put("source", r.path("source").asString());
-        return c;
+    /** A call with its messages: each body whole up to {@code bodyChars} ({@code payload}), or its preview. */
+    private static Calls.Call full(JsonNode r, int bodyChars, boolean payload) {
+        return call(r, message(r, "request", bodyChars, payload), message(r, "response", bodyChars, payload), r);
     }
 
-    private static Map<String, Object> message(JsonNode r, String side, int bodyChars, String bodyName) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("headers", r.path(side + "_headers"));
-        m.put("size", r.path(side + "_size").asLong());
-        m.put(bodyName, r.path(side + "_body_text").asString());
-        m.put(bodyName + "_truncated", r.path(side + "_body_cut").asInt() == 1 || r.path(side + "_body_cut").asBoolean());
-        m.put(bodyName + "_limit", bodyChars);
-        return m;
+    private static Calls.Message message(JsonNode r, String side, int bodyChars, boolean payload) {
+        JsonNode headers = r.path(side + "_headers");
+        long size = r.path(side + "_size").asLong();
+        String body = r.path(side + "_body_text").asString();
+        boolean cut = r.path(side + "_body_cut").asInt() == 1 || r.path(side + "_body_cut").asBoolean();
+        return payload ? new Calls.Payload(headers, size, body, cut, bodyChars) : new Calls.Preview(headers, size, body, cut, bodyChars);
     }
 }

@@ -10,7 +10,6 @@ import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
 import java.time.Clock;
-import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,7 +42,7 @@ public class CaptureFunctions {
     public CaptureStatus captureStatus(ChunkStore index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
         return new CaptureStatus(index, heartbeats, rawRanges, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
-                dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
+                dev.trawl.core.ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
     }
 
     /**
@@ -60,13 +59,13 @@ public class CaptureFunctions {
 
     @Bean(name = "raw-capture")
     @FunctionGroup("raw-capture")
-    public Supplier<Map<String, Object>> rawCapture(CaptureStatus status) {
+    public Supplier<CaptureAnswers.RawCapture> rawCapture(CaptureStatus status) {
         return status::rawCapture;
     }
 
     @Bean(name = "data-boundaries")
     @FunctionGroup("data-boundaries")
-    public Supplier<Map<String, Object>> dataBoundaries(CaptureStatus status) {
+    public Supplier<CaptureAnswers.DataBoundaries> dataBoundaries(CaptureStatus status) {
         return status::dataBoundaries;
     }
 }

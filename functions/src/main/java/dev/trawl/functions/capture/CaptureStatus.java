@@ -11,9 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The answers of raw-capture and data-boundaries, and what snapshots ask about the capture. */
@@ -65,9 +63,9 @@ public final class CaptureStatus {
      * session id is the nodes' one when they share it, else a digest of all of them: it changes
      * whenever any node's capture restarts, which is what a caller comparing ids wants to see.
      */
-    public Map<String, Object> rawCapture() {
+    public CaptureAnswers.RawCapture rawCapture() {
         long now = clock.millis();
-        List<Map<String, Object>> nodes = new ArrayList<>();
+        List<CaptureAnswers.NodeCapture> nodes = new ArrayList<>();
         List<String> sessions = new ArrayList<>();
         boolean enabled = false;
         for (String node : heartbeats.nodes()) {
@@ -77,21 +75,9 @@ public final class CaptureStatus {
             boolean active = h.enabled() && now - h.lastSeenMillis() <= staleAfter.toMillis();
             enabled |= active;
             if (active && h.sessionId() != null) sessions.add(h.sessionId());
-            var entry = new LinkedHashMap<String, Object>();
-            entry.put("name", node);
-            entry.put("enabled", active);
-            entry.put("session_id", h.sessionId());
-            entry.put("mode", h.mode());
-            entry.put("last_seen_ts", h.lastSeenMillis());
-            entry.put("packets", h.packets());
-            entry.put("drops", h.drops());
-            nodes.add(entry);
+            nodes.add(new CaptureAnswers.NodeCapture(node, active, h.sessionId(), h.mode(), h.lastSeenMillis(), h.packets(), h.drops()));
         }
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("enabled", enabled);
-        answer.put("session_id", clusterSession(sessions));
-        answer.put("nodes", nodes);
-        return answer;
+        return new CaptureAnswers.RawCapture(enabled, clusterSession(sessions), nodes);
     }
 
     private static String clusterSession(List<String> sessions) {
@@ -151,24 +137,12 @@ public final class CaptureStatus {
         return listed;
     }
 
-    public Map<String, Object> dataBoundaries() {
+    public CaptureAnswers.DataBoundaries dataBoundaries() {
         List<RawRange> ranges = ranges(null);
-        var cluster = new LinkedHashMap<String, Object>();
-        cluster.put("oldest_ts", ranges.stream().mapToLong(RawRange::oldestMs).min().isPresent()
-                ? ranges.stream().mapToLong(RawRange::oldestMs).min().getAsLong() : null);
-        cluster.put("newest_ts", ranges.stream().mapToLong(RawRange::newestMs).max().isPresent()
-                ? ranges.stream().mapToLong(RawRange::newestMs).max().getAsLong() : null);
-        List<Map<String, Object>> nodes = new ArrayList<>();
-        for (RawRange r : ranges) {
-            var n = new LinkedHashMap<String, Object>();
-            n.put("name", r.node());
-            n.put("oldest_ts", r.oldestMs());
-            n.put("newest_ts", r.newestMs());
-            nodes.add(n);
-        }
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("cluster", cluster);
-        answer.put("nodes", nodes);
-        return answer;
+        var oldest = ranges.stream().mapToLong(RawRange::oldestMs).min();
+        var newest = ranges.stream().mapToLong(RawRange::newestMs).max();
+        var cluster = new CaptureAnswers.Range(oldest.isPresent() ? oldest.getAsLong() : null, newest.isPresent() ? newest.getAsLong() : null);
+        return new CaptureAnswers.DataBoundaries(cluster,
+                ranges.stream().map(r -> new CaptureAnswers.NodeRange(r.node(), r.oldestMs(), r.newestMs())).toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.trawl.functions.dissections;
 
+import dev.trawl.functions.clickhouse.SharedClickHouse;
 import dev.trawl.core.Names;
 import dev.trawl.core.clickhouse.CallsDatasets;
 import dev.trawl.core.dissection.DissectionStatus;
@@ -16,7 +17,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -35,12 +35,12 @@ public class Dissections {
     private final String bucket;
     private final DissectionStatusStore store;
     private final EventSender events;
-    private final LazyClickHouse clickHouse;
+    private final SharedClickHouse clickHouse;
     private final Clock clock;
     private final Duration stopWait;
     private final Duration staleAfter;
 
-    public Dissections(S3Client s3, String bucket, DissectionStatusStore store, EventSender events, LazyClickHouse clickHouse,
+    public Dissections(S3Client s3, String bucket, DissectionStatusStore store, EventSender events, SharedClickHouse clickHouse,
             Clock clock, Duration stopWait, Duration staleAfter) {
         this.s3 = s3;
         this.bucket = bucket;
@@ -53,9 +53,9 @@ public class Dissections {
     }
 
     /** POST /mcp/dissections: records the request, emits dissection.requested, answers at once. */
-    public Map<String, Object> start(Map<String, Object> request) {
-        String snapshot = Names.require("snapshot", text(request, "snapshot"));
-        String name = Names.require("dissection", text(request, "name"));
+    public DissectionAnswers.Changed start(DissectionAnswers.Request request) {
+        String snapshot = Names.require("snapshot", request.snapshot());
+        String name = Names.require("dissection", request.name());
         requireDissectable(snapshot);
         DissectionStatus pending = DissectionStatus.pending(snapshot, name, clock.instant());
         try {
@@ -70,58 +70,31 @@ public class Dissections {
             store.delete(snapshot, name);
             throw new ApiException.Internal("could not request the dissection: " + e.getMessage(), e);
         }
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("success", true);
-        answer.put("snapshot", snapshot);
-        answer.put("name", name);
-        answer.put("status", pending.status().value());
-        return answer;
+        return new DissectionAnswers.Changed(true, snapshot, name, pending.status().value());
     }
 
     /** GET /mcp/dissections[?snapshot=]. */
-    public Map<String, Object> list(String snapshotOrNull) {
+    public DissectionAnswers.Listing list(String snapshotOrNull) {
         if (snapshotOrNull != null && !snapshotOrNull.isEmpty()) Names.require("snapshot", snapshotOrNull);
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<DissectionAnswers.Item> out = new ArrayList<>();
         for (DissectionStatus s : store.list(snapshotOrNull == null || snapshotOrNull.isEmpty() ? null : snapshotOrNull)) {
-            var item = new LinkedHashMap<String, Object>();
-            item.put("snapshot", s.snapshot());
-            item.put("name", s.name());
-            item.put("status", s.status().value());
-            // as the seed shows: a finished one says how much it holds, a working one how far it is
-            if (s.status().isTerminal()) item.put("entry_count", s.entryCount());
-            else item.put("progress", s.progress());
-            out.add(item);
+            boolean done = s.status().isTerminal();
+            out.add(new DissectionAnswers.Item(s.snapshot(), s.name(), s.status().value(),
+                    done ? (Long) s.entryCount() : null, done ? null : (Integer) s.progress()));
         }
-        return Map.of("dissections", out);
+        return new DissectionAnswers.Listing(out);
     }
 
     /** GET /mcp/dissections/:snapshot/:name. */
-    public Map<String, Object> get(String snapshot, String name) {
-        return view(find(snapshot, name));
-    }
-
-    static Map<String, Object> view(DissectionStatus s) {
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("snapshot", s.snapshot());
-        answer.put("name", s.name());
-        answer.put("status", s.status().value());
-        answer.put("progress", s.progress());
-        var stats = new LinkedHashMap<String, Object>();
-        stats.put("pcap_files", s.stats().pcapFiles());
-        stats.put("pcap_bytes", s.stats().pcapBytes());
-        stats.put("packets_processed", s.stats().packetsProcessed());
-        stats.put("entries_created", s.stats().entriesCreated());
-        stats.put("protocol_counts", s.stats().protocolCounts());
-        answer.put("stats", stats);
-        answer.put("errors", s.errors());
-        return answer;
+    public DissectionAnswers.Details get(String snapshot, String name) {
+        return DissectionAnswers.Details.of(find(snapshot, name));
     }
 
     /**
      * POST .../stop: asks the job to stop (status flag and a dissection.cancelled event) and waits
      * a few seconds for it to reach a clean point. Stopping a finished dissection is a 409.
      */
-    public Map<String, Object> stop(String snapshot, String name) {
+    public DissectionAnswers.Changed stop(String snapshot, String name) {
         DissectionStatus s = find(snapshot, name);
         if (s.status().isTerminal()) {
             throw new ApiException.Conflict("dissection '" + name + "' of snapshot '" + snapshot + "' is already " + s.status().value());
@@ -143,13 +116,9 @@ public class Dissections {
             }
             stored = awaitEnd(snapshot, name, stored);
         }
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("success", true);
-        answer.put("snapshot", snapshot);
-        answer.put("name", name);
         // the stop is recorded: until the job confirms, the dissection is on its way to cancelled
-        answer.put("status", stored.status().isTerminal() ? stored.status().value() : State.CANCELLED.value());
-        return answer;
+        return new DissectionAnswers.Changed(true, snapshot, name,
+                stored.status().isTerminal() ? stored.status().value() : State.CANCELLED.value());
     }
 
     private DissectionStatus awaitEnd(String snapshot, String name, DissectionStatus last) {
@@ -170,7 +139,7 @@ public class Dissections {
     }
 
     /** DELETE .../:snapshot/:name: drops its partitions and its status; 409 while it runs. */
-    public Map<String, Object> delete(String snapshot, String name) {
+    public DissectionAnswers.Deleted delete(String snapshot, String name) {
         DissectionStatus s = find(snapshot, name);
         if (!s.status().isTerminal() && !isStale(s)) {
             throw new ApiException.Conflict("dissection '" + name + "' of snapshot '" + snapshot + "' is " + s.status().value()
@@ -183,16 +152,12 @@ public class Dissections {
             throw new ApiException.Internal("could not drop the data of " + dataset + ": " + e.getMessage(), e);
         }
         store.delete(snapshot, name);
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("success", true);
-        answer.put("snapshot", snapshot);
-        answer.put("name", name);
-        return answer;
+        return new DissectionAnswers.Deleted(true, snapshot, name);
     }
 
     /** GET /mcp/databases: realtime per node, then every dissection, with counts from ClickHouse. */
-    public Map<String, Object> databases() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    public DissectionAnswers.Databases databases() {
+        List<DissectionAnswers.Database> out = new ArrayList<>();
         Map<String, CallsDatasets.Counts> realtime;
         Map<String, CallsDatasets.Counts> dissected;
         try {
@@ -201,28 +166,12 @@ public class Dissections {
         } catch (RuntimeException e) {
             throw new ApiException.Internal("ClickHouse is unreachable: " + e.getMessage(), e);
         }
-        realtime.forEach((node, c) -> {
-            var db = new LinkedHashMap<String, Object>();
-            db.put("type", "realtime");
-            db.put("node", node);
-            db.put("entry_count", c.entries());
-            db.put("first_ts", c.firstTs());
-            db.put("last_ts", c.lastTs());
-            out.add(db);
-        });
+        realtime.forEach((node, c) -> out.add(new DissectionAnswers.Realtime("realtime", node, c.entries(), c.firstTs(), c.lastTs())));
         for (DissectionStatus s : store.list(null)) {
             var c = dissected.getOrDefault(s.dataset(), CallsDatasets.Counts.NONE);
-            var db = new LinkedHashMap<String, Object>();
-            db.put("type", "dissection");
-            db.put("snapshot", s.snapshot());
-            db.put("name", s.name());
-            db.put("entry_count", c.entries());
-            db.put("status", s.status().value());
-            db.put("first_ts", c.firstTs());
-            db.put("last_ts", c.lastTs());
-            out.add(db);
+            out.add(new DissectionAnswers.Dissected("dissection", s.snapshot(), s.name(), c.entries(), s.status().value(), c.firstTs(), c.lastTs()));
         }
-        return Map.of("databases", out);
+        return new DissectionAnswers.Databases(out);
     }
 
     private boolean isStale(DissectionStatus s) {
@@ -256,13 +205,5 @@ public class Dissections {
             case FAILED -> throw new ApiException.Conflict("snapshot '" + snapshot + "' failed and holds nothing to dissect: " + manifest.error());
             default -> { }
         }
-    }
-
-    private static String text(Map<String, Object> request, String field) {
-        if (request == null) throw new ApiException.BadRequest("request body must be JSON {\"snapshot\":..., \"name\":...}");
-        Object v = request.get(field);
-        if (v == null) throw new ApiException.BadRequest("'" + field + "' is required");
-        if (!(v instanceof String s)) throw new ApiException.BadRequest("'" + field + "' must be a string");
-        return s;
     }
 }

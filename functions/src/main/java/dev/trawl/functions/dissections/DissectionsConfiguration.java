@@ -1,5 +1,6 @@
 package dev.trawl.functions.dissections;
 
+import dev.trawl.functions.clickhouse.SharedClickHouse;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.s3.S3Settings;
@@ -22,9 +23,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 public class DissectionsConfiguration {
 
     @Bean
-    Dissections dissections(S3Client s3, S3Settings settings, EventSender events, LazyClickHouse dissectionsClickHouse, Clock clock,
+    Dissections dissections(S3Client s3, S3Settings settings, EventSender events, SharedClickHouse clickHouse, Clock clock,
             TrawlEnv env) {
-        return new Dissections(s3, settings.bucket(), new DissectionStatusStore(s3, settings.bucket()), events, dissectionsClickHouse, clock,
+        return new Dissections(s3, settings.bucket(), new DissectionStatusStore(s3, settings.bucket()), events, clickHouse, clock,
                 Duration.ofMillis(Long.parseLong(env.get("TRAWL_DISSECTION_STOP_WAIT_MS", "5000"))),
                 Duration.ofSeconds(Long.parseLong(env.get("TRAWL_DISSECTION_STALE_S", "120"))));
     }

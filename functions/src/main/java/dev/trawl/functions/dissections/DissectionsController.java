@@ -25,32 +25,32 @@ public class DissectionsController {
 
     @RouteHandler("start_dissection")
     @ResponseStatus(HttpStatus.OK)
-    public Map<String, Object> start(@RequestBody(required = false) Map<String, Object> request) {
-        return dissections.start(request);
+    public DissectionAnswers.Changed start(@RequestBody(required = false) Map<String, Object> request) {
+        return dissections.start(DissectionAnswers.Request.from(request));
     }
 
     @RouteHandler("list_dissections")
-    public Map<String, Object> list(@RequestParam(name = "snapshot", required = false) String snapshot) {
+    public DissectionAnswers.Listing list(@RequestParam(name = "snapshot", required = false) String snapshot) {
         return dissections.list(snapshot);
     }
 
     @RouteHandler("get_dissection")
-    public Map<String, Object> get(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
+    public DissectionAnswers.Details get(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
         return dissections.get(snapshot, name);
     }
 
     @RouteHandler("stop_dissection")
-    public Map<String, Object> stop(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
+    public DissectionAnswers.Changed stop(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
         return dissections.stop(snapshot, name);
     }
 
     @RouteHandler("delete_dissection")
-    public Map<String, Object> delete(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
+    public DissectionAnswers.Deleted delete(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
         return dissections.delete(snapshot, name);
     }
 
     @RouteHandler("list_databases")
-    public Map<String, Object> databases() {
+    public DissectionAnswers.Databases databases() {
         return dissections.databases();
     }
 }

@@ -1,6 +1,6 @@
 package dev.trawl.functions.snapshots;
 
-import dev.trawl.core.Durations;
+import dev.trawl.core.ApiDurations;
 import dev.trawl.core.Names;
 import dev.trawl.core.export.ChunkSequenceSource;
 import dev.trawl.core.export.ChunkSequenceSource.Chunk;
@@ -78,7 +78,7 @@ public final class SnapshotExport {
         Instant cutoff = clock.instant().minus(cacheTtl);
         int deleted = 0;
         for (String name : store.names()) deleted += store.deleteExportsWrittenBefore(name, cutoff);
-        if (deleted > 0) log.info("export cache: {} exports older than {} deleted", deleted, Durations.format(cacheTtl.toMillis()));
+        if (deleted > 0) log.info("export cache: {} exports older than {} deleted", deleted, ApiDurations.format(cacheTtl.toMillis()));
         return deleted;
     }
 

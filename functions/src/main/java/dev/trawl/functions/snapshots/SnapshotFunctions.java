@@ -1,6 +1,6 @@
 package dev.trawl.functions.snapshots;
 
-import dev.trawl.core.Durations;
+import dev.trawl.core.ApiDurations;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Settings;
@@ -37,7 +37,7 @@ public class SnapshotFunctions {
 
     @Bean
     public SnapshotAssembler snapshotAssembler(S3Client s3, S3Settings settings, SnapshotStore store, CaptureStatus capture, TrawlEnv env) {
-        return new SnapshotAssembler(s3, settings.bucket(), store, capture, Durations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")),
+        return new SnapshotAssembler(s3, settings.bucket(), store, capture, ApiDurations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")),
                 Integer.parseInt(env.get("TRAWL_SNAPSHOT_MAX_ASSEMBLIES", "4")));
     }
 
@@ -45,14 +45,14 @@ public class SnapshotFunctions {
     public SnapshotService snapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, S3Client s3,
             S3Settings settings, Events events, TrawlEnv env) {
         return new SnapshotService(store, assembler, capture, new DissectionStatusStore(s3, settings.bucket()), events,
-                Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")), Durations.parse(env.get("TRAWL_SNAPSHOT_MAX_DURATION", "24h")));
+                ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")), ApiDurations.parse(env.get("TRAWL_SNAPSHOT_MAX_DURATION", "24h")));
     }
 
     @Bean
     public SnapshotExport snapshotExport(S3Client s3, S3Presigner presigner, S3Settings settings, SnapshotService service,
             SnapshotStore store, TrawlEnv env, Clock clock) {
-        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, Durations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")),
-                Durations.parse(env.get("TRAWL_EXPORT_CACHE_TTL", "1h")), clock);
+        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, ApiDurations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")),
+                ApiDurations.parse(env.get("TRAWL_EXPORT_CACHE_TTL", "1h")), clock);
     }
 
     /** Cached exports are deleted once older than the TTL, whether or not anyone asks for them again. */

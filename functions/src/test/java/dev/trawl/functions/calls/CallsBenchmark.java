@@ -12,7 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
+import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.embedded.clickhouse.Chdb;
+import dev.trawl.functions.clickhouse.SharedClickHouse;
 
 /**
  * {@code /mcp/calls} speed on generated data in the embedded ClickHouse: p50/p95 of selective
@@ -95,8 +97,8 @@ class CallsBenchmark {
         double worst = 0;
         double worstSelectiveP50 = 0;
         for (String[] q : QUERIES) {
-            Object total = trawl.list(q[1], DATASET, null, null, null, null).get("total");
-            Object refTotal = reference.list(q[1], DATASET, null, null, null, null).get("total");
+            long total = trawl.list(CallsQuery.of(q[1], DATASET)).total();
+            long refTotal = reference.list(CallsQuery.of(q[1], DATASET)).total();
             assertThat(total).as(q[0]).isEqualTo(refTotal);
             double[] ours = time(trawl, q[1]);
             double[] ref = time(reference, q[1]);
@@ -106,13 +108,53 @@ class CallsBenchmark {
             if (q[2].equals("selective")) {
                 worstSelectiveP50 = Math.max(worstSelectiveP50, p50);
             }
-            System.out.printf("%-18s %-9s %,10d %9.1f %9.1f %9.1f %9.1f %6.1fx%n", q[0], q[2], (Long) total, p50, p95,
+            System.out.printf("%-18s %-9s %,10d %9.1f %9.1f %9.1f %9.1f %6.1fx%n", q[0], q[2], total, p50, p95,
                     pct(ref, 50), pct(ref, 95), pct(ref, 50) / p50);
         }
         System.out.printf("worst selective p50 %.1f ms (target < 100), worst p95 %.1f ms (target < 1000)%n", worstSelectiveP50, worst);
+        concurrency(clock, any);
         if (System.getProperty("trawl.test.clickhouse.dir") == null) {
             chdb.query("DROP TABLE calls_reference");
             chdb.query("ALTER TABLE calls DROP PARTITION tuple('" + DATASET + "', 20260314)");
+        }
+    }
+
+    /**
+     * Concurrent clients on one instance's shared ClickHouse client, wired as the calls group wires
+     * it: each client runs the selective queries in turn. The reference is one client.
+     */
+    private static void concurrency(Clock clock, java.util.function.Function<String, String> any) {
+        List<String> mix = QUERIES.stream().filter(q -> q[2].equals("selective")).map(q -> q[1]).toList();
+        try (SharedClickHouse shared = new SharedClickHouse(ClickHouseSettings.from(TestClickHouse.env()::get))) {
+            CallsService calls = new CallsService(new CallsConfiguration().clickHouseRows(shared), any, clock);
+            calls.list(CallsQuery.of(mix.getFirst(), DATASET));
+            System.out.printf("%nconcurrent clients, selective queries in turn, %d requests each%n", RUNS * 2);
+            System.out.printf("%-8s %10s %9s %9s %12s%n", "clients", "req/s", "p50 ms", "p95 ms", "vs 1 client");
+            double one = 0;
+            for (int clients : new int[] {1, 4, 16}) {
+                double[] latencies = new double[clients * RUNS * 2];
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+                long t0 = System.nanoTime();
+                try (var pool = java.util.concurrent.Executors.newFixedThreadPool(clients)) {
+                    for (int c = 0; c < clients; c++) {
+                        int client = c;
+                        pool.submit(() -> {
+                            for (int i = 0; i < RUNS * 2; i++) {
+                                long t = System.nanoTime();
+                                calls.list(CallsQuery.of(mix.get((client + i) % mix.size()), DATASET));
+                                latencies[next.getAndIncrement()] = (System.nanoTime() - t) / 1e6;
+                            }
+                            return null;
+                        });
+                    }
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                assertThat(next.get()).isEqualTo(latencies.length);
+                Arrays.sort(latencies);
+                double rate = latencies.length / seconds;
+                if (clients == 1) one = rate;
+                System.out.printf("%-8d %10.1f %9.1f %9.1f %11.1fx%n", clients, rate, pct(latencies, 50), pct(latencies, 95), rate / one);
+            }
         }
     }
 
@@ -122,11 +164,11 @@ class CallsBenchmark {
     }
 
     private static double[] time(CallsService s, String kfl) {
-        s.list(kfl, DATASET, null, null, null, null);
+        s.list(CallsQuery.of(kfl, DATASET));
         double[] ms = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
             long t = System.nanoTime();
-            s.list(kfl, DATASET, null, null, null, null);
+            s.list(CallsQuery.of(kfl, DATASET));
             ms[i] = (System.nanoTime() - t) / 1e6;
         }
         Arrays.sort(ms);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -59,7 +58,7 @@ class DataBoundariesBenchmark {
             var chunks = new ChunkStore(s3, "trawl");
             var status = new CaptureStatus(chunks, new HeartbeatStore(s3, "trawl"), new RawRangeStore(s3, "trawl"), Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofDays(7));
             long cold = System.nanoTime();
-            Map<String, Object> answer = status.dataBoundaries();
+            CaptureAnswers.DataBoundaries answer = status.dataBoundaries();
             System.out.printf("first call, no index yet (rebuilt from listings): %.0f ms%n", (System.nanoTime() - cold) / 1e6);
             for (int i = 0; i < 10; i++) answer = status.dataBoundaries();
             long[] ours = new long[50];
@@ -68,11 +67,10 @@ class DataBoundariesBenchmark {
                 answer = status.dataBoundaries();
                 ours[i] = System.nanoTime() - s;
             }
-            @SuppressWarnings("unchecked")
-            var nodes = (java.util.List<Map<String, Object>>) answer.get("nodes");
+            var nodes = answer.nodes();
             assertThat(nodes).hasSize(NODES);
             long oldest = (now - (long) CHUNKS_PER_NODE * minute) / 1_000_000L;
-            assertThat(nodes).anySatisfy(n -> assertThat(n.get("oldest_ts")).isEqualTo(oldest));
+            assertThat(nodes).anySatisfy(n -> assertThat(n.oldestTs()).isEqualTo(oldest));
 
             long[] naive = new long[5];
             for (int i = 0; i < naive.length; i++) {
