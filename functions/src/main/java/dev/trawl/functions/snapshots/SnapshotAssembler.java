@@ -309,7 +309,7 @@ public final class SnapshotAssembler {
             }
             object.transferTo(OutputStream.nullOutputStream()); // what the reader did not need still counts in the hash
         } catch (PcapFormatException damage) {
-            return Reading.damaged(damage.kind() + ": " + damage.getMessage());
+            return Reading.damaged(damage.getMessage()); // "BAD_MAGIC at byte 0: ...": the kind first
         }
         String actual = HexFormat.of().formatHex(sha256.digest());
         if (meta.sha256() != null && !meta.sha256().isBlank() && !actual.equalsIgnoreCase(meta.sha256())) {
