@@ -1,23 +1,16 @@
 # trawl's manifests, applied from the repository's Kustomize overlay with this account's images,
 # IAM roles and configuration, so that the same files serve kubectl users and Terraform users.
 
-locals {
-  images = {
-    "trawl-functions"      = "trawl-functions"
-    "trawl-dissector"      = "trawl-dissector"
-    "trawl-capture-daemon" = "trawl-capture-daemon"
-  }
-}
-
 data "kustomization_overlay" "trawl" {
   resources = var.platform_ready ? [var.overlay_path] : []
 
+  # images.tf: every container's image, matched on the name the overlay gave it
   dynamic "images" {
     for_each = local.images
     content {
-      name     = images.key
-      new_name = "${var.image_registry}/${images.value}"
-      new_tag  = var.image_tag
+      name     = images.value.name
+      new_name = images.value.new_name
+      new_tag  = images.value.new_tag
     }
   }
 
