@@ -63,6 +63,13 @@ export const SETTINGS_FROM_ISSUES = new Set([
   'TRAWL_AUTH_OIDC_ROLES_CLAIM', 'TRAWL_AUTH_OIDC_ROLE_MAP', 'TRAWL_ALLOWED_HOSTS', 'TRAWL_LOG_FORMAT',
 ]);
 
+// The broker classes and gateway classes terraform/modules/knative installs: a Broker or Gateway
+// naming another would sit unreconciled (no controller for it), which no schema catches.
+export const BROKER_CLASSES = new Set(['MTChannelBasedBroker', 'Kafka']);
+export const GATEWAY_CLASSES = new Set(['eg']);
+// What the Kafka broker's config ConfigMap must hold (Knative's kafka-broker-config).
+const KAFKA_BROKER_KEYS = ['bootstrap.servers', 'default.topic.partitions', 'default.topic.replication.factor'];
+
 // Namespaces trawl's objects may live in without creating them (installed with Knative Serving).
 export const EXTERNAL_NAMESPACES = new Set(['knative-serving']);
 // Kinds without a namespace. Every other object must name its own: the overlays use no namespace
@@ -184,6 +191,58 @@ export function checkReferences(objects, { eventTypes, functionGroups: declaredG
   }
   function checkSecret(name, id, namespace) {
     if (!find('v1', 'Secret', namespace, name) && !EXTERNAL_SECRETS.has(`${namespace}/${name}`)) errors.push(`${id}: Secret ${name} does not exist and is not a known external Secret`);
+  }
+
+  // every container: what the scheduler reserves, and a root filesystem nothing can write
+  for (const o of objects) {
+    for (const podSpec of podSpecsOf(o)) {
+      for (const c of [...(podSpec.containers ?? []), ...(podSpec.initContainers ?? [])]) {
+        const id = `${o.kind} ${o.metadata.name} container ${c.name}`;
+        for (const r of ['cpu', 'memory']) if (!c.resources?.requests?.[r]) errors.push(`${id}: no ${r} request`);
+        if (c.securityContext?.readOnlyRootFilesystem !== true) errors.push(`${id}: root filesystem is writable (readOnlyRootFilesystem)`);
+      }
+    }
+  }
+
+  // Brokers: a class with a controller; the Kafka class with its config and a dead-letter sink
+  for (const b of byKind('eventing.knative.dev/v1', 'Broker')) {
+    const id = `Broker ${b.metadata.name}`;
+    const cls = b.metadata?.annotations?.['eventing.knative.dev/broker.class'];
+    if (!BROKER_CLASSES.has(cls)) errors.push(`${id}: broker class ${cls} is not one terraform/modules/knative installs (${[...BROKER_CLASSES].join(', ')})`);
+    if (cls === 'Kafka') {
+      const ref = b.spec?.config;
+      const config = ref?.kind === 'ConfigMap' && find('v1', 'ConfigMap', ref.namespace ?? ns(b), ref.name);
+      if (!config) errors.push(`${id}: a Kafka broker needs spec.config naming a ConfigMap that exists`);
+      else for (const k of KAFKA_BROKER_KEYS) if (!config.data?.[k]) errors.push(`${id}: ConfigMap ${ref.name} lacks ${k}`);
+    }
+    const dls = b.spec?.delivery?.deadLetterSink?.ref;
+    if (dls && !find(dls.apiVersion, dls.kind, dls.namespace ?? ns(b), dls.name)) errors.push(`${id}: dead-letter sink ${dls.kind} ${dls.name} does not exist`);
+  }
+
+  // Gateways: a class with a controller, infrastructure and certificates that exist
+  for (const g of byKind('gateway.networking.k8s.io/v1', 'Gateway')) {
+    const id = `Gateway ${g.metadata.name}`;
+    if (!GATEWAY_CLASSES.has(g.spec?.gatewayClassName)) errors.push(`${id}: gatewayClassName ${g.spec?.gatewayClassName} is not one terraform/modules/knative creates (${[...GATEWAY_CLASSES].join(', ')})`);
+    const infra = g.spec?.infrastructure?.parametersRef;
+    if (infra && !find(`${infra.group}/v1alpha1`, infra.kind, ns(g), infra.name)) errors.push(`${id}: infrastructure ${infra.kind} ${infra.name} does not exist`);
+    for (const l of g.spec?.listeners ?? []) {
+      for (const ref of l.tls?.certificateRefs ?? []) {
+        const issued = objects.some((o) => o.kind === 'Certificate' && ns(o) === ns(g) && o.spec?.secretName === ref.name);
+        if (!issued) checkSecret(ref.name, id, ns(g));
+      }
+    }
+  }
+
+  // policies: what they attach to exists
+  for (const p of objects.filter((o) => o.kind === 'SecurityPolicy')) {
+    for (const t of p.spec?.targetRefs ?? []) {
+      if (!find(`${t.group}/v1`, t.kind, ns(p), t.name)) errors.push(`SecurityPolicy ${p.metadata.name}: target ${t.kind} ${t.name} does not exist`);
+    }
+  }
+  for (const p of byKind('eventing.knative.dev/v1alpha1', 'EventPolicy')) {
+    for (const ref of [...(p.spec?.to ?? []), ...(p.spec?.from ?? [])].map((x) => x.ref).filter(Boolean)) {
+      if (!find(ref.apiVersion, ref.kind, ref.namespace ?? ns(p), ref.name)) errors.push(`EventPolicy ${p.metadata.name}: ${ref.kind} ${ref.name} does not exist`);
+    }
   }
 
   // RBAC: bindings to roles and ServiceAccounts that exist

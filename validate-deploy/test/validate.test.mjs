@@ -269,3 +269,44 @@ test('terraform apply renders every container with the configured images (and di
   assert.throws(() => renderWithImages(overlay, images.map((i) => ({ ...i, name: i.new_name.split('/').pop() }))), /is used by no container/);
   assert.deepEqual(await imagesBlockErrors(apps), []);
 });
+
+test('prod: the Kafka Broker with its config, retries and a dead-letter sink; an unknown broker or gateway class fails', () => {
+  const objects = prod();
+  const broker = named(objects, 'Broker', 'trawl');
+  assert.equal(broker.metadata.annotations['eventing.knative.dev/broker.class'], 'Kafka');
+  assert.equal(broker.spec.delivery.deadLetterSink.ref.kind, 'IntegrationSink');
+  assert.ok(broker.spec.delivery.retry >= 5 && broker.spec.delivery.backoffPolicy === 'exponential');
+  broker.metadata.annotations['eventing.knative.dev/broker.class'] = 'KafkaBroker';
+  named(objects, 'Gateway', 'trawl').spec.gatewayClassName = 'envoy';
+  delete named(objects, 'ConfigMap', 'trawl-kafka-broker').data['bootstrap.servers'];
+  let errors = check(objects);
+  assert.ok(errors.some((e) => e.startsWith('Broker trawl: broker class KafkaBroker is not one')), JSON.stringify(errors));
+  assert.ok(errors.some((e) => e.startsWith('Gateway trawl: gatewayClassName envoy is not one')));
+  broker.metadata.annotations['eventing.knative.dev/broker.class'] = 'Kafka';
+  errors = check(objects);
+  assert.ok(errors.includes('Broker trawl: ConfigMap trawl-kafka-broker lacks bootstrap.servers'), JSON.stringify(errors));
+});
+
+test('every container requests cpu and memory and has a read-only root filesystem, or it is reported', () => {
+  const objects = prod();
+  const c = named(objects, 'Service', 'trawl-mcp').spec.template.spec.containers[0];
+  delete c.securityContext.readOnlyRootFilesystem;
+  delete c.resources.requests.cpu;
+  const errors = check(objects);
+  assert.ok(errors.includes('Service trawl-mcp container functions: root filesystem is writable (readOnlyRootFilesystem)'));
+  assert.ok(errors.includes('Service trawl-mcp container functions: no cpu request'));
+});
+
+test('prod: default-deny in namespace trawl, JWT at the Gateway on an internal load balancer, a cert-manager certificate', () => {
+  const objects = prod();
+  const deny = named(objects, 'NetworkPolicy', 'default-deny');
+  assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  const policy = named(objects, 'SecurityPolicy', 'trawl-jwt');
+  assert.deepEqual(policy.spec.targetRefs, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'trawl' }]);
+  assert.ok(policy.spec.jwt.providers[0].remoteJWKS.uri.startsWith('https://'));
+  const proxy = named(objects, 'EnvoyProxy', named(objects, 'Gateway', 'trawl').spec.infrastructure.parametersRef.name);
+  assert.equal(proxy.spec.provider.kubernetes.envoyService.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme'], 'internal');
+  assert.equal(named(objects, 'Certificate', 'trawl-tls').spec.secretName, 'trawl-tls');
+  delete named(objects, 'EnvoyProxy', 'trawl-internal').metadata.name;
+  assert.ok(check(objects.filter((o) => o.kind !== 'EnvoyProxy')).includes('Gateway trawl: infrastructure EnvoyProxy trawl-internal does not exist'));
+});
