@@ -9,6 +9,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
@@ -20,7 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Sends CloudEvents in binary HTTP mode to {@code K_SINK} (Knative's SinkBinding convention):
- * a producer knows only that address, never who subscribes.
+ * a producer knows only that address, never who subscribes. In a cluster with Knative's sender
+ * identity the Broker takes only events that carry a token of an allowed ServiceAccount: the pod
+ * projects one for the Broker's audience into {@code TRAWL_EVENTS_SINK_TOKEN_FILE}, read at every
+ * send because the kubelet rotates it.
  */
 public final class EventSender {
     private static final Logger log = LoggerFactory.getLogger(EventSender.class);
@@ -28,11 +33,17 @@ public final class EventSender {
 
     private final URI sink;
     private final String source;
+    private final Path tokenFile;
     private final HttpClient http;
 
     public EventSender(URI sink, String component) {
+        this(sink, component, null);
+    }
+
+    public EventSender(URI sink, String component, Path tokenFile) {
         this.sink = sink;
         this.source = TrawlEvents.source(component);
+        this.tokenFile = tokenFile;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -44,7 +55,9 @@ public final class EventSender {
     /** From any lookup of {@code K_SINK} (in a Spring app, {@code environment::getProperty}). */
     public static EventSender from(java.util.function.Function<String, String> lookup, String component) {
         String sink = lookup.apply("K_SINK");
-        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component);
+        String token = lookup.apply("TRAWL_EVENTS_SINK_TOKEN_FILE");
+        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component,
+                token == null || token.isBlank() ? null : Path.of(token));
     }
 
     public URI sink() {
@@ -56,21 +69,31 @@ public final class EventSender {
      * it (2xx), so the caller can retry or report: an event is never silently lost.
      */
     public String send(String type, String subject, Object data) throws IOException {
+        return send(type, subject, null, data);
+    }
+
+    /**
+     * Sends one event with a {@code partitionkey} (the CloudEvents partitioning extension): a
+     * Kafka broker keys its record with it, so events of one key keep their order.
+     */
+    public String send(String type, String subject, String partitionKey, Object data) throws IOException {
         String id = UUID.randomUUID().toString();
-        CloudEvent event = CloudEventBuilder.v1()
+        CloudEventBuilder builder = CloudEventBuilder.v1()
                 .withId(id)
                 .withType(type)
                 .withSource(URI.create(source))
                 .withSubject(subject)
                 .withTime(OffsetDateTime.now())
                 .withDataContentType("application/json")
-                .withData(JSON.writeValueAsBytes(data))
-                .build();
+                .withData(JSON.writeValueAsBytes(data));
+        if (partitionKey != null) builder.withExtension("partitionkey", partitionKey);
+        CloudEvent event = builder.build();
         if (sink == null) {
             log.warn("K_SINK is not set: event {} ({}) has no destination", type, subject);
             return id;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(Duration.ofSeconds(30));
+        if (tokenFile != null) request.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         HttpMessageFactory.createWriter(request::header, bytes -> {
                     if (bytes != null) body.writeBytes(bytes);
