@@ -23,14 +23,19 @@ data "kustomization_overlay" "trawl" {
       apiVersion = "v1"
       kind       = "ConfigMap"
       metadata   = { name = "trawl-config" }
-      data = {
+      data = merge({
         TRAWL_S3_BUCKET           = var.bucket_name
         TRAWL_S3_REGION           = var.bucket_region
         TRAWL_CLICKHOUSE_URL      = var.clickhouse_url
         TRAWL_CLICKHOUSE_USER     = var.clickhouse_user
         TRAWL_CLICKHOUSE_DATABASE = var.clickhouse_database
         TRAWL_RAW_RETENTION       = "${var.raw_retention_days}d"
-      }
+        }, var.oidc == null ? {} : {
+        TRAWL_AUTH_OIDC_ISSUER      = var.oidc.issuer_url
+        TRAWL_AUTH_OIDC_AUDIENCE    = var.oidc.audience
+        TRAWL_AUTH_OIDC_ROLES_CLAIM = var.oidc.roles_claim
+        TRAWL_AUTH_OIDC_ROLE_MAP    = var.oidc.role_map
+      })
     })
   }
 
@@ -48,6 +53,72 @@ data "kustomization_overlay" "trawl" {
         TRAWL_S3_REGION = var.bucket_region
       }
     })
+  }
+
+  # prod: the Gateway's JWT check and its certificate follow the same issuer and host
+  dynamic "patches" {
+    for_each = var.oidc == null ? [] : [var.oidc]
+    content {
+      target {
+        kind = "SecurityPolicy"
+        name = "trawl-jwt"
+      }
+      patch = yamlencode([{
+        op   = "replace"
+        path = "/spec/jwt/providers/0"
+        value = {
+          name       = "trawl-oidc"
+          issuer     = patches.value.issuer_url
+          audiences  = [patches.value.audience]
+          remoteJWKS = { uri = patches.value.jwks_url }
+        }
+      }])
+    }
+  }
+
+  dynamic "patches" {
+    for_each = var.public_host == null ? [] : [var.public_host]
+    content {
+      target {
+        kind = "Certificate"
+        name = "trawl-tls"
+      }
+      patch = yamlencode([{ op = "replace", path = "/spec/dnsNames", value = [patches.value] }])
+    }
+  }
+
+  # prod: the Kafka Broker's Kafka (module kafka) and the dead-letter bucket (module s3-bucket)
+  dynamic "patches" {
+    for_each = var.kafka == null ? [] : [var.kafka]
+    content {
+      target {
+        kind = "ConfigMap"
+        name = "trawl-kafka-broker"
+      }
+      patch = yamlencode({
+        apiVersion = "v1"
+        kind       = "ConfigMap"
+        metadata   = { name = "trawl-kafka-broker" }
+        data = {
+          "bootstrap.servers"                = patches.value.bootstrap_servers
+          "default.topic.replication.factor" = tostring(patches.value.replication_factor)
+        }
+      })
+    }
+  }
+
+  dynamic "patches" {
+    for_each = var.dead_letter_bucket_arn == null ? [] : [var.dead_letter_bucket_arn]
+    content {
+      target {
+        kind = "IntegrationSink"
+        name = "trawl-dead-letters"
+      }
+      patch = yamlencode([
+        { op = "replace", path = "/spec/aws/s3/arn", value = patches.value },
+        { op = "replace", path = "/spec/aws/s3/region", value = var.bucket_region },
+      ])
+    }
   }
 
   # ServiceAccount names are unique across trawl's two namespaces: the target is the name alone

@@ -65,3 +65,36 @@ variable "platform_ready" {
   description = "True once Knative and the Gateway API are installed (module knative's output ready); nothing is applied before."
   type        = bool
 }
+
+variable "oidc" {
+  description = "The OIDC issuer people sign in with (prod: the Gateway's SecurityPolicy and TRAWL_AUTH_OIDC_*): issuer_url, jwks_url, audience, roles_claim (e.g. groups) and role_map (group=role,...). null keeps the overlay's."
+  type = object({
+    issuer_url  = string
+    jwks_url    = string
+    audience    = string
+    roles_claim = string
+    role_map    = string
+  })
+  default = null
+}
+
+variable "public_host" {
+  description = "The host name clients use for the Gateway (the certificate trawl-tls is issued for it). null keeps the overlay's."
+  type        = string
+  default     = null
+}
+
+variable "kafka" {
+  description = "Kafka of the prod overlay's Kafka Broker (module kafka's bootstrap_servers and replication_factor). null keeps the overlay's."
+  type = object({
+    bootstrap_servers  = string
+    replication_factor = number
+  })
+  default = null
+}
+
+variable "dead_letter_bucket_arn" {
+  description = "The bucket the prod overlay's dead-letter sink writes to (module s3-bucket's dead_letter_bucket_arn). null keeps the overlay's."
+  type        = string
+  default     = null
+}

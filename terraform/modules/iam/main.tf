@@ -132,3 +132,55 @@ resource "aws_iam_role_policy" "component" {
   role   = aws_iam_role.component[each.key].id
   policy = data.aws_iam_policy_document.access[each.key].json
 }
+
+# The dead-letter sink (IntegrationSink trawl-dead-letters in namespace trawl) writes undeliverable
+# events into the dead-letter bucket, and nothing else.
+data "aws_iam_policy_document" "dead_letters_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:sub"
+      values   = ["system:serviceaccount:${var.namespace}:${var.dead_letter_service_account}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "dead_letters" {
+  statement {
+    sid       = "Write"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.dead_letter_bucket_arn}/*"]
+  }
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "BucketKey"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [var.kms_key_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "dead_letters" {
+  name                 = "${var.name_prefix}-dead-letters"
+  description          = "trawl dead letters: assumed by ServiceAccount ${var.namespace}/${var.dead_letter_service_account}"
+  assume_role_policy   = data.aws_iam_policy_document.dead_letters_trust.json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "dead_letters" {
+  name   = "${var.name_prefix}-dead-letters-s3"
+  role   = aws_iam_role.dead_letters.id
+  policy = data.aws_iam_policy_document.dead_letters.json
+}

@@ -61,6 +61,34 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # every prefix (snapshots/, dissections/, nodes/, audit/ ...): a version that was overwritten or
+  # deleted goes after noncurrent_version_days (Object Lock still holds what is under retention)
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_days
+    }
+  }
+
+  # cached exports (snapshots/<name>/.exports/...) are copies: the functions serve one for
+  # TRAWL_EXPORT_CACHE_TTL (1 h) and tag it trawl-cache=export when they write it; a lifecycle rule
+  # cannot match a prefix in the middle of a key, so the tag is what this rule matches
+  rule {
+    id     = "expire-cached-exports"
+    status = "Enabled"
+    filter {
+      tag {
+        key   = "trawl-cache"
+        value = "export"
+      }
+    }
+    expiration {
+      days = var.export_cache_days
+    }
+  }
+
   rule {
     id     = "abort-incomplete-uploads"
     status = "Enabled"
@@ -106,4 +134,93 @@ resource "aws_s3_bucket_policy" "this" {
   bucket     = aws_s3_bucket.this.id
   policy     = data.aws_iam_policy_document.tls_only.json
   depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+# Dead letters: the events the Broker could not deliver after its retries (knative/overlays/prod,
+# IntegrationSink trawl-dead-letters), one object each, in a bucket of their own so that the sink's
+# role can write there and nowhere else.
+resource "aws_s3_bucket" "dead_letters" {
+  bucket        = "${var.bucket_name}-dead-letters"
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_ownership_controls" "dead_letters" {
+  bucket = aws_s3_bucket.dead_letters.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "dead_letters" {
+  bucket                  = aws_s3_bucket.dead_letters.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "dead_letters" {
+  bucket = aws_s3_bucket.dead_letters.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
+      kms_master_key_id = var.kms_key_arn
+    }
+    bucket_key_enabled = var.kms_key_arn != null
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "dead_letters" {
+  bucket = aws_s3_bucket.dead_letters.id
+  rule {
+    id     = "expire-dead-letters"
+    status = "Enabled"
+    filter {}
+    expiration {
+      days = var.dead_letter_retention_days
+    }
+  }
+}
+
+data "aws_iam_policy_document" "dead_letters_tls_only" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.dead_letters.arn, "${aws_s3_bucket.dead_letters.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "dead_letters" {
+  bucket     = aws_s3_bucket.dead_letters.id
+  policy     = data.aws_iam_policy_document.dead_letters_tls_only.json
+  depends_on = [aws_s3_bucket_public_access_block.dead_letters]
+}
+
+# S3 from the cluster's VPC without a NAT gateway or the internet: a gateway endpoint on every
+# route table of the VPC (no charge; S3 traffic stays on AWS's network).
+data "aws_region" "current" {}
+
+data "aws_route_tables" "vpc" {
+  count  = var.vpc_id == null ? 0 : 1
+  vpc_id = var.vpc_id
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  count             = var.vpc_id == null ? 0 : 1
+  vpc_id            = var.vpc_id
+  service_name      = "com.amazonaws.${data.aws_region.current.name}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = data.aws_route_tables.vpc[0].ids
+  tags              = merge(var.tags, { Name = "${var.bucket_name}-s3" })
 }
