@@ -22,13 +22,17 @@ export const ENDPOINTS = [
 
 // Secrets that are written outside the manifests, never committed, and who writes them.
 export const EXTERNAL_SECRETS = new Map([
-  ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret)'],
+  ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret): the ClickHouse writer'],
+  ['trawl/trawl-clickhouse-reader', 'terraform/modules/apps (or kubectl create secret): the read-only ClickHouse user'],
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
   ['trawl/trawl-api-tokens', 'the API tokens file (docs/deploy.md: one line per token, sha256 hex, role, name)'],
 ]);
 
 // The variables each external Secret holds (envFrom of it gives exactly these).
-const EXTERNAL_SECRET_KEYS = new Map([['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_PASSWORD']]]);
+const EXTERNAL_SECRET_KEYS = new Map([
+  ['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD']],
+  ['trawl/trawl-clickhouse-reader', ['TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD']],
+]);
 
 // What each image cannot run without in a cluster (the code's defaults are the local stack's:
 // ClickHouse on 127.0.0.1, the bucket "trawl"), and, for the functions, what only the groups that
@@ -39,6 +43,10 @@ const REQUIRED_SETTINGS = {
   'trawl-functions': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_FUNCTIONS'],
 };
 const CLICKHOUSE_GROUPS = new Set(['dissections', 'databases', 'calls', 'mcp']);
+// groups that change ClickHouse (a dissection's delete drops its rows; the MCP server runs every
+// group): only they get the writer's Secret, the others the read-only user's
+const CLICKHOUSE_WRITER_GROUPS = new Set(['dissections', 'mcp']);
+const CLICKHOUSE_WRITER_SECRET = 'trawl-clickhouse';
 const CLICKHOUSE_SETTINGS = ['TRAWL_CLICKHOUSE_URL', 'TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD', 'TRAWL_CLICKHOUSE_DATABASE'];
 
 // The TRAWL_* settings the code reads (string literals in every module's main sources): a name
@@ -391,6 +399,8 @@ function checkSettings(objects, settingNames) {
       if (image === 'trawl-functions') {
         const groups = functionGroupsOfService(c);
         if (groups.some((g) => CLICKHOUSE_GROUPS.has(g))) required.push(...CLICKHOUSE_SETTINGS);
+        const writer = (c.envFrom ?? []).some((f) => f.secretRef?.name === CLICKHOUSE_WRITER_SECRET);
+        if (writer && !groups.some((g) => CLICKHOUSE_WRITER_GROUPS.has(g))) errors.push(`${id}: serves ${groups.join(', ')}, which only read ClickHouse, with the writer's Secret ${CLICKHOUSE_WRITER_SECRET}`);
       }
       for (const name of required) if (!present.has(name)) errors.push(`${id}: ${image} needs ${name}, which neither its env, its ConfigMaps nor its Secrets give`);
     }

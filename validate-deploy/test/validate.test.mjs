@@ -310,3 +310,11 @@ test('prod: default-deny in namespace trawl, JWT at the Gateway on an internal l
   delete named(objects, 'EnvoyProxy', 'trawl-internal').metadata.name;
   assert.ok(check(objects.filter((o) => o.kind !== 'EnvoyProxy')).includes('Gateway trawl: infrastructure EnvoyProxy trawl-internal does not exist'));
 });
+
+test('a query Service with the ClickHouse writer\'s credentials is reported', () => {
+  const objects = prod();
+  const c = named(objects, 'Service', 'trawl-calls').spec.template.spec.containers[0];
+  assert.deepEqual(check(objects), []);
+  c.envFrom.find((f) => f.secretRef).secretRef.name = 'trawl-clickhouse';
+  assert.ok(check(objects).includes('Service trawl-calls: serves calls, which only read ClickHouse, with the writer\'s Secret trawl-clickhouse'));
+});

@@ -104,10 +104,10 @@ module "apps" {
   bucket_name               = module.bucket.bucket_name
   bucket_region             = module.bucket.bucket_region
   clickhouse_url            = module.clickhouse.url
-  clickhouse_user           = module.clickhouse.trawl_user
   clickhouse_database       = module.clickhouse.database
   raw_retention_days        = var.raw_retention_days
-  clickhouse_password       = module.clickhouse.trawl_password
+  clickhouse_writer         = module.clickhouse.writer
+  clickhouse_reader         = module.clickhouse.reader
   platform_ready            = module.knative.ready
   oidc                      = var.oidc
   public_host               = var.public_host

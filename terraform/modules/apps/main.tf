@@ -27,7 +27,6 @@ data "kustomization_overlay" "trawl" {
         TRAWL_S3_BUCKET           = var.bucket_name
         TRAWL_S3_REGION           = var.bucket_region
         TRAWL_CLICKHOUSE_URL      = var.clickhouse_url
-        TRAWL_CLICKHOUSE_USER     = var.clickhouse_user
         TRAWL_CLICKHOUSE_DATABASE = var.clickhouse_database
         TRAWL_RAW_RETENTION       = "${var.raw_retention_days}d"
         }, var.oidc == null ? {} : {
@@ -147,14 +146,16 @@ resource "kustomization_resource" "p0" {
   manifest = data.kustomization_overlay.trawl.manifests[each.value]
 }
 
+# ClickHouse credentials, one Secret per duty: trawl-clickhouse (the writer: the dissector and the
+# functions that delete a dissection) and trawl-clickhouse-reader (the query Services)
 resource "kubernetes_secret_v1" "clickhouse" {
-  count = var.platform_ready ? 1 : 0
+  for_each = var.platform_ready ? { "trawl-clickhouse" = var.clickhouse_writer, "trawl-clickhouse-reader" = var.clickhouse_reader } : {}
 
   metadata {
-    name      = "trawl-clickhouse"
+    name      = each.key
     namespace = var.namespace
   }
-  data       = { TRAWL_CLICKHOUSE_PASSWORD = var.clickhouse_password }
+  data       = { TRAWL_CLICKHOUSE_USER = each.value.user, TRAWL_CLICKHOUSE_PASSWORD = each.value.password }
   depends_on = [kustomization_resource.p0]
 }
 

@@ -39,10 +39,6 @@ variable "clickhouse_url" {
   type        = string
 }
 
-variable "clickhouse_user" {
-  description = "ClickHouse user of trawl's components (TRAWL_CLICKHOUSE_USER)."
-  type        = string
-}
 
 variable "clickhouse_database" {
   description = "ClickHouse database of trawl's tables (TRAWL_CLICKHOUSE_DATABASE)."
@@ -55,10 +51,22 @@ variable "raw_retention_days" {
   type        = number
 }
 
-variable "clickhouse_password" {
-  description = "Its password (TRAWL_CLICKHOUSE_PASSWORD), stored in the Secret trawl-clickhouse."
-  type        = string
-  sensitive   = true
+variable "clickhouse_writer" {
+  description = "ClickHouse user and password that insert and drop a dissection's rows (module clickhouse's writer), stored in the Secret trawl-clickhouse."
+  type = object({
+    user     = string
+    password = string
+  })
+  sensitive = true
+}
+
+variable "clickhouse_reader" {
+  description = "ClickHouse user and password of the query Services (module clickhouse's reader), stored in the Secret trawl-clickhouse-reader."
+  type = object({
+    user     = string
+    password = string
+  })
+  sensitive = true
 }
 
 variable "platform_ready" {

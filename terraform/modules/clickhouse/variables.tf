@@ -40,10 +40,28 @@ variable "storage_class" {
   default     = "gp3"
 }
 
-variable "replicas" {
-  description = "Replicas of the single shard (1 without a Keeper; more needs ClickHouse Keeper and Replicated tables)."
+variable "shards" {
+  description = "Shards of the cluster `trawl` (calls are spread by their dissection; more than one needs the schema's cluster mode, TRAWL_CLICKHOUSE_CLUSTER)."
   type        = number
   default     = 1
+}
+
+variable "replicas" {
+  description = "Replicas of each shard (kept in step by Keeper; more than one needs the schema's cluster mode, TRAWL_CLICKHOUSE_CLUSTER)."
+  type        = number
+  default     = 1
+}
+
+variable "keeper_replicas" {
+  description = "ClickHouse Keeper nodes (3: one may be lost)."
+  type        = number
+  default     = 3
+}
+
+variable "keeper_image" {
+  description = "ClickHouse Keeper image (the same release as clickhouse_image)."
+  type        = string
+  default     = "clickhouse/clickhouse-keeper:25.3"
 }
 
 variable "resources" {
