@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import dev.trawl.core.LogFormat;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -33,6 +34,7 @@ public class DissectorApplication {
     private static final Logger log = LoggerFactory.getLogger(DissectorApplication.class);
 
     public static void main(String[] args) {
+        LogFormat.applyToSpringBoot(System::getenv);
         Path eventFile = jobSinkEventFile(System::getenv);
         SpringApplication app = new SpringApplication(DissectorApplication.class);
         if (eventFile != null) {

@@ -3,6 +3,7 @@ package dev.trawl.core.events;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.http.HttpMessageFactory;
+import io.micrometer.core.instrument.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -108,9 +109,20 @@ public final class EventSender {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            count(type, "failed");
             throw new IOException("interrupted while sending " + type, e);
+        } catch (IOException e) {
+            count(type, "failed");
+            throw e;
         }
+        count(type, "sent");
         return id;
+    }
+
+    // Micrometer's global registry: a Spring Boot app's registry joins it, so trawl_events_total is
+    // on the app's /actuator/prometheus whichever component sends
+    private static void count(String type, String outcome) {
+        Metrics.counter("trawl.events", "type", type, "outcome", outcome).increment();
     }
 
     /** Reads the JSON data of a received event into a map (receivers use their own types where they like). */
