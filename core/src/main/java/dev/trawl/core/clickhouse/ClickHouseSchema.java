@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * so running this again (every start of every component) applies only what is new. Scripts must
  * themselves be idempotent ({@code IF NOT EXISTS}): two components starting at once may both
  * apply a version before either records it.
+ *
+ * <p>On a ClickHouse cluster ({@code TRAWL_CLICKHOUSE_CLUSTER}) the same scripts are applied in
+ * their cluster form: every DDL {@code ON CLUSTER}, each MergeTree table becomes a
+ * {@code Replicated} table {@code <name>_local} on every shard plus a {@code Distributed} table
+ * under the script's name, which the code reads and writes as on one server; the ledger is one
+ * replicated table for the whole cluster. Single-node stays the default.
  */
 public final class ClickHouseSchema {
     private static final Logger log = LoggerFactory.getLogger(ClickHouseSchema.class);
@@ -52,23 +58,27 @@ public final class ClickHouseSchema {
         }
     }
 
-    /** Applies every script not yet recorded, in version order; returns the versions it applied. */
+    /** The cluster of {@code TRAWL_CLICKHOUSE_CLUSTER}, or null: one server. */
+    public static String cluster(java.util.function.Function<String, String> env) {
+        String cluster = env.apply("TRAWL_CLICKHOUSE_CLUSTER");
+        return cluster == null || cluster.isBlank() ? null : ClusterDdl.checkedName(cluster.strip());
+    }
+
+    /** Applies every script not yet recorded, in version order, in the form {@code TRAWL_CLICKHOUSE_CLUSTER} asks for. */
     public static List<Integer> migrate(Client client) {
-        execute(client, """
-                CREATE TABLE IF NOT EXISTS schema_migrations
-                (
-                    version     UInt32,
-                    description String,
-                    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)
-                )
-                ENGINE = ReplacingMergeTree(applied_at)
-                ORDER BY version""");
+        return migrate(client, cluster(System::getenv));
+    }
+
+    /** Applies every script not yet recorded, in version order; returns the versions it applied. */
+    public static List<Integer> migrate(Client client, String cluster) {
+        execute(client, ledger(cluster));
         Set<Integer> applied = appliedVersions(client);
         List<Integer> done = new ArrayList<>();
+        ClusterDdl form = cluster == null ? null : new ClusterDdl(cluster);
         for (Migration m : migrations()) {
             if (applied.contains(m.version())) continue;
             for (String statement : statements(m.sql())) {
-                execute(client, statement);
+                for (String s : form == null ? List.of(statement) : form.rewrite(statement)) execute(client, s);
             }
             execute(client, "INSERT INTO schema_migrations (version, description) VALUES ("
                     + m.version() + ", '" + m.description().replace("'", "") + "')");
@@ -76,6 +86,32 @@ public final class ClickHouseSchema {
             done.add(m.version());
         }
         return done;
+    }
+
+    /**
+     * Every statement {@link #migrate} applies to an empty database, in order: what
+     * {@code ./trawl schema [--cluster NAME]} prints.
+     */
+    public static List<String> ddl(String cluster) {
+        if (cluster != null) ClusterDdl.checkedName(cluster);
+        List<String> out = new ArrayList<>();
+        out.add(ledger(cluster));
+        ClusterDdl form = cluster == null ? null : new ClusterDdl(cluster);
+        for (Migration m : migrations()) {
+            for (String statement : statements(m.sql())) out.addAll(form == null ? List.of(statement) : form.rewrite(statement));
+            out.add("INSERT INTO schema_migrations (version, description) VALUES (" + m.version() + ", '" + m.description().replace("'", "") + "')");
+        }
+        return out;
+    }
+
+    // the ledger: on a cluster one replicated table whose replicas are every server of every shard
+    // (a path without {shard}), so each server sees which versions the cluster has
+    private static String ledger(String cluster) {
+        String engine = cluster == null ? "ReplacingMergeTree(applied_at)"
+                : "ReplicatedReplacingMergeTree('/clickhouse/tables/cluster-wide/{database}/schema_migrations', '{shard}-{replica}', applied_at)";
+        return "CREATE TABLE IF NOT EXISTS schema_migrations" + (cluster == null ? "" : " ON CLUSTER '" + cluster + "'")
+                + "\n(\n    version     UInt32,\n    description String,\n    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)\n)"
+                + "\nENGINE = " + engine + "\nORDER BY version";
     }
 
     public static Set<Integer> appliedVersions(Client client) {
