@@ -90,7 +90,7 @@ module "kafka" {
 module "clickhouse" {
   source = "../../modules/clickhouse"
 
-  schema_dir        = "${local.repo_root}/core/src/main/resources/dev/trawl/core/clickhouse"
+  schema_image      = "${var.image_registry}/trawl-dissector:${var.image_tag}"
   install_crds_only = var.install_crds_only
 }
 
@@ -105,6 +105,7 @@ module "apps" {
   bucket_region             = module.bucket.bucket_region
   clickhouse_url            = module.clickhouse.url
   clickhouse_database       = module.clickhouse.database
+  clickhouse_cluster        = module.clickhouse.cluster
   raw_retention_days        = var.raw_retention_days
   clickhouse_writer         = module.clickhouse.writer
   clickhouse_reader         = module.clickhouse.reader

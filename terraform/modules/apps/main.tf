@@ -28,6 +28,7 @@ data "kustomization_overlay" "trawl" {
         TRAWL_S3_REGION           = var.bucket_region
         TRAWL_CLICKHOUSE_URL      = var.clickhouse_url
         TRAWL_CLICKHOUSE_DATABASE = var.clickhouse_database
+        TRAWL_CLICKHOUSE_CLUSTER  = var.clickhouse_cluster
         TRAWL_RAW_RETENTION       = "${var.raw_retention_days}d"
         }, var.oidc == null ? {} : {
         TRAWL_AUTH_OIDC_ISSUER      = var.oidc.issuer_url

@@ -40,6 +40,11 @@ variable "clickhouse_url" {
 }
 
 
+variable "clickhouse_cluster" {
+  description = "The ClickHouse cluster trawl's tables are on (TRAWL_CLICKHOUSE_CLUSTER; module clickhouse's cluster)."
+  type        = string
+}
+
 variable "clickhouse_database" {
   description = "ClickHouse database of trawl's tables (TRAWL_CLICKHOUSE_DATABASE)."
   type        = string

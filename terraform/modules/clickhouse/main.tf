@@ -9,11 +9,6 @@ locals {
   keeper       = "trawl-keeper"
   # service of the installation as the operator names it: clickhouse-<installation>
   host = "clickhouse-${local.installation}.${var.namespace}.svc.cluster.local"
-  # V1__calls.sql, V2__views.sql, ... ordered by their number, not as text (V10 after V9)
-  schema_files = [
-    for f in sort([for f in fileset(var.schema_dir, "V*__*.sql") : format("%06d|%s", tonumber(regex("^V([0-9]+)__", f)[0]), f)]) :
-    split("|", f)[1]
-  ]
 }
 
 resource "helm_release" "operator" {
@@ -170,42 +165,26 @@ resource "kubernetes_manifest" "installation" {
   depends_on = [helm_release.operator, kubernetes_manifest.keeper]
 }
 
-# The DDL, as it is in the repository, one key per file.
-resource "kubernetes_config_map_v1" "schema" {
-  metadata {
-    name      = "trawl-clickhouse-schema"
-    namespace = var.namespace
-  }
-  data       = { for f in local.schema_files : f => file("${var.schema_dir}/${f}") }
-  depends_on = [helm_release.operator]
-}
-
-# The schema owner's credentials as clickhouse-client's configuration file, mounted read-only:
-# the password is never on a command line or in the Job's environment.
+# The schema owner's password as a file, mounted read-only (TRAWL_CLICKHOUSE_PASSWORD_FILE): never
+# on a command line or in the Job's environment.
 resource "kubernetes_secret_v1" "schema_credentials" {
   metadata {
     name      = "trawl-clickhouse-schema"
     namespace = var.namespace
   }
-  data = {
-    "client.xml" = <<-XML
-      <config>
-        <host>${local.host}</host>
-        <user>trawl_schema</user>
-        <password>${random_password.user["schema"].result}</password>
-      </config>
-    XML
-  }
+  data       = { password = random_password.user["schema"].result }
   depends_on = [helm_release.operator]
 }
 
-# Applies every V*.sql in version order (each is idempotent: CREATE ... IF NOT EXISTS); re-created
-# when a file changes, so a new V<n> lands with the next apply.
+# The schema, applied by its owner: the dissector's image runs trawl's migration runner
+# (ClickHouseSchema migrate) in the cluster form (TRAWL_CLICKHOUSE_CLUSTER): the database and every
+# table ON CLUSTER, Replicated local tables, Distributed tables, the cluster-wide ledger. A new
+# image (new scripts) is a new Job; the runner applies only what the ledger lacks.
 resource "kubernetes_job_v1" "schema" {
   count = var.install_crds_only ? 0 : 1
 
   metadata {
-    name      = "trawl-clickhouse-schema-${substr(sha256(jsonencode(kubernetes_config_map_v1.schema.data)), 0, 8)}"
+    name      = "trawl-clickhouse-schema-${substr(sha256(var.schema_image), 0, 8)}"
     namespace = var.namespace
   }
   spec {
@@ -217,16 +196,27 @@ resource "kubernetes_job_v1" "schema" {
         restart_policy = "Never"
         container {
           name    = "schema"
-          image   = var.clickhouse_image
-          command = ["/bin/sh", "-ec"]
-          args = [join("\n", concat(
-            ["clickhouse-client --config-file /credentials/client.xml --query 'CREATE DATABASE IF NOT EXISTS ${var.database}'"],
-            [for f in local.schema_files : "clickhouse-client --config-file /credentials/client.xml --database ${var.database} --multiquery < /schema/${f}"],
-          ))]
-          volume_mount {
-            name       = "schema"
-            mount_path = "/schema"
-            read_only  = true
+          image   = var.schema_image
+          command = ["java", "-cp", "@/app/jib-classpath-file", "dev.trawl.core.clickhouse.ClickHouseSchema", "migrate"]
+          env {
+            name  = "TRAWL_CLICKHOUSE_URL"
+            value = "http://${local.host}:8123"
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_USER"
+            value = "trawl_schema"
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_PASSWORD_FILE"
+            value = "/credentials/password"
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_DATABASE"
+            value = var.database
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_CLUSTER"
+            value = local.installation
           }
           volume_mount {
             name       = "credentials"
@@ -243,15 +233,9 @@ resource "kubernetes_job_v1" "schema" {
           }
           security_context {
             run_as_non_root            = true
-            run_as_user                = 101
+            run_as_user                = 65532
             allow_privilege_escalation = false
             read_only_root_filesystem  = true
-          }
-        }
-        volume {
-          name = "schema"
-          config_map {
-            name = kubernetes_config_map_v1.schema.metadata[0].name
           }
         }
         volume {

@@ -21,7 +21,7 @@ output "reader" {
 }
 
 output "cluster" {
-  description = "The ClickHouse cluster's name (TRAWL_CLICKHOUSE_CLUSTER when shards or replicas exceed one)."
+  description = "The ClickHouse cluster's name (TRAWL_CLICKHOUSE_CLUSTER)."
   value       = "trawl"
 }
 
@@ -36,7 +36,3 @@ output "analyst_password" {
   sensitive   = true
 }
 
-output "schema_files" {
-  description = "The DDL files applied, in order."
-  value       = local.schema_files
-}

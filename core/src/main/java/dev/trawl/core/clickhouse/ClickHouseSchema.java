@@ -58,6 +58,35 @@ public final class ClickHouseSchema {
         }
     }
 
+    /**
+     * The migration Job's entry point ({@code java -cp @/app/jib-classpath-file
+     * dev.trawl.core.clickhouse.ClickHouseSchema migrate} in the dissector's image): the schema
+     * owner creates the database and applies what is new, so no running component needs DDL rights.
+     */
+    public static void main(String[] args) {
+        if (args.length != 1 || !args[0].equals("migrate")) {
+            System.err.println("usage: ClickHouseSchema migrate   (TRAWL_CLICKHOUSE_URL, _USER, _PASSWORD_FILE, _DATABASE, _CLUSTER)");
+            System.exit(2);
+        }
+        List<Integer> applied = migrateDatabase(System::getenv);
+        System.out.println("ClickHouse schema: applied " + (applied.isEmpty() ? "nothing new" : "V" + applied));
+    }
+
+    /** Creates the settings' database (on every server of the cluster) and migrates it; returns the versions applied. */
+    public static List<Integer> migrateDatabase(java.util.function.Function<String, String> env) {
+        ClickHouseSettings settings = ClickHouseSettings.from(env);
+        String cluster = cluster(env);
+        if (!settings.database().matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+            throw new IllegalArgumentException("TRAWL_CLICKHOUSE_DATABASE must be a plain name, not " + settings.database());
+        }
+        try (Client server = new ClickHouseSettings(settings.url(), settings.user(), settings.password(), "default").client()) {
+            execute(server, "CREATE DATABASE IF NOT EXISTS " + settings.database() + (cluster == null ? "" : " ON CLUSTER '" + cluster + "'"));
+        }
+        try (Client client = settings.client()) {
+            return migrate(client, cluster);
+        }
+    }
+
     /** The cluster of {@code TRAWL_CLICKHOUSE_CLUSTER}, or null: one server. */
     public static String cluster(java.util.function.Function<String, String> env) {
         String cluster = env.apply("TRAWL_CLICKHOUSE_CLUSTER");
