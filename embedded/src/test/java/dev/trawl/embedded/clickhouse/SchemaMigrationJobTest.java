@@ -25,6 +25,12 @@ class SchemaMigrationJobTest {
             assertThat(ClickHouseSchema.migrateDatabase(env::get)).isEmpty();
             try (var client = ClickHouseSettings.from(env::get).client()) {
                 assertThat(ClickHouseSchema.appliedVersions(client)).hasSize(ClickHouseSchema.migrations().size());
+                // a Service starting on the migrated schema runs no DDL: a read-only login suffices
+                client.execute("CREATE USER IF NOT EXISTS job_reader IDENTIFIED BY 'r' SETTINGS readonly = 1").get().close();
+            }
+            try (var reader = ClickHouseSettings.from(Map.of("TRAWL_CLICKHOUSE_URL", clickhouse.url(), "TRAWL_CLICKHOUSE_DATABASE", "trawl_job",
+                    "TRAWL_CLICKHOUSE_USER", "job_reader", "TRAWL_CLICKHOUSE_PASSWORD", "r")::get).client()) {
+                assertThat(ClickHouseSchema.migrate(reader, null)).isEmpty();
             }
         }
     }
