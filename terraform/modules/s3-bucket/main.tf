@@ -8,23 +8,34 @@ resource "aws_s3_bucket" "this" {
   tags                = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+# Both buckets (trawl's and the dead letters'): no ACLs, no public access, encrypted, TLS only.
+locals {
+  buckets = {
+    this         = aws_s3_bucket.this
+    dead_letters = aws_s3_bucket.dead_letters
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
+resource "aws_s3_bucket_public_access_block" "bucket" {
+  for_each                = local.buckets
+  bucket                  = each.value.id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
@@ -32,6 +43,26 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
     }
     bucket_key_enabled = var.kms_key_arn != null
   }
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = aws_s3_bucket_ownership_controls.bucket["this"]
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = aws_s3_bucket_public_access_block.bucket["this"]
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = aws_s3_bucket_server_side_encryption_configuration.bucket["this"]
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = aws_s3_bucket_policy.bucket["this"]
 }
 
 # Object Lock needs versioning; without it trawl keeps one version per key (chunks are written once).
@@ -110,13 +141,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 # TLS only: a request over plain HTTP is refused whatever the caller's permissions.
 data "aws_iam_policy_document" "tls_only" {
+  for_each = local.buckets
   statement {
     sid     = "DenyInsecureTransport"
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
+      each.value.arn,
+      "${each.value.arn}/*",
     ]
     principals {
       type        = "*"
@@ -130,45 +162,20 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  bucket     = aws_s3_bucket.this.id
-  policy     = data.aws_iam_policy_document.tls_only.json
-  depends_on = [aws_s3_bucket_public_access_block.this]
+resource "aws_s3_bucket_policy" "bucket" {
+  for_each   = local.buckets
+  bucket     = each.value.id
+  policy     = data.aws_iam_policy_document.tls_only[each.key].json
+  depends_on = [aws_s3_bucket_public_access_block.bucket]
 }
 
 # Dead letters: the events the Broker could not deliver after its retries (knative/overlays/prod,
 # IntegrationSink trawl-dead-letters), one object each, in a bucket of their own so that the sink's
-# role can write there and nowhere else.
+# role can write there and nowhere else (protections: local.buckets above).
 resource "aws_s3_bucket" "dead_letters" {
   bucket        = "${var.bucket_name}-dead-letters"
   force_destroy = var.force_destroy
   tags          = var.tags
-}
-
-resource "aws_s3_bucket_ownership_controls" "dead_letters" {
-  bucket = aws_s3_bucket.dead_letters.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_public_access_block" "dead_letters" {
-  bucket                  = aws_s3_bucket.dead_letters.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "dead_letters" {
-  bucket = aws_s3_bucket.dead_letters.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
-      kms_master_key_id = var.kms_key_arn
-    }
-    bucket_key_enabled = var.kms_key_arn != null
-  }
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "dead_letters" {
@@ -181,30 +188,6 @@ resource "aws_s3_bucket_lifecycle_configuration" "dead_letters" {
       days = var.dead_letter_retention_days
     }
   }
-}
-
-data "aws_iam_policy_document" "dead_letters_tls_only" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.dead_letters.arn, "${aws_s3_bucket.dead_letters.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "dead_letters" {
-  bucket     = aws_s3_bucket.dead_letters.id
-  policy     = data.aws_iam_policy_document.dead_letters_tls_only.json
-  depends_on = [aws_s3_bucket_public_access_block.dead_letters]
 }
 
 # S3 from the cluster's VPC without a NAT gateway or the internet: a gateway endpoint on every
