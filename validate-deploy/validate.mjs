@@ -20,7 +20,7 @@ import { build, objectId } from './lib/kustomize.mjs';
 import { validateObject } from './lib/schemas.mjs';
 import { strictCheck } from './lib/strict.mjs';
 import { imagesBlockErrors, renderWithImages, terraformImages, wrongImages } from './lib/terraform-render.mjs';
-import { checkReferences, functionGroupsOf, settingNamesOf, SETTINGS_FROM_ISSUES } from './lib/references.mjs';
+import { checkReferences, functionGroupsOf, settingNamesOf } from './lib/references.mjs';
 import { checkTerraform } from './lib/terraform.mjs';
 import YAML from 'yaml';
 
@@ -56,11 +56,6 @@ const functionGroups = functionGroupsOf(root);
 report(`the functions declare their endpoint groups (${functionGroups.join(', ')})`, functionGroups.includes('mcp') ? [] : ['no @FunctionGroup("mcp") found in functions/src/main/java']);
 
 const settingNames = settingNamesOf(root);
-{
-  const pending = [...SETTINGS_FROM_ISSUES].filter((n) => !settingNames.has(n));
-  report(`settings the issues specify: ${pending.length ? `not read by the code yet (accepted in manifests): ${pending.join(', ')}` : 'all read by the code'}`, []);
-  for (const n of SETTINGS_FROM_ISSUES) settingNames.add(n);
-}
 const knative = path.join(root, 'knative');
 const targets = [['base', path.join(knative, 'base'), false]];
 for (const o of fs.readdirSync(path.join(knative, 'overlays')).sort()) targets.push([`overlays/${o}`, path.join(knative, 'overlays', o), true]);

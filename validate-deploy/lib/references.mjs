@@ -63,14 +63,6 @@ export function settingNamesOf(projectRoot) {
   return names;
 }
 
-// Settings the issues specify and other branches implement (issue 13: access control; issue 17:
-// logs): the manifests set them already, and no code reads them yet where those branches have not
-// landed. validate.mjs lists which of these the code does not read, so the list shrinks to nothing.
-export const SETTINGS_FROM_ISSUES = new Set([
-  'TRAWL_AUTH', 'TRAWL_AUTH_TOKENS_FILE', 'TRAWL_AUTH_OIDC_ISSUER', 'TRAWL_AUTH_OIDC_AUDIENCE',
-  'TRAWL_AUTH_OIDC_ROLES_CLAIM', 'TRAWL_AUTH_OIDC_ROLE_MAP', 'TRAWL_ALLOWED_HOSTS', 'TRAWL_LOG_FORMAT',
-]);
-
 // The broker classes and gateway classes terraform/modules/knative installs: a Broker or Gateway
 // naming another would sit unreconciled (no controller for it), which no schema catches.
 export const BROKER_CLASSES = new Set(['MTChannelBasedBroker', 'Kafka']);

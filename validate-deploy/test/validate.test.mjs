@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, applyJson6902, mergePatch } from '../lib/kustomize.mjs';
 import { validateObject } from '../lib/schemas.mjs';
-import { checkReferences, functionGroupsOf, settingNamesOf, SETTINGS_FROM_ISSUES } from '../lib/references.mjs';
+import { checkReferences, functionGroupsOf, settingNamesOf } from '../lib/references.mjs';
 import { checkTerraform } from '../lib/terraform.mjs';
 import { strictCheck } from '../lib/strict.mjs';
 import { imagesBlockErrors, renderWithImages, terraformImages, wrongImages } from '../lib/terraform-render.mjs';
@@ -20,7 +20,7 @@ const EVENT_TYPES = ['dev.trawl.pcap.uploaded', 'dev.trawl.snapshot.requested', 
 const prod = () => build(path.join(root, 'knative/overlays/prod'));
 const named = (objects, kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const GROUPS = functionGroupsOf(root);
-const SETTINGS = new Set([...settingNamesOf(root), ...SETTINGS_FROM_ISSUES]);
+const SETTINGS = settingNamesOf(root);
 const check = (objects) => checkReferences(objects, { eventTypes: EVENT_TYPES, functionGroups: GROUPS, settingNames: SETTINGS, requireMappedImages: true });
 
 test('the repository\'s prod overlay passes every reference check', () => {

@@ -2,7 +2,8 @@
 # allowed exactly the prefixes its work touches:
 #   capture    writes raw/ and nodes/ (no read, list or delete: the bucket's lifecycle expires raw/)
 #   functions  reads raw/ and nodes/; reads, writes and deletes snapshots/ and dissections/, and
-#              writes nodes/<node>/raw-range.json (the index of each node's range they maintain)
+#              writes nodes/<node>/raw-range.json (the index of each node's range they maintain);
+#              appends to and reads audit/ (never deletes it)
 #   dissector  reads raw/ and snapshots/; reads and writes dissections/ (its status.json)
 # list holds key prefixes (an s3:prefix condition); read, write and delete hold key patterns.
 
@@ -24,9 +25,9 @@ locals {
       delete = []
     }
     functions = {
-      list   = ["raw/", "nodes/", "snapshots/", "dissections/"]
-      read   = ["raw/*", "nodes/*", "snapshots/*", "dissections/*"]
-      write  = ["snapshots/*", "dissections/*", "nodes/*/raw-range.json"]
+      list   = ["raw/", "nodes/", "snapshots/", "dissections/", "audit/"]
+      read   = ["raw/*", "nodes/*", "snapshots/*", "dissections/*", "audit/*"]
+      write  = ["snapshots/*", "dissections/*", "nodes/*/raw-range.json", "audit/*"]
       delete = ["snapshots/*", "dissections/*"]
     }
     dissector = {

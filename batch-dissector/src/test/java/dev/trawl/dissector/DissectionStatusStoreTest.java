@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.core.dissection.DissectionStatusStore;
+import dev.trawl.core.s3.NameTakenException;
 import dev.trawl.embedded.EmbeddedS3;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ class DissectionStatusStoreTest {
     void aTakenNameIsRefused() {
         store.create(DissectionStatus.pending("snap-a", "one", Instant.now()));
         assertThatThrownBy(() -> store.create(DissectionStatus.pending("snap-a", "one", Instant.now())))
-                .isInstanceOf(DissectionStatusStore.NameTakenException.class);
+                .isInstanceOf(NameTakenException.class);
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.trawl.functions;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.s3.S3Settings;
 import java.time.Clock;
-import java.util.function.Function;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -26,7 +25,7 @@ public class TrawlConfiguration {
 
     @Bean
     public S3Settings s3Settings(TrawlEnv env) {
-        return S3Settings.from(env);
+        return S3Settings.from(env::lookup);
     }
 
     @Bean(destroyMethod = "close")
@@ -41,7 +40,7 @@ public class TrawlConfiguration {
 
     @Bean
     public EventSender eventSender(TrawlEnv env) {
-        return EventSender.from(env, "functions");
+        return EventSender.from(env::lookup, "functions");
     }
 
     @Bean
@@ -49,11 +48,17 @@ public class TrawlConfiguration {
         return Clock.systemUTC();
     }
 
-    /** A lookup of environment-style configuration names; null when unset. */
+    /**
+     * A lookup of environment-style configuration names; null when unset. Not a
+     * {@code java.util.function.Function}: Spring Cloud Function would serve such a bean at
+     * {@code POST /mcp/trawlEnv} and answer any setting, secrets too, to whoever asks.
+     */
     @FunctionalInterface
-    public interface TrawlEnv extends Function<String, String> {
+    public interface TrawlEnv {
+        String lookup(String name);
+
         default String get(String name, String fallback) {
-            String value = apply(name);
+            String value = lookup(name);
             return value == null || value.isBlank() ? fallback : value;
         }
     }

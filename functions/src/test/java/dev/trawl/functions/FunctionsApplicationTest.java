@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.web.ApiException;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import io.cloudevents.CloudEvent;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,11 +34,6 @@ class FunctionsApplicationTest {
 
     @TestConfiguration
     static class Extra {
-        @Bean
-        McpEndpointGroup testGroup() {
-            return () -> List.of(new McpEndpoint("GET", "/mcp/test-echo", "echoes"));
-        }
-
         @Bean(name = "test-echo")
         Supplier<java.util.Map<String, Object>> testEcho() {
             return () -> java.util.Map.of("hello", "world");
@@ -82,25 +75,38 @@ class FunctionsApplicationTest {
     }
 
     @Test
-    void listsTheEndpointsThatGroupsContribute() throws Exception {
+    void listsTheRoutesOfTheTable() throws Exception {
         var r = get("/mcp");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("\"path\":\"/mcp/test-echo\"", "\"method\":\"GET\"");
+        assertThat(r.body()).contains("{\"method\":\"GET\",\"path\":\"/mcp/snapshots/:name/pcap\",\"description\":\"Export snapshot as PCAP\"}",
+                "{\"method\":\"POST\",\"path\":\"/mcp\",");
     }
 
+    /**
+     * A function bean that is no route of the table (as any library or test may add) is no endpoint (docs/security.md);
+     * the table's own suppliers are served (RouteTableTest, and the capture endpoints' tests).
+     */
     @Test
-    void servesASupplierBeanUnderMcpByItsName() throws Exception {
-        var r = get("/mcp/test-echo");
-        assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("\"hello\":\"world\"");
+    void servesNoFunctionBeanThatIsNotARoute() throws Exception {
+        for (String path : List.of("/mcp/test-echo", "/mcp/test-missing/thing-1")) {
+            var r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(404);
+            assertThat(r.body()).as(path).contains("\"success\":false", "no such endpoint").doesNotContain("world", "thing-1\"");
+            assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).contains("json"));
+        }
     }
 
+    /**
+     * The configuration lookup is a bean too: were it a Function, Spring Cloud Function would
+     * answer any setting; as any other bean that is no function, its name is no endpoint.
+     */
     @Test
-    void answersATypedErrorFromAFunctionAsJsonWithItsStatus() throws Exception {
-        var r = get("/mcp/test-missing/thing-1");
+    void servesNoSetting() throws Exception {
+        var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/mcp/trawlEnv"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("\"TRAWL_S3_BUCKET\"")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(404);
-        assertThat(r.body()).contains("\"success\":false", "no thing named thing-1");
-        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).contains("json"));
+        assertThat(r.body()).doesNotContain("unused");
     }
 
     @Test
@@ -127,7 +133,7 @@ class FunctionsApplicationTest {
         assertThat(unknown.statusCode()).isEqualTo(202);
 
         var notAnEvent = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/events"))
-                .POST(HttpRequest.BodyPublishers.ofString("hi")).build(), HttpResponse.BodyHandlers.ofString());
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString("hi")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(notAnEvent.statusCode()).isEqualTo(400);
         assertThat(notAnEvent.body()).contains("\"success\":false", "CloudEvent");
     }

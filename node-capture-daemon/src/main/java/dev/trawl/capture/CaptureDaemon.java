@@ -7,6 +7,7 @@ import dev.trawl.capture.workload.WorkloadTable;
 import dev.trawl.core.Names;
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.chunk.HeartbeatStore;
 import dev.trawl.core.chunk.PcapUploaded;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
@@ -59,6 +60,7 @@ public final class CaptureDaemon implements AutoCloseable {
     private final String node;
     private final String sessionId;
     private final S3Client s3;
+    private final HeartbeatStore heartbeats;
     private final boolean ownsS3;
     private final ChunkUploader uploader;
     private final Spool spool;
@@ -92,6 +94,7 @@ public final class CaptureDaemon implements AutoCloseable {
         }
         String bucket = b.s3Client != null ? Objects.requireNonNull(b.bucket, "bucket") : b.s3.bucket();
         this.uploader = new ChunkUploader(s3, bucket, b.multipartThreshold, b.partSize, b.verifyEtag);
+        this.heartbeats = new HeartbeatStore(s3, bucket);
         this.spool = new Spool(Objects.requireNonNull(b.spoolDir, "spoolDir"), node, b.spoolCapBytes);
         this.metrics = new CaptureMetrics(b.meterRegistry, node, spool::bytes, spool::droppedChunks, spool::droppedPackets);
     }
@@ -345,8 +348,8 @@ public final class CaptureDaemon implements AutoCloseable {
 
     private void writeHeartbeat(boolean enabled) {
         try {
-            uploader.upload(heartbeat(enabled).toJson(), S3Layout.heartbeatKey(node), "application/json");
-        } catch (IOException | RuntimeException e) {
+            heartbeats.write(heartbeat(enabled));
+        } catch (RuntimeException e) {
             log.warn("{}: heartbeat not written: {}", node, e.toString());
         }
     }

@@ -2,6 +2,7 @@ package dev.trawl.dissector.events;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
+import dev.trawl.core.access.EventsToken;
 import dev.trawl.core.events.EventSender;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
@@ -19,13 +20,19 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 public class EventsController {
     private final TrawlEventHandler handler;
+    private final EventsToken token;
 
-    public EventsController(TrawlEventHandler handler) {
+    public EventsController(TrawlEventHandler handler, EventsToken token) {
         this.handler = handler;
+        this.token = token;
     }
 
     @PostMapping("/events")
     public ResponseEntity<Map<String, Object>> receive(@RequestHeader HttpHeaders headers, @RequestBody(required = false) byte[] body) {
+        if (!token.accepts(headers.getFirst(EventsToken.HEADER))) {
+            return ResponseEntity.status(401).body(Map.of("success", false,
+                    "error", "events are accepted only from the broker (" + EventsToken.HEADER + " missing or wrong)"));
+        }
         CloudEvent event;
         try {
             Map<String, String> single = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);

@@ -1,27 +1,22 @@
 package dev.trawl.dissector.job;
 
-import dev.trawl.core.Names;
 import dev.trawl.core.s3.S3Layout;
+import dev.trawl.core.snapshot.SnapshotManifest;
+import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.core.snapshot.SnapshotStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.S3Object;
-import dev.trawl.core.snapshot.SnapshotManifest;
-import dev.trawl.core.snapshot.SnapshotStatus;
 
 /**
- * The chunks of a snapshot, per node and in time order: {@code snapshots/<name>/<node>/<start>-<end>.pcap}.
- * The key alone gives a chunk's time range, so a listing is enough to order them.
+ * The chunks of a snapshot, per node and in time order, from its manifest (read through
+ * {@link SnapshotStore}); a snapshot without one (chunks copied by hand) is listed, since a
+ * chunk's key alone gives its time range.
  */
 public final class SnapshotChunks {
-    private static final Pattern CHUNK_FILE = Pattern.compile("(\\d{1,19})-(\\d{1,19})\\.pcap(ng)?");
-
     private SnapshotChunks() {}
 
     /**
@@ -36,15 +31,11 @@ public final class SnapshotChunks {
      * from a listing. Empty when the snapshot has no data.
      */
     public static Map<String, List<Chunk>> list(S3Client s3, String bucket, String snapshot) {
-        String prefix = S3Layout.snapshotPrefix(snapshot);
+        var store = new SnapshotStore(s3, bucket);
         Map<String, List<Chunk>> byNode = new TreeMap<>();
-        SnapshotManifest manifest;
-        try {
-            manifest = SnapshotManifest.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.snapshotManifestKey(snapshot))).asByteArray());
-        } catch (NoSuchKeyException none) {
-            manifest = null;
-        }
-        if (manifest != null) {
+        var read = store.read(snapshot);
+        if (read.isPresent()) {
+            SnapshotManifest manifest = read.get().manifest();
             if (manifest.status() != SnapshotStatus.COMPLETED) {
                 throw new IllegalStateException("snapshot '" + snapshot + "' is " + manifest.status().name().toLowerCase(java.util.Locale.ROOT)
                         + (manifest.error() != null ? " (" + manifest.error() + ")" : "") + ", not completed");
@@ -52,32 +43,21 @@ public final class SnapshotChunks {
             long from = manifest.window().startNanos();
             long to = manifest.window().endNanos();
             for (SnapshotManifest.SnapshotObject o : manifest.objects()) {
-                // a manifest names its objects; they must still be inside this snapshot
-                if (!o.key().startsWith(prefix + o.node() + "/")) {
+                // a manifest names its objects; they must still be inside this snapshot, under their node
+                if (!o.key().startsWith(S3Layout.snapshotNodePrefix(snapshot, o.node()))) {
                     throw new IllegalStateException("manifest of '" + snapshot + "' lists a foreign object: " + o.key());
                 }
                 byNode.computeIfAbsent(o.node(), n -> new ArrayList<>())
                         .add(new Chunk(o.node(), o.key(), o.startNanos(), o.endNanos(), o.sizeBytes(), from, to));
             }
-            byNode.values().forEach(l -> l.sort(Comparator.comparingLong(Chunk::startNanos).thenComparing(Chunk::key)));
-            return byNode;
-        }
-        for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
-            String rest = o.key().substring(prefix.length());
-            int slash = rest.indexOf('/');
-            if (slash < 0) continue; // manifest.json and other snapshot-level files
-            String node = rest.substring(0, slash);
-            Matcher m = CHUNK_FILE.matcher(rest.substring(slash + 1));
-            if (!Names.isValid(node) || !m.matches()) continue;
-            byNode.computeIfAbsent(node, n -> new ArrayList<>())
-                    .add(new Chunk(node, o.key(), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), o.size(),
-                            Long.MIN_VALUE, Long.MAX_VALUE));
+        } else {
+            for (SnapshotStore.StoredChunk stored : store.listedChunks(snapshot)) {
+                var k = stored.chunk();
+                byNode.computeIfAbsent(k.node(), n -> new ArrayList<>())
+                        .add(new Chunk(k.node(), k.key(), k.startNanos(), k.endNanos(), stored.sizeBytes(), Long.MIN_VALUE, Long.MAX_VALUE));
+            }
         }
         byNode.values().forEach(l -> l.sort(Comparator.comparingLong(Chunk::startNanos).thenComparing(Chunk::key)));
         return byNode;
-    }
-
-    public static boolean exists(S3Client s3, String bucket, String snapshot) {
-        return s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.snapshotPrefix(snapshot)).maxKeys(1)).keyCount() > 0;
     }
 }

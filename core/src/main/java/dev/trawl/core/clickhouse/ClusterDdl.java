@@ -19,7 +19,7 @@ final class ClusterDdl {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern CREATE_TABLE = Pattern.compile(
-            "(?is)CREATE TABLE (IF NOT EXISTS )?([A-Za-z_][A-Za-z0-9_]*)\\s*(\\(.*)ENGINE\\s*=\\s*(ReplacingMergeTree|MergeTree)\\(([^)]*)\\)(.*)");
+            "(?is)CREATE TABLE (IF NOT EXISTS )?([A-Za-z_][A-Za-z0-9_]*)\\s*(\\(.*)ENGINE\\s*=\\s*(ReplacingMergeTree|MergeTree)(?:\\(([^)]*)\\))?(.*)");
     private static final Pattern CREATE_VIEW = Pattern.compile(
             "(?is)(CREATE (?:OR REPLACE )?VIEW (?:IF NOT EXISTS )?)([A-Za-z_][A-Za-z0-9_]*)(\\s+.*)");
     private static final Pattern DROP = Pattern.compile("(?is)(DROP (?:VIEW|TABLE) (?:IF EXISTS )?)([A-Za-z_][A-Za-z0-9_]*)(.*)");
@@ -49,7 +49,7 @@ final class ClusterDdl {
             String ifNotExists = m.group(1) == null ? "" : m.group(1);
             String table = m.group(2);
             String local = table + LOCAL_SUFFIX;
-            String args = m.group(5).strip();
+            String args = m.group(5) == null ? "" : m.group(5).strip();
             String replicated = "Replicated" + m.group(4) + "('/clickhouse/tables/{shard}/{database}/" + local + "', '{replica}'"
                     + (args.isEmpty() ? "" : ", " + args) + ")";
             return List.of(

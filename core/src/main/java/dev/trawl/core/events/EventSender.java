@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import dev.trawl.core.access.EventsToken;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,16 +37,24 @@ public final class EventSender {
     private final String source;
     private final Path tokenFile;
     private final HttpClient http;
+    private final String token;
 
     public EventSender(URI sink, String component) {
-        this(sink, component, null);
+        this(sink, component, null, null);
     }
 
-    public EventSender(URI sink, String component, Path tokenFile) {
+    /** With the event path's shared secret ({@link EventsToken}), sent with every event when not null. */
+    public EventSender(URI sink, String component, String token) {
+        this(sink, component, token, null);
+    }
+
+    /** Also with a ServiceAccount token file for the Broker's sender identity, read at every send when not null. */
+    public EventSender(URI sink, String component, String token, Path tokenFile) {
         this.sink = sink;
         this.source = TrawlEvents.source(component);
         this.tokenFile = tokenFile;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.token = token;
     }
 
     /** From {@code K_SINK}; null sink means events are dropped with a warning (no subscriber configured). */
@@ -56,9 +65,9 @@ public final class EventSender {
     /** From any lookup of {@code K_SINK} (in a Spring app, {@code environment::getProperty}). */
     public static EventSender from(java.util.function.Function<String, String> lookup, String component) {
         String sink = lookup.apply("K_SINK");
-        String token = lookup.apply("TRAWL_EVENTS_SINK_TOKEN_FILE");
-        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component,
-                token == null || token.isBlank() ? null : Path.of(token));
+        String tokenFile = lookup.apply("TRAWL_EVENTS_SINK_TOKEN_FILE");
+        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component, EventsToken.from(lookup).value(),
+                tokenFile == null || tokenFile.isBlank() ? null : Path.of(tokenFile));
     }
 
     public URI sink() {
@@ -94,6 +103,7 @@ public final class EventSender {
             return id;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(Duration.ofSeconds(30));
+        if (token != null) request.header(EventsToken.HEADER, token);
         if (tokenFile != null) request.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         HttpMessageFactory.createWriter(request::header, bytes -> {

@@ -24,6 +24,13 @@ class ClusterDdlTest {
     }
 
     @Test
+    void aPlainMergeTreeWithoutParenthesesIsReplicatedToo() {
+        List<String> audit = trawl.rewrite("CREATE TABLE IF NOT EXISTS audit\n(time DateTime64(3, 'UTC'), actor String)\nENGINE = MergeTree\nORDER BY (time, actor)");
+        assertThat(audit.get(0)).contains("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/audit_local', '{replica}')\nORDER BY (time, actor)");
+        assertThat(audit.get(1)).endsWith("Distributed('trawl', currentDatabase(), audit_local, rand())");
+    }
+
+    @Test
     void viewsDropsAndAltersRunOnEveryServerAndAltersReachTheLocalTable() {
         assertThat(trawl.rewrite("CREATE OR REPLACE VIEW grpc_calls AS SELECT 1 FROM calls"))
                 .containsExactly("CREATE OR REPLACE VIEW grpc_calls ON CLUSTER 'trawl' AS SELECT 1 FROM calls");

@@ -2,7 +2,6 @@ package dev.trawl.functions.calls;
 
 import dev.trawl.functions.web.FunctionGroup;
 import java.time.Clock;
-import java.util.List;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -11,8 +10,6 @@ import org.springframework.context.annotation.Configuration;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.dissections.LazyClickHouse;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -36,15 +33,5 @@ public class CallsConfiguration {
     @Bean
     public CallsService callsService(ClickHouseRows rows, S3Client s3, S3Settings settings, Clock clock) {
         return new CallsService(rows, new Datasets(new DissectionStatusStore(s3, settings.bucket()))::resolve, clock);
-    }
-
-    @Bean
-    public McpEndpointGroup callsEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/calls",
-                        "API calls matching a KFL filter, newest first: kfl, db=<snapshot>/<dissection> (none: real time), "
-                                + "limit (100, at most 1000), start/end (ms), format=compact|full"),
-                new McpEndpoint("GET", "/mcp/calls/:id",
-                        "one call with headers and payloads: db, max_payload (characters per body, default 65536)"));
     }
 }

@@ -1,5 +1,7 @@
 package dev.trawl.functions.capture;
 
+import dev.trawl.core.chunk.HeartbeatStore;
+import dev.trawl.core.chunk.RawRangeStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Layout;
@@ -8,10 +10,7 @@ import dev.trawl.functions.events.CloudEventHandler;
 import io.cloudevents.CloudEvent;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.springframework.context.annotation.Bean;
@@ -32,24 +31,29 @@ public class CaptureFunctions {
     }
 
     @Bean
-    public RawIndex rawIndex(S3Client s3, S3Settings settings, ChunkIndex index) {
-        return new RawIndex(s3, settings.bucket(), index);
+    public RawRangeStore rawRangeStore(S3Client s3, S3Settings settings) {
+        return new RawRangeStore(s3, settings.bucket());
     }
 
     @Bean
-    public CaptureStatus captureStatus(ChunkIndex index, RawIndex rawIndex, Clock clock, TrawlEnv env) {
-        return new CaptureStatus(index, rawIndex, clock,
+    public HeartbeatStore heartbeatStore(S3Client s3, S3Settings settings) {
+        return new HeartbeatStore(s3, settings.bucket());
+    }
+
+    @Bean
+    public CaptureStatus captureStatus(ChunkIndex index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, TrawlEnv env) {
+        return new CaptureStatus(index, heartbeats, rawRanges, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
                 dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
     }
 
     /**
-     * {@code pcap.uploaded}: widen the node's {@link RawIndex} entry. Ordered first, so handlers
+     * {@code pcap.uploaded}: widen the node's {@link RawRangeStore} entry. Ordered first, so handlers
      * of the same event (snapshot assembly) already see the chunk in the range.
      */
     @Bean
     @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
-    public CloudEventHandler pcapUploadedIndex(RawIndex rawIndex) {
+    public CloudEventHandler pcapUploadedIndex(RawRangeStore rawRanges) {
         return new CloudEventHandler() {
             @Override
             public String type() {
@@ -59,7 +63,7 @@ public class CaptureFunctions {
             @Override
             public void handle(CloudEvent event) {
                 Object key = EventSender.dataAsMap(event).get("key");
-                if (key instanceof String k) S3Layout.parseChunkKey(k).ifPresent(rawIndex::record);
+                if (key instanceof String k) S3Layout.parseChunkKey(k).ifPresent(rawRanges::record);
             }
         };
     }
@@ -74,13 +78,5 @@ public class CaptureFunctions {
     @FunctionGroup("data-boundaries")
     public Supplier<Map<String, Object>> dataBoundaries(CaptureStatus status) {
         return status::dataBoundaries;
-    }
-
-    @Bean
-    @FunctionGroup({"raw-capture", "data-boundaries"})
-    public McpEndpointGroup captureEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/raw-capture", "Check if raw capture is enabled"),
-                new McpEndpoint("GET", "/mcp/data-boundaries", "Get available data time range"));
     }
 }

@@ -1,6 +1,8 @@
 package dev.trawl.functions.capture;
 
 import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.chunk.HeartbeatStore;
+import dev.trawl.core.chunk.RawRangeStore;
 import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,21 +18,20 @@ import java.util.Optional;
 /** The answers of raw-capture and data-boundaries, and what snapshots ask about the capture. */
 public final class CaptureStatus {
     private final ChunkIndex index;
-    private final RawIndex rawIndex;
+    private final HeartbeatStore heartbeats;
+    private final RawRangeStore rawRanges;
     private final Clock clock;
     private final Duration staleAfter;
     private final Duration retention;
 
-    public CaptureStatus(ChunkIndex index, RawIndex rawIndex, Clock clock, Duration staleAfter, Duration retention) {
+    public CaptureStatus(ChunkIndex index, HeartbeatStore heartbeats, RawRangeStore rawRanges, Clock clock, Duration staleAfter,
+            Duration retention) {
         this.index = index;
-        this.rawIndex = rawIndex;
+        this.heartbeats = heartbeats;
+        this.rawRanges = rawRanges;
         this.clock = clock;
         this.staleAfter = staleAfter;
         this.retention = retention;
-    }
-
-    public RawIndex rawIndex() {
-        return rawIndex;
     }
 
     public ChunkIndex index() {
@@ -50,8 +51,8 @@ public final class CaptureStatus {
     public List<Heartbeat> activeNodes() {
         List<Heartbeat> active = new ArrayList<>();
         long now = clock.millis();
-        for (String node : index.heartbeatNodes()) {
-            index.heartbeat(node)
+        for (String node : heartbeats.nodes()) {
+            heartbeats.read(node)
                     .filter(h -> h.enabled() && now - h.lastSeenMillis() <= staleAfter.toMillis())
                     .ifPresent(active::add);
         }
@@ -68,8 +69,8 @@ public final class CaptureStatus {
         List<Map<String, Object>> nodes = new ArrayList<>();
         List<String> sessions = new ArrayList<>();
         boolean enabled = false;
-        for (String node : index.heartbeatNodes()) {
-            Optional<Heartbeat> hb = index.heartbeat(node);
+        for (String node : heartbeats.nodes()) {
+            Optional<Heartbeat> hb = heartbeats.read(node);
             if (hb.isEmpty()) continue;
             Heartbeat h = hb.get();
             boolean active = h.enabled() && now - h.lastSeenMillis() <= staleAfter.toMillis();
@@ -105,7 +106,7 @@ public final class CaptureStatus {
     }
 
     /**
-     * Every node's range (or only those given): from each node's {@link RawIndex} entry, its
+     * Every node's range (or only those given): from each node's {@link RawRangeStore} entry, its
      * newest end raised to the heartbeat's last uploaded chunk (so a missed event cannot hide new
      * data) and its oldest start raised to the retention's edge (the bucket's lifecycle deletes
      * older chunks). Nodes are those with a folder under {@code nodes/}.
@@ -114,12 +115,12 @@ public final class CaptureStatus {
         long now = nowNanos();
         long retained = now - retention.toNanos();
         List<NodeRange> ranges = new ArrayList<>();
-        List<String> nodes = onlyNodes == null || onlyNodes.isEmpty() ? index.heartbeatNodes() : onlyNodes;
+        List<String> nodes = onlyNodes == null || onlyNodes.isEmpty() ? heartbeats.nodes() : onlyNodes;
         // nodes are independent listings: ask for them in parallel so latency does not grow with the node count
         try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             var futures = nodes.stream().map(n -> executor.submit(() -> {
-                var hb = executor.submit(() -> index.heartbeat(n));
-                Optional<NodeRange> r = rawIndex.range(n, now);
+                var hb = executor.submit(() -> heartbeats.read(n));
+                Optional<NodeRange> r = rawRange(n, now);
                 long lastUploaded = hb.get().map(Heartbeat::lastChunkKey).flatMap(dev.trawl.core.s3.S3Layout::parseChunkKey)
                         .map(dev.trawl.core.s3.S3Layout.ChunkKey::endNanos).orElse(Long.MIN_VALUE);
                 return r.map(x -> new NodeRange(n, Math.max(x.oldestNanos(), Math.min(retained, x.newestNanos())),
@@ -138,6 +139,15 @@ public final class CaptureStatus {
             }
         }
         return ranges;
+    }
+
+    /** The node's range: from its stored range, or rebuilt from a listing (and stored) when there is none. */
+    private Optional<NodeRange> rawRange(String node, long nowNanos) {
+        var stored = rawRanges.read(node);
+        if (stored.isPresent()) return Optional.of(new NodeRange(node, stored.get().oldestNanos(), stored.get().newestNanos()));
+        Optional<NodeRange> listed = index.range(node, nowNanos);
+        listed.ifPresent(r -> rawRanges.widen(node, r.oldestNanos(), r.newestNanos()));
+        return listed;
     }
 
     public Map<String, Object> dataBoundaries() {

@@ -1,59 +1,36 @@
 package dev.trawl.functions.capture;
 
-import dev.trawl.core.Names;
 import dev.trawl.core.chunk.ChunkMeta;
-import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
+import dev.trawl.core.s3.S3Objects;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * What {@code raw/} and {@code nodes/} hold, read from listings only: chunk keys carry their
+ * What {@code raw/} holds, read from listings only: chunk keys carry their
  * time range, so no object is opened to know which chunks a window needs. Stateless: every call
  * asks S3.
  */
 public final class ChunkIndex {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChunkIndex.class);
     private final S3Client s3;
     private final String bucket;
+    private final S3Objects objects;
 
     public ChunkIndex(S3Client s3, String bucket) {
         this.s3 = s3;
         this.bucket = bucket;
+        this.objects = new S3Objects(s3, bucket);
     }
 
     /** Nodes that have a {@code raw/} folder, in name order. */
     public List<String> rawNodes() {
-        return childNames(S3Layout.RAW);
-    }
-
-    /** Nodes that have a heartbeat folder, in name order. */
-    public List<String> heartbeatNodes() {
-        return childNames(S3Layout.NODES);
-    }
-
-    private List<String> childNames(String prefix) {
-        List<String> names = new ArrayList<>();
-        String token = null;
-        do {
-            var request = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).delimiter("/").continuationToken(token).build();
-            ListObjectsV2Response page = s3.listObjectsV2(request);
-            for (CommonPrefix p : page.commonPrefixes()) {
-                String name = p.prefix().substring(prefix.length(), p.prefix().length() - 1);
-                // anything that is not a valid name was not written by trawl: never treat it as a node
-                if (Names.isValid(name)) names.add(name);
-            }
-            token = page.isTruncated() ? page.nextContinuationToken() : null;
-        } while (token != null);
-        return names;
+        return objects.childNames(S3Layout.RAW);
     }
 
     /** A node's chunks that hold packets in {@code [fromNanos, toNanos]}, in time order. */
@@ -106,7 +83,7 @@ public final class ChunkIndex {
             token = null;
             do {
                 var builder = ListObjectsV2Request.builder().bucket(bucket).prefix(prefix).continuationToken(token);
-                if (!fromTheStart && token == null) builder.startAfter(prefix + String.format("%019d", after));
+                if (!fromTheStart && token == null) builder.startAfter(S3Layout.rawStartAfter(node, after));
                 var page = s3.listObjectsV2(builder.build());
                 for (S3Object o : page.contents()) {
                     var chunk = S3Layout.parseChunkKey(o.key());
@@ -121,23 +98,7 @@ public final class ChunkIndex {
     }
 
     public Optional<ChunkMeta> meta(ChunkKey chunk) {
-        try {
-            return Optional.of(ChunkMeta.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.chunkMetaKey(chunk.key()))).asByteArray()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** The node's heartbeat; empty when there is none or it cannot be read (one broken node must not break the answer). */
-    public Optional<Heartbeat> heartbeat(String node) {
-        try {
-            return Optional.of(Heartbeat.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.heartbeatKey(node))).asByteArray()));
-        } catch (NoSuchKeyException e) {
-            return Optional.empty();
-        } catch (tools.jackson.core.JacksonException e) {
-            log.warn("heartbeat of node {} is not readable: {}", node, e.getOriginalMessage());
-            return Optional.empty();
-        }
+        return objects.read(S3Layout.chunkMetaKey(chunk.key())).map(r -> ChunkMeta.fromJson(r.bytes()));
     }
 
     /** A node's data: first packet of its oldest chunk to last packet of its newest, ns since the epoch. */

@@ -15,6 +15,6 @@ public class ClickHouseConfiguration {
 
     @Bean(destroyMethod = "close")
     LazyClickHouse dissectionsClickHouse(TrawlEnv env) {
-        return new LazyClickHouse(ClickHouseSettings.from(env));
+        return new LazyClickHouse(ClickHouseSettings.from(env::lookup));
     }
 }

@@ -7,9 +7,10 @@ import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
+import dev.trawl.core.s3.NameTakenException;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.snapshot.SnapshotManifest;
-import dev.trawl.functions.snapshots.SnapshotStore;
+import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
 import java.time.Clock;
@@ -59,7 +60,7 @@ public class Dissections {
         DissectionStatus pending = DissectionStatus.pending(snapshot, name, clock.instant());
         try {
             store.create(pending);
-        } catch (DissectionStatusStore.NameTakenException e) {
+        } catch (NameTakenException e) {
             throw new ApiException.Conflict(e.getMessage());
         }
         try {
@@ -241,10 +242,11 @@ public class Dissections {
 
     /** 404 for an unknown snapshot; 409 for one still being assembled or failed (the job would find nothing to read). */
     private void requireDissectable(String snapshot) {
-        var read = new SnapshotStore(s3, bucket).read(snapshot);
+        var snapshots = new SnapshotStore(s3, bucket);
+        var read = snapshots.read(snapshot);
         if (read.isEmpty()) {
             // chunks without a manifest (copied by hand) are dissected as they are listed
-            if (s3.listObjectsV2(b -> b.bucket(bucket).prefix(S3Layout.snapshotPrefix(snapshot)).maxKeys(1)).keyCount() > 0) return;
+            if (snapshots.hasObjects(snapshot)) return;
             throw new ApiException.NotFound("snapshot '" + snapshot + "' not found");
         }
         SnapshotManifest manifest = read.get().manifest();

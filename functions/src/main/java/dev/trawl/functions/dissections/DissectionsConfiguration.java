@@ -5,11 +5,8 @@ import dev.trawl.core.events.EventSender;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -30,16 +27,5 @@ public class DissectionsConfiguration {
         return new Dissections(s3, settings.bucket(), new DissectionStatusStore(s3, settings.bucket()), events, dissectionsClickHouse, clock,
                 Duration.ofMillis(Long.parseLong(env.get("TRAWL_DISSECTION_STOP_WAIT_MS", "5000"))),
                 Duration.ofSeconds(Long.parseLong(env.get("TRAWL_DISSECTION_STALE_S", "120"))));
-    }
-
-    @Bean
-    McpEndpointGroup dissectionEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/databases", "List all databases (real-time per node, and dissections)"),
-                new McpEndpoint("POST", "/mcp/dissections", "Start a delayed dissection job on a snapshot"),
-                new McpEndpoint("GET", "/mcp/dissections", "List dissection jobs, optionally filtered by ?snapshot="),
-                new McpEndpoint("GET", "/mcp/dissections/:snapshot/:name", "Get dissection status"),
-                new McpEndpoint("POST", "/mcp/dissections/:snapshot/:name/stop", "Stop a running dissection"),
-                new McpEndpoint("DELETE", "/mcp/dissections/:snapshot/:name", "Delete a dissection and its database"));
     }
 }

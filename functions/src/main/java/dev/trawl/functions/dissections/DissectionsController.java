@@ -1,12 +1,10 @@
 package dev.trawl.functions.dissections;
 
+import dev.trawl.functions.routes.RouteHandler;
 import dev.trawl.functions.web.FunctionGroup;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -25,33 +23,33 @@ public class DissectionsController {
         this.dissections = dissections;
     }
 
-    @PostMapping("/mcp/dissections")
+    @RouteHandler("start_dissection")
     @ResponseStatus(HttpStatus.OK)
     public Map<String, Object> start(@RequestBody(required = false) Map<String, Object> request) {
         return dissections.start(request);
     }
 
-    @GetMapping("/mcp/dissections")
+    @RouteHandler("list_dissections")
     public Map<String, Object> list(@RequestParam(name = "snapshot", required = false) String snapshot) {
         return dissections.list(snapshot);
     }
 
-    @GetMapping("/mcp/dissections/{snapshot}/{name}")
+    @RouteHandler("get_dissection")
     public Map<String, Object> get(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
         return dissections.get(snapshot, name);
     }
 
-    @PostMapping("/mcp/dissections/{snapshot}/{name}/stop")
+    @RouteHandler("stop_dissection")
     public Map<String, Object> stop(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
         return dissections.stop(snapshot, name);
     }
 
-    @DeleteMapping("/mcp/dissections/{snapshot}/{name}")
+    @RouteHandler("delete_dissection")
     public Map<String, Object> delete(@PathVariable("snapshot") String snapshot, @PathVariable("name") String name) {
         return dissections.delete(snapshot, name);
     }
 
-    @GetMapping("/mcp/databases")
+    @RouteHandler("list_databases")
     public Map<String, Object> databases() {
         return dissections.databases();
     }

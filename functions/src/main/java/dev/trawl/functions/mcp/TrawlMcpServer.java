@@ -13,6 +13,11 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStatelessServerTransport;
+import dev.trawl.functions.routes.Route;
+import dev.trawl.functions.routes.Role;
+import dev.trawl.functions.routes.Routes;
+import dev.trawl.functions.routes.Tool;
+import dev.trawl.functions.routes.TrawlApi;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,15 +39,20 @@ public final class TrawlMcpServer {
             'http and status >= 400' -> get_api_call for one call's payloads. To keep evidence: get_data_boundaries ->
             create_snapshot -> get_snapshot until completed -> export_snapshot_pcap for a Wireshark file.""";
 
+    /** The transport context's key for the HTTP caller's {@code Authorization} header. */
+    public static final String AUTHORIZATION = "authorization";
+    /** The transport context's key for the HTTP caller's {@link Role} (absent: nobody asked, as over stdio). */
+    public static final String ROLE = "role";
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private TrawlMcpServer() {}
 
     public static McpStatelessSyncServer stateless(McpStatelessServerTransport transport, TrawlApi api, String version) {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
-        List<McpStatelessServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
+        List<McpStatelessServerFeatures.SyncToolSpecification> tools = Routes.tools().stream()
                 .map(tool -> new McpStatelessServerFeatures.SyncToolSpecification(
-                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api)))
+                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api.as((String) context.get(AUTHORIZATION)))))
                 .toList();
         return McpServer.sync(new LifecycleNotificationsAccepted(transport))
                 .serverInfo(NAME, version)
@@ -72,7 +82,11 @@ public final class TrawlMcpServer {
             transport.setMcpHandler(new McpStatelessServerHandler() {
                 @Override
                 public Mono<McpSchema.JSONRPCResponse> handleRequest(McpTransportContext context, McpSchema.JSONRPCRequest request) {
-                    return handler.handleRequest(context, request);
+                    Mono<McpSchema.JSONRPCResponse> answer = handler.handleRequest(context, request);
+                    if (!McpSchema.METHOD_TOOLS_LIST.equals(request.method()) || !(context.get(ROLE) instanceof Role role)) return answer;
+                    return answer.map(response -> response.result() instanceof McpSchema.ListToolsResult list
+                            ? new McpSchema.JSONRPCResponse(response.jsonrpc(), response.id(), mayCall(list, role), response.error())
+                            : response);
                 }
 
                 @Override
@@ -98,9 +112,19 @@ public final class TrawlMcpServer {
         }
     }
 
+    /**
+     * The tools a caller holding {@code role} may call: each tool is its route, which needs a role. A call of
+     * another tool still reaches the API, which refuses it (403) and so the tool answers an error naming the role.
+     */
+    static McpSchema.ListToolsResult mayCall(McpSchema.ListToolsResult tools, Role role) {
+        return new McpSchema.ListToolsResult(tools.tools().stream()
+                .filter(t -> Routes.named(t.name()).map(r -> role.includes(r.role())).orElse(false))
+                .toList(), tools.nextCursor(), tools.meta());
+    }
+
     public static McpSyncServer session(McpServerTransportProvider transport, TrawlApi api, String version) {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
-        List<McpServerFeatures.SyncToolSpecification> tools = TrawlTools.all().stream()
+        List<McpServerFeatures.SyncToolSpecification> tools = Routes.tools().stream()
                 .map(tool -> McpServerFeatures.SyncToolSpecification.builder()
                         .tool(toolOf(tool, mapper))
                         .callHandler((exchange, request) -> run(tool, request.arguments(), api))
@@ -114,14 +138,15 @@ public final class TrawlMcpServer {
                 .build();
     }
 
-    static McpSchema.Tool toolOf(TrawlTool tool, McpJsonMapper mapper) {
-        boolean readOnly = tool.kind() == TrawlTool.Kind.READ_ONLY;
-        boolean destructive = tool.kind() == TrawlTool.Kind.DESTRUCTIVE;
+    static McpSchema.Tool toolOf(Route route, McpJsonMapper mapper) {
+        Tool tool = route.tool();
+        boolean readOnly = tool.kind() == Tool.Kind.READ_ONLY;
+        boolean destructive = tool.kind() == Tool.Kind.DESTRUCTIVE;
         return McpSchema.Tool.builder()
-                .name(tool.name())
+                .name(route.name())
                 .title(tool.title())
                 .description(tool.description())
-                .inputSchema(mapper, tool.inputSchema())
+                .inputSchema(mapper, route.inputSchema())
                 // the SDK checks every answer against it: an answer that does not match becomes a tool error
                 .outputSchema(mapper, tool.outputSchema())
                 // openWorld: the tools act on a live cluster's traffic, which changes between calls
@@ -130,15 +155,15 @@ public final class TrawlMcpServer {
     }
 
     /** Runs a tool; the API's errors become tool errors (isError) that tell the model what to do next. */
-    static CallToolResult run(TrawlTool tool, Map<String, Object> arguments, TrawlApi api) {
+    static CallToolResult run(Route route, Map<String, Object> arguments, TrawlApi api) {
         try {
-            Map<String, Object> result = tool.action().apply(new TrawlTool.Call(arguments == null ? Map.of() : arguments, api));
+            Map<String, Object> result = route.call(new Tool.Call(arguments == null ? Map.of() : arguments, api));
             return CallToolResult.builder()
                     .structuredContent(result)
                     .addTextContent(JSON.writeValueAsString(result))
                     .build();
         } catch (TrawlApi.ApiException e) {
-            String next = tool.nextStep().get(e.status());
+            String next = route.tool().nextStep().get(e.status());
             String message = e.getMessage() + (next == null ? "" : "\n" + next);
             return CallToolResult.builder().isError(true).addTextContent(message).build();
         }

@@ -11,6 +11,7 @@ import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import java.io.IOException;

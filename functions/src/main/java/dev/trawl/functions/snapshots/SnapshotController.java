@@ -1,5 +1,6 @@
 package dev.trawl.functions.snapshots;
 
+import dev.trawl.functions.routes.RouteHandler;
 import dev.trawl.functions.web.ApiException;
 import dev.trawl.functions.web.FunctionGroup;
 import jakarta.servlet.http.HttpServletResponse;
@@ -10,10 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -32,29 +30,32 @@ public class SnapshotController {
 
     private final SnapshotService snapshots;
     private final SnapshotExport export;
+    private final SnapshotEvidence evidence;
 
-    public SnapshotController(SnapshotService snapshots, SnapshotExport export) {
+    public SnapshotController(SnapshotService snapshots, SnapshotExport export, SnapshotEvidence evidence) {
         this.snapshots = snapshots;
         this.export = export;
+        this.evidence = evidence;
     }
 
-    @GetMapping("/mcp/snapshots")
+    @RouteHandler("list_snapshots")
     public Map<String, Object> list() {
         return snapshots.list();
     }
 
-    @PostMapping("/mcp/snapshots")
+    @RouteHandler("create_snapshot")
     public Map<String, Object> create(@RequestBody(required = false) Map<String, Object> body) {
         return snapshots.create(body);
     }
 
-    @GetMapping("/mcp/snapshots/{name}")
+    @RouteHandler("get_snapshot")
     public Map<String, Object> details(@PathVariable("name") String name) {
         return snapshots.details(name);
     }
 
-    @DeleteMapping("/mcp/snapshots/{name}")
+    @RouteHandler("delete_snapshot")
     public Map<String, Object> delete(@PathVariable("name") String name) {
+        evidence.requireDeletable(name);
         return snapshots.delete(name);
     }
 
@@ -65,7 +66,7 @@ public class SnapshotController {
      * would (a bad filter, node or format is a 400) and answers its headers, with the length when
      * it is known, without merging a byte: a client can ask whether a download will work.
      */
-    @GetMapping("/mcp/snapshots/{name}/pcap")
+    @RouteHandler("export_snapshot_pcap")
     public Object pcap(@PathVariable("name") String name,
             @RequestParam(name = "nodes", required = false) String nodes,
             @RequestParam(name = "start_time", required = false) String startTime,

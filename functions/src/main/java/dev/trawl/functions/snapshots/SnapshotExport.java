@@ -10,6 +10,7 @@ import dev.trawl.core.export.PcapngSink;
 import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -5,16 +5,15 @@ import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
 import dev.trawl.core.s3.S3Settings;
+import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.events.Events;
 import dev.trawl.functions.web.FunctionGroup;
-import dev.trawl.functions.web.McpEndpoint;
-import dev.trawl.functions.web.McpEndpointGroup;
 import io.cloudevents.CloudEvent;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -53,14 +52,10 @@ public class SnapshotFunctions {
         return new SnapshotExport(s3, presigner, settings.bucket(), service, store, Durations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
     }
 
+    /** {@code TRAWL_SNAPSHOT_LOCK_DAYS}: days after its creation a snapshot cannot be deleted (default 0: no such rule). */
     @Bean
-    public McpEndpointGroup snapshotEndpoints() {
-        return () -> List.of(
-                new McpEndpoint("GET", "/mcp/snapshots", "List all snapshots"),
-                new McpEndpoint("POST", "/mcp/snapshots", "Create a new snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name", "Get snapshot details"),
-                new McpEndpoint("DELETE", "/mcp/snapshots/:name", "Delete a snapshot"),
-                new McpEndpoint("GET", "/mcp/snapshots/:name/pcap", "Export snapshot as PCAP"));
+    public SnapshotEvidence snapshotEvidence(S3Client s3, S3Settings settings, SnapshotService service, Clock clock, TrawlEnv env) {
+        return new SnapshotEvidence(s3, settings.bucket(), service, clock, Duration.ofDays(Long.parseLong(env.get("TRAWL_SNAPSHOT_LOCK_DAYS", "0").strip())));
     }
 
     /** {@code snapshot.requested}: assemble what already exists of the window. */

@@ -5,10 +5,12 @@ import dev.trawl.core.Names;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.TrawlEvents;
+import dev.trawl.core.s3.NameTakenException;
 import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.capture.ChunkIndex.NodeRange;
 import dev.trawl.functions.events.Events;
@@ -89,7 +91,11 @@ public final class SnapshotService {
 
         var manifest = SnapshotManifest.requested(name, Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.SECONDS).toString(),
                 duration, window, nodes);
-        store.create(manifest);
+        try {
+            store.create(manifest);
+        } catch (NameTakenException e) {
+            throw new ApiException.Conflict(e.getMessage());
+        }
         store.markPending(name);
         try {
             events.send(TrawlEvents.SNAPSHOT_REQUESTED, name, Map.of("name", name));

@@ -27,10 +27,14 @@ public @interface FunctionGroup {
     final class Active implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            String selected = context.getEnvironment().getProperty("TRAWL_FUNCTIONS");
-            if (selected == null || selected.isBlank()) return true;
             Map<String, Object> attributes = metadata.getAnnotationAttributes(FunctionGroup.class.getName());
             String[] groups = attributes == null ? new String[0] : (String[]) attributes.get("value");
+            return anyServed(context.getEnvironment().getProperty("TRAWL_FUNCTIONS"), groups);
+        }
+
+        /** Whether an instance with this {@code TRAWL_FUNCTIONS} (null: every group) serves any of the groups. */
+        public static boolean anyServed(String selected, String... groups) {
+            if (selected == null || selected.isBlank()) return true;
             var wanted = Arrays.stream(selected.split(",")).map(String::trim).toList();
             return Arrays.stream(groups).anyMatch(wanted::contains);
         }

@@ -2,6 +2,8 @@ package dev.trawl.functions.capture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trawl.core.chunk.HeartbeatStore;
+import dev.trawl.core.chunk.RawRangeStore;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.embedded.EmbeddedS3;
 import java.nio.file.Files;
@@ -54,7 +56,7 @@ class DataBoundariesBenchmark {
             System.out.printf("setup: %d chunks written in %.1f s%n", NODES * CHUNKS_PER_NODE, (System.nanoTime() - t0) / 1e9);
 
             var chunks = new ChunkIndex(s3, "trawl");
-            var status = new CaptureStatus(chunks, new RawIndex(s3, "trawl", chunks), Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofDays(7));
+            var status = new CaptureStatus(chunks, new HeartbeatStore(s3, "trawl"), new RawRangeStore(s3, "trawl"), Clock.systemUTC(), Duration.ofMinutes(1), Duration.ofDays(7));
             long cold = System.nanoTime();
             Map<String, Object> answer = status.dataBoundaries();
             System.out.printf("first call, no index yet (rebuilt from listings): %.0f ms%n", (System.nanoTime() - cold) / 1e6);

@@ -3,14 +3,12 @@ package dev.trawl.functions.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.embedded.EmbeddedS3;
+import dev.trawl.functions.routes.KnativeManifests;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.Reader;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +16,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * The functions image with the endpoint groups that knative/base/serving/functions.yaml gives the
@@ -33,7 +30,7 @@ class McpServiceAsDeployedTest {
     static void asDeployed(DynamicPropertyRegistry registry) throws Exception {
         s3 = EmbeddedS3.startForTest(Files.createTempDirectory("mcp-deployed-s3"));
         s3.settings().toEnv().forEach((k, v) -> registry.add(k, () -> v));
-        String groups = functionsOf("trawl-mcp");
+        String groups = KnativeManifests.functionsOf("trawl-mcp");
         registry.add("TRAWL_FUNCTIONS", () -> groups);
     }
 
@@ -58,23 +55,5 @@ class McpServiceAsDeployedTest {
         } finally {
             client.closeGracefully();
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    static String functionsOf(String service) throws Exception {
-        Path manifest = Path.of("..", "knative", "base", "serving", "functions.yaml");
-        try (Reader reader = Files.newBufferedReader(manifest)) {
-            for (Object doc : new Yaml().loadAll(reader)) {
-                if (!(doc instanceof Map<?, ?> object) || !"Service".equals(object.get("kind"))) continue;
-                if (!service.equals(((Map<String, Object>) object.get("metadata")).get("name"))) continue;
-                var spec = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) object.get("spec")).get("template")).get("spec");
-                for (var container : (List<Map<String, Object>>) spec.get("containers")) {
-                    for (var env : (List<Map<String, Object>>) container.get("env")) {
-                        if ("TRAWL_FUNCTIONS".equals(env.get("name"))) return (String) env.get("value");
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException(manifest + " has no Service " + service + " with TRAWL_FUNCTIONS");
     }
 }

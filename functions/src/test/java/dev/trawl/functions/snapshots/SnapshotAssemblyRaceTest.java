@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.chunk.HeartbeatStore;
+import dev.trawl.core.chunk.RawRangeStore;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
 import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
+import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.capture.ChunkIndex;
-import dev.trawl.functions.capture.RawIndex;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -82,7 +84,7 @@ class SnapshotAssemblyRaceTest {
     }
 
     /** What the daemon does for one chunk, then what the index handler of its pcap.uploaded does. */
-    static void upload(String node, long firstPacketNanos, RawIndex rawIndex, long heartbeatMillis) {
+    static void upload(String node, long firstPacketNanos, RawRangeStore rawRanges, long heartbeatMillis) {
         try {
             var written = RawChunks.write(s3, BUCKET, work.resolve("chunks-" + firstPacketNanos), node, CAPTURE, 1,
                     RawChunks.evenlyFrom(firstPacketNanos, 1_000_000L)).getFirst();
@@ -90,7 +92,7 @@ class SnapshotAssemblyRaceTest {
             var hb = new Heartbeat(node, true, "session-" + node, "replay", heartbeatMillis - 60_000, heartbeatMillis, 0, 0, 0, 0, 0, 0, 0, 0,
                     List.of(), written.key(), key.endNanos() / 1_000_000L);
             s3.putObject(b -> b.bucket(BUCKET).key(S3Layout.heartbeatKey(node)), RequestBody.fromBytes(hb.toJson()));
-            rawIndex.record(key);
+            rawRanges.record(key);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -104,16 +106,15 @@ class SnapshotAssemblyRaceTest {
         Clock afterTheWindow = Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC);
         long nowMs = afterTheWindow.millis();
 
-        var plainIndex = new ChunkIndex(s3, BUCKET);
-        var rawIndex = new RawIndex(s3, BUCKET, plainIndex);
+        var rawRanges = new RawRangeStore(s3, BUCKET);
         // a chunk inside the window is there; the node's last upload so far ends inside the window
-        upload(node, (endMs - 5_000) * 1_000_000L, rawIndex, nowMs);
+        upload(node, (endMs - 5_000) * 1_000_000L, rawRanges, nowMs);
 
         // the node's next chunk (its first 11 packets inside the window, up to its last ms) lands
         // just after the assembler listed the node's chunks
-        S3Client racing = interleaving(S3Layout.rawPrefix(node), () -> upload(node, (endMs - 10) * 1_000_000L, rawIndex, nowMs));
+        S3Client racing = interleaving(S3Layout.rawPrefix(node), () -> upload(node, (endMs - 10) * 1_000_000L, rawRanges, nowMs));
         var index = new ChunkIndex(racing, BUCKET);
-        var capture = new CaptureStatus(index, new RawIndex(racing, BUCKET, index), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
+        var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(racing, BUCKET);
         var assembler = new SnapshotAssembler(racing, BUCKET, store, capture, Duration.ofMinutes(5));
 
@@ -154,12 +155,12 @@ class SnapshotAssemblyRaceTest {
             }
         };
         var index = new ChunkIndex(s3, BUCKET);
-        var rawIndex = new RawIndex(s3, BUCKET, index);
-        var capture = new CaptureStatus(index, rawIndex, movable, Duration.ofSeconds(60), Duration.ofHours(24));
+        var rawRanges = new RawRangeStore(s3, BUCKET);
+        var capture = new CaptureStatus(index, new HeartbeatStore(s3, BUCKET), rawRanges, movable, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(s3, BUCKET);
         var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5));
 
-        upload(node, (endMs - 5_000) * 1_000_000L, rawIndex, endMs - 3_000);
+        upload(node, (endMs - 5_000) * 1_000_000L, rawRanges, endMs - 3_000);
         store.create(SnapshotManifest.requested("retained", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
         store.markPending("retained");
         assertThat(assembler.assemble("retained")).isEqualTo(SnapshotStatus.IN_PROGRESS);
@@ -169,7 +170,7 @@ class SnapshotAssemblyRaceTest {
         s3.deleteObject(b -> b.bucket(BUCKET).key(copied.sourceKey()));
         s3.deleteObject(b -> b.bucket(BUCKET).key(S3Layout.chunkMetaKey(copied.sourceKey())));
         clock.set(Instant.ofEpochMilli(endMs + 30_000));
-        upload(node, (endMs - 10) * 1_000_000L, rawIndex, endMs + 30_000);
+        upload(node, (endMs - 10) * 1_000_000L, rawRanges, endMs + 30_000);
 
         assertThat(assembler.assemble("retained")).isEqualTo(SnapshotStatus.COMPLETED);
         SnapshotManifest m = store.read("retained").orElseThrow().manifest();
@@ -191,7 +192,7 @@ class SnapshotAssemblyRaceTest {
         // DELETE /mcp/snapshots/deleted runs between the assembler's two copies
         S3Client racing = onCall("copyObject", 2, true, a -> true, () -> plainStore.deleteAll("deleted"));
         var index = new ChunkIndex(racing, BUCKET);
-        var capture = new CaptureStatus(index, new RawIndex(racing, BUCKET, index), Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC),
+        var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC),
                 Duration.ofSeconds(60), Duration.ofHours(24));
         var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5));
 
@@ -206,16 +207,16 @@ class SnapshotAssemblyRaceTest {
         long endMs = System.currentTimeMillis() - 60_000;
         var window = new Window(endMs - 10_000, endMs);
         Clock afterTheWindow = Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC);
-        var rawIndex = new RawIndex(s3, BUCKET, new ChunkIndex(s3, BUCKET));
-        upload(node, (endMs - 5_000) * 1_000_000L, rawIndex, afterTheWindow.millis());
-        upload(node, (endMs - 10) * 1_000_000L, rawIndex, afterTheWindow.millis());
+        var rawRanges = new RawRangeStore(s3, BUCKET);
+        upload(node, (endMs - 5_000) * 1_000_000L, rawRanges, afterTheWindow.millis());
+        upload(node, (endMs - 10) * 1_000_000L, rawRanges, afterTheWindow.millis());
 
         // the first copy meets S3 answering 503 Slow Down
         S3Client flaky = onCall("copyObject", 1, true, a -> true, () -> {
             throw (S3Exception) S3Exception.builder().statusCode(503).message("Slow Down").build();
         });
         var index = new ChunkIndex(flaky, BUCKET);
-        var capture = new CaptureStatus(index, new RawIndex(flaky, BUCKET, index), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
+        var capture = new CaptureStatus(index, new HeartbeatStore(flaky, BUCKET), new RawRangeStore(flaky, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(flaky, BUCKET);
         var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5));
         store.create(SnapshotManifest.requested("flaky", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));

@@ -96,7 +96,7 @@ public final class Spool {
         String key = S3Layout.chunkKey(node, scan.minNanos(), end);
         // two different chunks with the very same range (two interfaces, one instant) must not
         // overwrite each other; the same chunk closed again (recovery) may
-        while (Files.exists(dir.resolve(baseName(key) + ".pcap")) && !sameChunk(dir.resolve(baseName(key) + ".meta.json"), scan.sha256())) {
+        while (Files.exists(dir.resolve(baseName(key) + ".pcap")) && !sameChunk(dir.resolve(baseName(key) + S3Layout.META_SUFFIX), scan.sha256())) {
             key = S3Layout.chunkKey(node, scan.minNanos(), ++end);
         }
         ChunkMeta meta = new ChunkMeta(node, key, scan.packets(), scan.validLength(), scan.minNanos(), end,
@@ -104,7 +104,7 @@ public final class Spool {
                 info.kernelDrops(), info.workloads());
         String base = baseName(key);
         Path pcap = dir.resolve(base + ".pcap");
-        Path metaFile = dir.resolve(base + ".meta.json");
+        Path metaFile = dir.resolve(base + S3Layout.META_SUFFIX);
         force(part);
         writeDurably(metaFile, meta.toJson());
         move(part, pcap);
@@ -151,8 +151,8 @@ public final class Spool {
                 }
             }
         }
-        for (Path meta : list(".meta.json")) {
-            if (!Files.exists(dir.resolve(meta.getFileName().toString().replace(".meta.json", ".pcap")))) {
+        for (Path meta : list(S3Layout.META_SUFFIX)) {
+            if (!Files.exists(dir.resolve(meta.getFileName().toString().replace(S3Layout.META_SUFFIX, S3Layout.CHUNK_SUFFIX)))) {
                 Files.deleteIfExists(meta);
             }
         }
@@ -177,11 +177,10 @@ public final class Spool {
     public synchronized List<Pending> pending() throws IOException {
         List<Pending> out = new ArrayList<>();
         for (Path pcap : list(".pcap")) {
-            String base = pcap.getFileName().toString().replace(".pcap", "");
-            String key = S3Layout.rawPrefix(node) + base + ".pcap";
-            if (S3Layout.parseChunkKey(key).isEmpty()) continue;
+            var chunk = S3Layout.parseChunkFileName(node, pcap.getFileName().toString());
+            if (chunk.isEmpty()) continue;
             try {
-                out.add(new Pending(pcap, metaOf(pcap), key, Files.size(pcap)));
+                out.add(new Pending(pcap, metaOf(pcap), chunk.get().key(), Files.size(pcap)));
             } catch (java.nio.file.NoSuchFileException gone) {
                 // dropped by the cap meanwhile
             }
@@ -266,7 +265,7 @@ public final class Spool {
     }
 
     private Path metaOf(Path pcap) {
-        return dir.resolve(pcap.getFileName().toString().replace(".pcap", ".meta.json"));
+        return dir.resolve(S3Layout.chunkMetaKey(pcap.getFileName().toString()));
     }
 
     private List<Path> list(String suffix) throws IOException {

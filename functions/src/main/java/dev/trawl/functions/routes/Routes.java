@@ -1,20 +1,33 @@
-package dev.trawl.functions.mcp;
+package dev.trawl.functions.routes;
 
-import static dev.trawl.functions.mcp.TrawlApi.segment;
-
-import dev.trawl.functions.mcp.TrawlTool.Kind;
+import dev.trawl.functions.routes.Param.Type;
+import dev.trawl.functions.routes.Tool.Kind;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * The catalogue of trawl's MCP tools: one per endpoint of Kubeshark's snapshot and
- * delayed-dissection API, and two for API calls. The descriptions are written for a model:
- * when to use the tool, what the fields mean, and what to call next.
+ * The route table: every endpoint of trawl's API, declared once. The REST mapping
+ * ({@link RouteHandler} on a controller method names its route), {@code GET /mcp}'s listing, the
+ * MCP tools and the endpoint groups that Knative deploys are all read from here, and
+ * {@code RouteTableTest} fails when one of them disagrees with it. An endpoint and its MCP tool
+ * are one entry below (and a handler method).
+ *
+ * <p>The tools' descriptions are written for a model: when to use the tool, what the fields
+ * mean, and what to call next.
  */
-public final class TrawlTools {
-    private TrawlTools() {}
+public final class Routes {
+    private Routes() {}
+
+    /** The endpoint group every instance serves, whatever {@code TRAWL_FUNCTIONS} selects. */
+    public static final String EVERY_INSTANCE = null;
+
+    private static final String NAME_PATTERN = "^[a-z0-9][a-z0-9._-]{0,62}$";
 
     private static final String NAME_RULE = "lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters";
 
@@ -31,65 +44,109 @@ public final class TrawlTools {
             Protocol flags: http grpc dns redis kafka amqp postgresql mysql mongodb ws tls icmp tcp udp.
             An empty filter matches every call.""";
 
-    public static List<TrawlTool> all() {
-        return List.of(
-                rawCaptureStatus(), dataBoundaries(),
-                listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(),
-                listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
-                listApiCalls(), getApiCall());
+    private static final Param SNAPSHOT_NAME = Param.path("name", "The snapshot's name (see list_snapshots)");
+    private static final Param DISSECTION_SNAPSHOT = Param.path("snapshot", "The dissected snapshot's name");
+    private static final Param DISSECTION_NAME = Param.path("name", "The dissection's name");
+
+    private static final List<Route> ALL = List.of(
+            rawCaptureStatus(), dataBoundaries(),
+            listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(), verifySnapshot(),
+            listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
+            listApiCalls(), getApiCall(), auditTrail(),
+            new Route("mcp", "mcp", "POST", "/mcp", Role.VIEWER, null,
+                    "Model Context Protocol (JSON-RPC 2.0, Streamable HTTP, stateless): every endpoint here as a tool for AI assistants",
+                    List.of(), null),
+            new Route("endpoints", EVERY_INSTANCE, "GET", "/mcp", Role.VIEWER, null, null, List.of(), null),
+            new Route("endpoints/", EVERY_INSTANCE, "GET", "/mcp/", Role.VIEWER, null, null, List.of(), null),
+            new Route("health", EVERY_INSTANCE, "GET", "/health", Role.ANYONE, null, null, List.of(), null),
+            new Route("healthz", EVERY_INSTANCE, "GET", "/healthz", Role.ANYONE, null, null, List.of(), null));
+
+    private static final Map<String, Route> BY_NAME = ALL.stream().collect(Collectors.toUnmodifiableMap(Route::name, Function.identity()));
+
+    public static List<Route> all() {
+        return ALL;
     }
 
-    static TrawlTool rawCaptureStatus() {
-        return new TrawlTool("get_raw_capture_status", "Raw capture status",
+    /** The routes that are MCP tools, in the order the tools are listed. */
+    public static List<Route> tools() {
+        return ALL.stream().filter(r -> r.tool() != null).toList();
+    }
+
+    public static Optional<Route> named(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /**
+     * The route a request reaches, by its method (HEAD is a GET) and its path, each
+     * {@code :variable} matching one non-empty segment; empty when no route matches, which an
+     * access check takes as a refusal.
+     */
+    public static Optional<Route> find(String method, String path) {
+        String wanted = "HEAD".equals(method.toUpperCase(Locale.ROOT)) ? "GET" : method.toUpperCase(Locale.ROOT);
+        return ALL.stream().filter(r -> r.method().equals(wanted) && r.matches(path)).findFirst();
+    }
+
+    static Route rawCaptureStatus() {
+        return new Route("get_raw_capture_status", "raw-capture", "GET", "/mcp/raw-capture", Role.VIEWER, null,
+                "Check if raw capture is enabled",
+                List.of(),
+                new Tool("Raw capture status",
                 """
                 Tells whether raw packet capture is enabled in the cluster, and its capture session id.
                 Raw capture must be enabled before snapshots can be created or exported as PCAP.
                 Use it first when a snapshot request fails or the user asks whether traffic is being recorded.""",
-                schema("{}", List.of()),
                 object("""
                 {"enabled": {"type": "boolean", "description": "Whether any node captures raw packets now"},
                  "session_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "The cluster's capture session"},
                  "nodes": {"type": "array", "description": "Each node: name, enabled, session_id, mode (live or replay), last_seen_ts (ms), packets, drops", "items": {"type": "object"}}}""", "enabled"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/raw-capture", Map.of()),
-                Map.of());
+                Map.of()));
     }
 
-    static TrawlTool dataBoundaries() {
-        return new TrawlTool("get_data_boundaries", "Available traffic time range",
+    static Route dataBoundaries() {
+        return new Route("get_data_boundaries", "data-boundaries", "GET", "/mcp/data-boundaries", Role.VIEWER, null,
+                "Get available data time range",
+                List.of(),
+                new Tool("Available traffic time range",
                 """
                 Returns the time range of raw traffic that is available, for the whole cluster and per node
                 (oldest_ts and newest_ts, in milliseconds since the epoch). Use it before create_snapshot to know
                 how far back a snapshot can reach ("What time range of data do we have?", "How far back can I
                 create a snapshot?").""",
-                schema("{}", List.of()),
                 object("""
                 {"cluster": {"type": "object", "description": "oldest_ts and newest_ts (ms) over all nodes; null when no data exists",
                              "properties": {"oldest_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "newest_ts": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}},
                  "nodes": {"type": "array", "description": "Each node's name, oldest_ts and newest_ts (ms)", "items": {"type": "object"}}}""", "cluster", "nodes"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/data-boundaries", Map.of()),
-                Map.of());
+                Map.of()));
     }
 
-    static TrawlTool listSnapshots() {
-        return new TrawlTool("list_snapshots", "List snapshots",
+    static Route listSnapshots() {
+        return new Route("list_snapshots", "snapshots", "GET", "/mcp/snapshots", Role.VIEWER, null,
+                "List all snapshots",
+                List.of(),
+                new Tool("List snapshots",
                 """
                 Lists every snapshot (a point-in-time copy of the cluster's raw traffic kept as evidence), with its
                 status (in_progress while its window is still being captured, completed when ready, failed with a
                 reason), size in bytes, creation time and duration. Use it to find a snapshot's name for
                 get_snapshot, export_snapshot_pcap or start_dissection.""",
-                schema("{}", List.of()),
                 object("""
                 {"snapshots": {"type": "array", "description": "Each snapshot's name, status, size_bytes, created_at, duration",
                                "items": {"type": "object", "properties": {"name": {"type": "string"}, "status": {"type": "string"}}}}}""", "snapshots"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/snapshots", Map.of()),
-                Map.of());
+                Map.of()));
     }
 
-    static TrawlTool createSnapshot() {
-        return new TrawlTool("create_snapshot", "Create a snapshot",
+    static Route createSnapshot() {
+        return new Route("create_snapshot", "snapshots", "POST", "/mcp/snapshots", Role.OPERATOR, null,
+                "Create a new snapshot",
+                List.of(Param.body("name", Type.STRING, "Unique snapshot name, e.g. incident-001").mandatory().with("pattern", NAME_PATTERN),
+                        Param.body("duration", Type.STRING, "Window length up to now: a number and a unit (s, m, h, d), e.g. 30m or 1h"),
+                        Param.body("start_ts", Type.INTEGER, "Window start, milliseconds since the epoch (instead of duration)"),
+                        Param.body("end_ts", Type.INTEGER, "Window end, milliseconds since the epoch; may be in the future"),
+                        Param.body("nodes", Type.STRINGS, "Only these nodes (default: all)")),
+                new Tool("Create a snapshot",
                 """
                 Creates a snapshot: a copy of the raw traffic of a time window, kept even after the live capture
                 buffer rotates. Give either `duration` (the window is the last `duration` up to now, e.g. "30m",
@@ -98,39 +155,25 @@ public final class TrawlTools {
                 the window has passed). Optionally limit it to some `nodes`. It returns at once with status
                 in_progress; poll get_snapshot until completed. Call get_data_boundaries first if unsure how far
                 back data exists.""" + " Names: " + NAME_RULE + ".",
-                schema("""
-                        {
-                          "name": {"type": "string", "description": "Unique snapshot name, e.g. incident-001", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"},
-                          "duration": {"type": "string", "description": "Window length up to now: a number and a unit (s, m, h, d), e.g. 30m or 1h"},
-                          "start_ts": {"type": "integer", "description": "Window start, milliseconds since the epoch (instead of duration)"},
-                          "end_ts": {"type": "integer", "description": "Window end, milliseconds since the epoch; may be in the future"},
-                          "nodes": {"type": "array", "items": {"type": "string"}, "description": "Only these nodes (default: all)"}
-                        }""", List.of("name")),
                 object("""
                 {"success": {"type": "boolean"}, "name": {"type": "string"},
                  "status": {"type": "string", "description": "in_progress: poll get_snapshot until completed"}}""", "name", "status"),
                 Kind.CREATES,
-                call -> {
-                    Map<String, Object> body = new LinkedHashMap<>();
-                    body.put("name", call.required("name"));
-                    for (String key : List.of("duration", "start_ts", "end_ts", "nodes")) {
-                        if (call.value(key) != null) body.put(key, call.value(key));
-                    }
-                    return call.api().post("/mcp/snapshots", body);
-                },
                 Map.of(400, "Fix the argument the message names and call again; get_data_boundaries tells which nodes have traffic and from when to when.",
-                        409, "That name is taken. Choose another name, or call get_snapshot to use the existing snapshot."));
+                        409, "That name is taken. Choose another name, or call get_snapshot to use the existing snapshot.")));
     }
 
-    static TrawlTool getSnapshot() {
-        return new TrawlTool("get_snapshot", "Snapshot details",
+    static Route getSnapshot() {
+        return new Route("get_snapshot", "snapshots", "GET", "/mcp/snapshots/:name", Role.VIEWER, null,
+                "Get snapshot details",
+                List.of(SNAPSHOT_NAME),
+                new Tool("Snapshot details",
                 """
                 Details of one snapshot: status (in_progress, completed, failed), window (start_ts, end_ts in ms),
                 node_count, packet_count, size_bytes, created_at, duration, and why it failed if it did. Poll it
                 after create_snapshot until the status is completed. clipped is true when the window asked for
                 reached beyond the traffic that exists: clipping then says what was asked and what the snapshot
                 holds, which the user should be told.""",
-                schema(NAME_ARG, List.of("name")),
                 object("""
                 {"name": {"type": "string"}, "status": {"type": "string", "description": "in_progress, completed or failed"},
                  "size_bytes": {"anyOf": [{"type": "integer"}, {"type": "null"}]}, "created_at": {"anyOf": [{"type": "string"}, {"type": "null"}]}, "duration": {"anyOf": [{"type": "string"}, {"type": "null"}]},
@@ -142,27 +185,36 @@ public final class TrawlTools {
                  "error": {"anyOf": [{"type": "string"}, {"type": "null"}], "description": "Why it failed"},
                  "nodes": {"type": "array", "description": "Per node: name, packet_count, size_bytes, chunks", "items": {"type": "object"}}}""", "name", "status"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/snapshots/" + segment(call.required("name")), Map.of()),
-                Map.of(404, NO_SNAPSHOT));
+                Map.of(404, NO_SNAPSHOT)));
     }
 
-    static TrawlTool deleteSnapshot() {
-        return new TrawlTool("delete_snapshot", "Delete a snapshot",
+    static Route deleteSnapshot() {
+        return new Route("delete_snapshot", "snapshots", "DELETE", "/mcp/snapshots/:name", Role.ADMIN, null,
+                "Delete a snapshot",
+                List.of(SNAPSHOT_NAME),
+                new Tool("Delete a snapshot",
                 """
                 Deletes a snapshot and every object of it, for good: the evidence it holds is lost. Ask the user to
                 confirm first. A snapshot cannot be deleted while one of its dissections is running (stop it with
                 stop_dissection first). Its finished dissections stay queryable until delete_dissection.""",
-                schema(NAME_ARG, List.of("name")),
                 object("""
                 {"success": {"type": "boolean"}, "name": {"type": "string"}}""", "success"),
                 Kind.DESTRUCTIVE,
-                call -> call.api().delete("/mcp/snapshots/" + segment(call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
-                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, wait until get_dissection reads cancelled, then delete again."));
+                        409, "A dissection of this snapshot is running. Call list_dissections with this snapshot, stop_dissection it, wait until get_dissection reads cancelled, then delete again.")));
     }
 
-    static TrawlTool exportSnapshotPcap() {
-        return new TrawlTool("export_snapshot_pcap", "Export a snapshot as PCAP",
+    static Route exportSnapshotPcap() {
+        return new Route("export_snapshot_pcap", "snapshots", "GET", "/mcp/snapshots/:name/pcap", Role.ANALYST, null,
+                "Export snapshot as PCAP",
+                List.of(Param.path("name", "The snapshot's name"),
+                        Param.query("nodes", Type.STRINGS, "Only these nodes"),
+                        Param.query("start_time", Type.INTEGER, "Only packets at or after this time (ms since the epoch)"),
+                        Param.query("end_time", Type.INTEGER, "Only packets at or before this time (ms since the epoch)"),
+                        Param.query("bpf_filter", Type.STRING, "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"),
+                        Param.query("format", Type.STRING, "File format (default pcap)").with("enum", List.of("pcap", "pcapng")),
+                        Param.query("presign", Type.BOOLEAN, "true: answer JSON with a presigned URL instead of the file").restOnly()),
+                new Tool("Export a snapshot as PCAP",
                 """
                 Gives a download URL for a snapshot's traffic as one PCAP file merged across nodes in time order,
                 which Wireshark, tshark and tcpdump open ("Export the snapshot as PCAP for the security team").
@@ -172,15 +224,6 @@ public final class TrawlTools {
                 The snapshot must be completed (see get_snapshot). The request is checked before the URL is
                 given, so a bad filter, node or time is an error to fix, never a broken link. size_bytes is the
                 file's exact size when size_exact is true (a whole-snapshot pcap), else the snapshot's size.""",
-                schema("""
-                        {
-                          "name": {"type": "string", "description": "The snapshot's name"},
-                          "nodes": {"type": "array", "items": {"type": "string"}, "description": "Only these nodes"},
-                          "start_time": {"type": "integer", "description": "Only packets at or after this time (ms since the epoch)"},
-                          "end_time": {"type": "integer", "description": "Only packets at or before this time (ms since the epoch)"},
-                          "bpf_filter": {"type": "string", "description": "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"},
-                          "format": {"type": "string", "enum": ["pcap", "pcapng"], "description": "File format (default pcap)"}
-                        }""", List.of("name")),
                 object("""
                 {"name": {"type": "string"}, "url": {"type": "string", "description": "Where the file downloads (GET); hand it to the user"},
                  "format": {"type": "string", "enum": ["pcap", "pcapng"]}, "content_type": {"type": "string"},
@@ -188,9 +231,12 @@ public final class TrawlTools {
                  "size_exact": {"type": "boolean"}, "packet_count": {"anyOf": [{"type": "integer"}, {"type": "null"}], "description": "The snapshot's packets"},
                  "note": {"type": "string"}}""", "url", "size_bytes", "size_exact"),
                 Kind.READ_ONLY,
+                Map.of(404, NO_SNAPSHOT,
+                        400, "Fix the argument the message names (nodes: see get_snapshot; bpf_filter: tcpdump syntax such as \"tcp port 80\"; format: pcap or pcapng) and call again.",
+                        409, "The snapshot is not completed (poll get_snapshot until its status is completed, then export again), or it failed and holds nothing to export."),
                 call -> {
                     String name = call.required("name");
-                    Map<String, Object> snapshot = call.api().get("/mcp/snapshots/" + segment(name), Map.of());
+                    Map<String, Object> snapshot = call.api().get(getSnapshot().path(call), Map.of());
                     Map<String, Object> query = new LinkedHashMap<>();
                     // the REST API takes a comma list; a model may well give one node as a plain string
                     query.put("nodes", call.value("nodes") instanceof List<?> nodes
@@ -199,7 +245,7 @@ public final class TrawlTools {
                     query.put("end_time", call.value("end_time"));
                     query.put("bpf_filter", call.value("bpf_filter"));
                     query.put("format", call.value("format"));
-                    String path = "/mcp/snapshots/" + segment(name) + "/pcap";
+                    String path = exportSnapshotPcap().path(call);
                     // the API checks the request as the download would (status, nodes, times, filter,
                     // format, link types): a URL is handed out only when it will download
                     OptionalLong exactSize = call.api().head(path, query);
@@ -217,75 +263,74 @@ public final class TrawlTools {
                             : "With filters (or pcapng) the size is known only once the file is made: size_bytes and packet_count are the "
                                     + "whole snapshot's, and filters make the file smaller.");
                     return answer;
-                },
-                Map.of(404, NO_SNAPSHOT,
-                        400, "Fix the argument the message names (nodes: see get_snapshot; bpf_filter: tcpdump syntax such as \"tcp port 80\"; format: pcap or pcapng) and call again.",
-                        409, "The snapshot is not completed (poll get_snapshot until its status is completed, then export again), or it failed and holds nothing to export."));
+                }));
     }
 
-    static TrawlTool listDatabases() {
-        return new TrawlTool("list_databases", "List queryable databases",
+    static Route listDatabases() {
+        return new Route("list_databases", "databases", "GET", "/mcp/databases", Role.VIEWER, null,
+                "List all databases (real-time per node, and dissections)",
+                List.of(),
+                new Tool("List queryable databases",
                 """
                 Lists every database list_api_calls can query: one `realtime` database per node (live traffic,
                 dissected as it is captured) and one per dissection of a snapshot (type dissection, with its
                 snapshot, name and status), each with entry_count and first_ts/last_ts (ms). Use it first to see
                 whether a snapshot has been dissected already; query a dissection by passing
                 db="<snapshot>/<name>" to list_api_calls.""",
-                schema("{}", List.of()),
                 object("""
                 {"databases": {"type": "array", "description": "type realtime (with node) or dissection (with snapshot, name, status); entry_count, first_ts, last_ts (ms)",
                                "items": {"type": "object", "properties": {"type": {"type": "string"}, "entry_count": {"type": "integer"}}}}}""", "databases"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/databases", Map.of()),
-                Map.of());
+                Map.of()));
     }
 
-    static TrawlTool startDissection() {
-        return new TrawlTool("start_dissection", "Start a delayed dissection",
+    static Route startDissection() {
+        return new Route("start_dissection", "dissections", "POST", "/mcp/dissections", Role.OPERATOR, null,
+                "Start a delayed dissection job on a snapshot",
+                List.of(Param.body("snapshot", Type.STRING, "The snapshot to dissect (see list_snapshots)").mandatory(),
+                        Param.body("name", Type.STRING, "A name for this dissection, e.g. analysis").mandatory().with("pattern", NAME_PATTERN)),
+                new Tool("Start a delayed dissection",
                 """
                 Starts dissecting a snapshot: its raw packets are turned into API calls (HTTP, HTTP/2, gRPC, DNS,
                 Redis, Kafka, AMQP, PostgreSQL, MySQL, MongoDB, TLS, ...) stored in the database
                 "<snapshot>/<name>". It returns at once with status pending; poll get_dissection until the status
                 is completed (it goes pending, downloading, running, uploading, completed; or failed, cancelled),
                 then query it with list_api_calls db="<snapshot>/<name>".""" + " Names: " + NAME_RULE + ".",
-                schema("""
-                        {
-                          "snapshot": {"type": "string", "description": "The snapshot to dissect (see list_snapshots)"},
-                          "name": {"type": "string", "description": "A name for this dissection, e.g. analysis", "pattern": "^[a-z0-9][a-z0-9._-]{0,62}$"}
-                        }""", List.of("snapshot", "name")),
                 object("""
                 {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"},
                  "status": {"type": "string", "description": "pending: poll get_dissection until completed"}}""", "snapshot", "name", "status"),
                 Kind.CREATES,
-                call -> call.api().post("/mcp/dissections", Map.of("snapshot", call.required("snapshot"), "name", call.required("name"))),
                 Map.of(404, NO_SNAPSHOT,
-                        409, "A dissection of that name exists for this snapshot. Use get_dissection on it, or choose another name."));
+                        409, "A dissection of that name exists for this snapshot. Use get_dissection on it, or choose another name.")));
     }
 
-    static TrawlTool listDissections() {
-        return new TrawlTool("list_dissections", "List dissections",
+    static Route listDissections() {
+        return new Route("list_dissections", "dissections", "GET", "/mcp/dissections", Role.VIEWER, null,
+                "List dissection jobs, optionally filtered by ?snapshot=",
+                List.of(Param.query("snapshot", Type.STRING, "Only the dissections of this snapshot")),
+                new Tool("List dissections",
                 """
                 Lists dissection jobs with their status, progress (0-100) and entry_count; pass `snapshot` to see
                 only one snapshot's.""",
-                schema("""
-                        {"snapshot": {"type": "string", "description": "Only the dissections of this snapshot"}}""", List.of()),
                 object("""
                 {"dissections": {"type": "array", "description": "Each dissection's snapshot, name, status, progress (0-100) and entry_count",
                                  "items": {"type": "object", "properties": {"snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}}}}""", "dissections"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/dissections", mapOfNullable("snapshot", call.string("snapshot"))),
-                Map.of(404, NO_SNAPSHOT));
+                Map.of(404, NO_SNAPSHOT)));
     }
 
-    static TrawlTool getDissection() {
-        return new TrawlTool("get_dissection", "Dissection status",
+    static Route getDissection() {
+        return new Route("get_dissection", "dissections", "GET", "/mcp/dissections/:snapshot/:name", Role.VIEWER, null,
+                "Get dissection status",
+                List.of(DISSECTION_SNAPSHOT,
+                        DISSECTION_NAME),
+                new Tool("Dissection status",
                 """
                 Status of one dissection: status (pending, downloading, running, uploading, completed, failed,
                 cancelled), progress 0-100, stats (pcap_files, pcap_bytes, packets_processed, entries_created,
                 protocol_counts) and errors (damaged captures it read past, or why it failed). Poll it every few
                 seconds after start_dissection until completed, then call list_api_calls with
                 db="<snapshot>/<name>".""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
                 object("""
                 {"snapshot": {"type": "string"}, "name": {"type": "string"},
                  "status": {"type": "string", "description": "pending, downloading, running, uploading, completed, failed or cancelled"},
@@ -293,42 +338,54 @@ public final class TrawlTools {
                  "stats": {"type": "object", "description": "pcap_files, pcap_bytes, packets_processed, entries_created, protocol_counts (calls per protocol)"},
                  "errors": {"type": "array", "description": "Damaged captures read past, or why it failed"}}""", "snapshot", "name", "status"),
                 Kind.READ_ONLY,
-                call -> call.api().get(dissectionPath(call), Map.of()),
-                Map.of(404, NO_DISSECTION));
+                Map.of(404, NO_DISSECTION)));
     }
 
-    static TrawlTool stopDissection() {
-        return new TrawlTool("stop_dissection", "Stop a dissection",
+    static Route stopDissection() {
+        return new Route("stop_dissection", "dissections", "POST", "/mcp/dissections/:snapshot/:name/stop", Role.OPERATOR, null,
+                "Stop a running dissection",
+                List.of(DISSECTION_SNAPSHOT,
+                        DISSECTION_NAME),
+                new Tool("Stop a dissection",
                 """
                 Stops a running dissection at a clean point within seconds; its status becomes cancelled and the
                 work done so far is not completed. Use it when a dissection is no longer wanted or before deleting
                 its snapshot; get_dissection may read its last running status for a few seconds more, so poll it
                 until it reads cancelled before deleting.""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
                 object("""
                 {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"}}""", "status"),
                 Kind.DESTRUCTIVE,
-                call -> call.api().post(dissectionPath(call) + "/stop", Map.of()),
                 Map.of(404, NO_DISSECTION,
-                        409, "The dissection is not running (it has completed, failed or been cancelled); nothing to stop."));
+                        409, "The dissection is not running (it has completed, failed or been cancelled); nothing to stop.")));
     }
 
-    static TrawlTool deleteDissection() {
-        return new TrawlTool("delete_dissection", "Delete a dissection",
+    static Route deleteDissection() {
+        return new Route("delete_dissection", "dissections", "DELETE", "/mcp/dissections/:snapshot/:name", Role.ADMIN, null,
+                "Delete a dissection and its database",
+                List.of(DISSECTION_SNAPSHOT,
+                        DISSECTION_NAME),
+                new Tool("Delete a dissection",
                 """
                 Deletes a dissection and its database of API calls, for good (the snapshot itself stays and can be
                 dissected again). A running dissection must be stopped first (stop_dissection).""",
-                schema(DISSECTION_ARGS, List.of("snapshot", "name")),
                 object("""
                 {"success": {"type": "boolean"}, "snapshot": {"type": "string"}, "name": {"type": "string"}}""", "success"),
                 Kind.DESTRUCTIVE,
-                call -> call.api().delete(dissectionPath(call)),
                 Map.of(404, NO_DISSECTION,
-                        409, "The dissection is running. Call stop_dissection first, wait until get_dissection reads cancelled, then delete it."));
+                        409, "The dissection is running. Call stop_dissection first, wait until get_dissection reads cancelled, then delete it.")));
     }
 
-    static TrawlTool listApiCalls() {
-        return new TrawlTool("list_api_calls", "List API calls",
+    static Route listApiCalls() {
+        return new Route("list_api_calls", "calls", "GET", "/mcp/calls", Role.VIEWER, Role.ANALYST,
+                "API calls matching a KFL filter, newest first: kfl, db=<snapshot>/<dissection> (none: real time), "
+                        + "limit (100, at most 1000), start/end (ms), format=compact|full",
+                List.of(Param.query("kfl", Type.STRING, "KFL filter, e.g. http and status >= 400 (empty: everything)"),
+                        Param.query("db", Type.STRING, "<snapshot>/<dissection> to query a dissection (see list_databases); omit for real time"),
+                        Param.query("limit", Type.INTEGER, "At most this many calls (default 100)").with("minimum", 1).with("maximum", 1000),
+                        Param.query("start", Type.INTEGER, "Only calls at or after this time (ms since the epoch)"),
+                        Param.query("end", Type.INTEGER, "Only calls before this time (ms since the epoch)"),
+                        Param.query("format", Type.STRING, "compact (default) or full").with("enum", List.of("compact", "full"))),
+                new Tool("List API calls",
                 """
                 Lists API calls (requests with their responses), newest first, that match a KFL filter, from the
                 real-time databases (default) or from a dissection (db="<snapshot>/<dissection>"). Each call has
@@ -341,70 +398,34 @@ public final class TrawlTools {
                 the time range (start/end, ms) rather than raising the limit. Use get_api_call with an id for one
                 call's full payloads.
                 """ + KFL_HELP,
-                schema("""
-                        {
-                          "kfl": {"type": "string", "description": "KFL filter, e.g. http and status >= 400 (empty: everything)"},
-                          "db": {"type": "string", "description": "<snapshot>/<dissection> to query a dissection (see list_databases); omit for real time"},
-                          "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "description": "At most this many calls (default 100)"},
-                          "start": {"type": "integer", "description": "Only calls at or after this time (ms since the epoch)"},
-                          "end": {"type": "integer", "description": "Only calls before this time (ms since the epoch)"},
-                          "format": {"type": "string", "enum": ["compact", "full"], "description": "compact (default) or full"}
-                        }""", List.of()),
                 object("""
                 {"calls": {"type": "array", "description": "Newest first; each has id (for get_api_call), ts (ms), src and dst (ip, port, pod, ns, svc, node), proto, method, path, status, latency_ms",
                            "items": {"type": "object", "properties": {"id": {"type": "string"}, "ts": {"type": "integer"}, "proto": {"type": "string"}}}},
                  "total": {"type": "integer", "description": "All the calls that match, beyond limit too"},
                  "truncated": {"type": "boolean", "description": "true when more calls match than were returned"}}""", "calls", "total", "truncated"),
                 Kind.READ_ONLY,
-                call -> {
-                    Map<String, Object> query = new LinkedHashMap<>();
-                    for (String key : List.of("kfl", "db", "limit", "start", "end", "format")) {
-                        query.put(key, call.value(key));
-                    }
-                    return call.api().get("/mcp/calls", query);
-                },
                 Map.of(400, "The filter or an argument was rejected; the message says which, and for KFL at what position. Fix it and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
                         404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
-                        409, "That dissection is not completed. Poll get_dissection until it is, then query again."));
+                        409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
     }
 
-    static TrawlTool getApiCall() {
-        return new TrawlTool("get_api_call", "One API call's details",
+    static Route getApiCall() {
+        return new Route("get_api_call", "calls", "GET", "/mcp/calls/:id", Role.VIEWER, Role.ANALYST,
+                "one call with headers and payloads: db, max_payload (characters per body, default 65536)",
+                List.of(Param.path("id", "The call's id, from list_api_calls"),
+                        Param.query("db", Type.STRING, "<snapshot>/<dissection> the id came from; omit for real time"),
+                        Param.query("max_payload", Type.INTEGER, "Characters of each body kept at most (default 65536)").restOnly()),
+                new Tool("One API call's details",
                 """
                 Full details of one API call by its id (from list_api_calls): addresses and workloads, protocol,
                 method, path, status, latency, request and response headers, and the payloads up to a size
                 limit (a body that is not text is given as "base64:<data>"). Pass the same `db` that
                 list_api_calls used.""",
-                schema("""
-                        {
-                          "id": {"type": "string", "description": "The call's id, from list_api_calls"},
-                          "db": {"type": "string", "description": "<snapshot>/<dissection> the id came from; omit for real time"}
-                        }""", List.of("id")),
                 object("""
                 {"call": {"type": "object", "description": "The call: its list_api_calls fields, and host, summary, request and response (headers, size, body; body_truncated past body_limit), fields (protocol specifics), source (its capture file)"},
                  "db": {"type": "string"}, "max_payload": {"type": "integer", "description": "Bytes of each body kept at most"}}""", "call"),
                 Kind.READ_ONLY,
-                call -> call.api().get("/mcp/calls/" + segment(call.required("id")), mapOfNullable("db", call.string("db"))),
-                Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db."));
-    }
-
-    private static final String NAME_ARG = """
-            {"name": {"type": "string", "description": "The snapshot's name (see list_snapshots)"}}""";
-
-    private static final String DISSECTION_ARGS = """
-            {
-              "snapshot": {"type": "string", "description": "The dissected snapshot's name"},
-              "name": {"type": "string", "description": "The dissection's name"}
-            }""";
-
-    private static String dissectionPath(TrawlTool.Call call) {
-        return "/mcp/dissections/" + segment(call.required("snapshot")) + "/" + segment(call.required("name"));
-    }
-
-    private static Map<String, Object> mapOfNullable(String key, Object value) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put(key, value);
-        return map;
+                Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db.")));
     }
 
     /**
@@ -412,21 +433,40 @@ public final class TrawlTools {
      * that may be null is an anyOf of single types, which clients that map schemas onto a one-type
      * dialect (the OpenAPI subset of some model providers) still read.
      */
+    static Route verifySnapshot() {
+        return new Route("verify_snapshot", "snapshots", "GET", "/mcp/snapshots/:name/verify", Role.ANALYST, null,
+                "Re-read every object of a snapshot and check its sha256",
+                List.of(SNAPSHOT_NAME),
+                new Tool("Verify a snapshot's evidence",
+                """
+                Reads every object of a completed snapshot again, recomputes its sha256 and compares it with the
+                snapshot's manifest and with the raw chunk it was copied from. verified is true when nothing differs;
+                otherwise differences names each object that does (missing, or its bytes changed since capture).
+                Use it before handing a snapshot over as evidence, or when the user asks whether it was tampered with.""",
+                object("""
+                {"name": {"type": "string"}, "verified": {"type": "boolean"},
+                 "objects_checked": {"type": "integer"}, "raw_metas_checked": {"type": "integer", "description": "Objects also checked against their raw chunk's meta (raw chunks older than the raw retention are gone)"},
+                 "differences": {"type": "array", "description": "Each differing object: key, problem, expected and actual sha256", "items": {"type": "object"}},
+                 "checked_at": {"type": "string"}}""", "name", "verified", "differences"),
+                Kind.READ_ONLY,
+                Map.of(404, NO_SNAPSHOT, 409, "The snapshot is not completed yet: call get_snapshot until it is, then verify again.")));
+    }
+
+    /** The audit trail: who created, stopped, deleted, exported or read what, and every refused request. No tool: it is for people. */
+    static Route auditTrail() {
+        return new Route("audit_trail", Routes.EVERY_INSTANCE, "GET", "/mcp/audit", Role.ADMIN, null,
+                "The audit trail (admin): ?since=&actor=&action=&limit=",
+                List.of(Param.query("since", Type.STRING, "From this time on: an ISO-8601 instant or milliseconds since the epoch (default: the last 24 hours)"),
+                        Param.query("actor", Type.STRING, "Only this caller's records"),
+                        Param.query("action", Type.STRING, "Only this action (a route's name, e.g. delete_snapshot)"),
+                        Param.query("limit", Type.INTEGER, "At most this many records (1 to 1000, default 100)")),
+                null);
+    }
+
     private static String object(String properties, String... required) {
         StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
         if (required.length > 0) json.append(",\"required\":[\"").append(String.join("\",\"", required)).append("\"]");
         return json.append('}').toString();
     }
 
-    private static String schema(String properties, List<String> required) {
-        StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
-        if (!required.isEmpty()) {
-            json.append(",\"required\":[");
-            for (int i = 0; i < required.size(); i++) {
-                json.append(i == 0 ? "" : ",").append('"').append(required.get(i)).append('"');
-            }
-            json.append(']');
-        }
-        return json.append(",\"additionalProperties\":false}").toString();
-    }
 }
