@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // trawl's deployment, checked offline: node validate.mjs <project root>
 //  1. knative/: base and overlays built (lib/kustomize.mjs; compared with `kubectl kustomize` when
-//     kubectl is installed), every object against the Kubernetes, Knative and Gateway API schemas,
-//     and the references between objects (lib/references.mjs): each trawl event type (from
+//     kubectl is installed), every object against the Kubernetes, Knative and Gateway API schemas
+//     and strictly against its kind's types (lib/strict.mjs: no unknown field, enums), and the references between objects (lib/references.mjs): each trawl event type (from
 //     TrawlEvents.java) routed by a Trigger of knative/base/eventing/triggers.yaml to a Service or
 //     JobSink that exists, each /mcp endpoint to the Service of its group (groups read from the
 //     code's @FunctionGroup), every TRAWL_* setting one the code reads and the ones each image
 //     needs given to it.
-//  2. terraform/: syntax of every .tf, references, module inputs/outputs, pinned providers
-//     (lib/terraform.mjs); `terraform fmt -check` too when terraform is installed (offline).
+//  2. terraform/: syntax of every .tf, references, module inputs/outputs, pinned providers, every
+//     argument against the pinned provider's schema (lib/terraform.mjs, lib/providers.mjs);
+//     `terraform fmt -check`, and what module apps renders with Terraform's images
+//     (lib/terraform-render.mjs), when terraform is installed (offline).
 // Prints one line per check and ends with "N passed, N failed"; exits 1 when anything failed.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +18,8 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { build, objectId } from './lib/kustomize.mjs';
 import { validateObject } from './lib/schemas.mjs';
+import { strictCheck } from './lib/strict.mjs';
+import { imagesBlockErrors, renderWithImages, terraformImages, wrongImages } from './lib/terraform-render.mjs';
 import { checkReferences, functionGroupsOf, settingNamesOf } from './lib/references.mjs';
 import { checkTerraform } from './lib/terraform.mjs';
 import YAML from 'yaml';
@@ -80,6 +84,9 @@ for (const [name, dir, isOverlay] of targets) {
   const schemaErrors = [];
   for (const o of objects) for (const e of await validateObject(o)) schemaErrors.push(`${objectId(o)}: ${e}`);
   report(`knative/${name}: every object valid against the Kubernetes, Knative and Gateway API schemas`, schemaErrors);
+  const strictErrors = [];
+  for (const [id, errors] of strictCheck(objects.map((o) => [objectId(o), o]))) for (const e of errors) strictErrors.push(`${id}: ${e}`);
+  report(`knative/${name}: no unknown field and no value outside an enum in any object (strict types of every kind)`, strictErrors);
   report(`knative/${name}: references resolve, every trawl event and /mcp endpoint reaches its receiver`,
     checkReferences(objects, { eventTypes, functionGroups, settingNames, requireMappedImages: isOverlay }));
 }
@@ -141,6 +148,23 @@ report(`images: ${imageModules.join(', ')} build the manifests' images from main
     .map((d) => d.toJS()).find((o) => o?.kind === 'ConfigMap' && o.metadata?.name === 'trawl-config');
   if (config?.data?.TRAWL_RAW_RETENTION !== `${days}d`) errors.push(`knative/base/config.yaml TRAWL_RAW_RETENTION ${config?.data?.TRAWL_RAW_RETENTION} differs from the bucket's default raw_retention_days ${days}`);
   report('S3 layout and retention agree between core, terraform and knative', errors);
+}
+
+// What Terraform applies: module apps' images (evaluated by Terraform) reach every container
+if (hasCommand('terraform')) {
+  const apps = path.join(root, 'terraform/modules/apps');
+  for (const overlay of targets.filter((t) => t[2])) {
+    const errors = await imagesBlockErrors(apps);
+    try {
+      const images = await terraformImages(apps, overlay[1]);
+      const { ours, theirs } = renderWithImages(overlay[1], images, { kubectl });
+      errors.push(...wrongImages(ours, ['trawl-functions', 'trawl-dissector', 'trawl-capture-daemon']));
+      if (theirs) errors.push(...wrongImages(theirs, ['trawl-functions', 'trawl-dissector', 'trawl-capture-daemon']).map((e) => `kubectl kustomize: ${e}`));
+    } catch (e) {
+      errors.push(String(e.stderr || e.message).split('\n').filter(Boolean).slice(0, 3).join(' '));
+    }
+    report(`terraform/modules/apps on knative/${overlay[0]}: every container gets Terraform's image registry and tag`, errors);
+  }
 }
 
 const tf = await checkTerraform(path.join(root, 'terraform'));

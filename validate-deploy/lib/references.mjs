@@ -22,14 +22,17 @@ export const ENDPOINTS = [
 
 // Secrets that are written outside the manifests, never committed, and who writes them.
 export const EXTERNAL_SECRETS = new Map([
-  ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret)'],
+  ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret): the ClickHouse writer'],
+  ['trawl/trawl-clickhouse-reader', 'terraform/modules/apps (or kubectl create secret): the read-only ClickHouse user'],
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
   ['trawl/trawl-job-repository', 'the PostgreSQL of the dissections\' Spring Batch job repository (terraform/modules/apps or kubectl create secret)'],
+  ['trawl/trawl-api-tokens', 'the API tokens file (docs/deploy.md: one line per token, sha256 hex, role, name)'],
 ]);
 
 // The variables each external Secret holds (envFrom of it gives exactly these).
 const EXTERNAL_SECRET_KEYS = new Map([
-  ['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_PASSWORD']],
+  ['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD']],
+  ['trawl/trawl-clickhouse-reader', ['TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD']],
   ['trawl/trawl-job-repository', ['TRAWL_JOB_REPOSITORY_URL', 'TRAWL_JOB_REPOSITORY_USER', 'TRAWL_JOB_REPOSITORY_PASSWORD']],
 ]);
 
@@ -42,6 +45,10 @@ const REQUIRED_SETTINGS = {
   'trawl-functions': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_FUNCTIONS'],
 };
 const CLICKHOUSE_GROUPS = new Set(['dissections', 'databases', 'calls', 'mcp']);
+// groups that change ClickHouse (a dissection's delete drops its rows; the MCP server runs every
+// group): only they get the writer's Secret, the others the read-only user's
+const CLICKHOUSE_WRITER_GROUPS = new Set(['dissections', 'mcp']);
+const CLICKHOUSE_WRITER_SECRET = 'trawl-clickhouse';
 const CLICKHOUSE_SETTINGS = ['TRAWL_CLICKHOUSE_URL', 'TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD', 'TRAWL_CLICKHOUSE_DATABASE'];
 
 // The TRAWL_* settings the code reads (string literals in every module's main sources): a name
@@ -57,6 +64,13 @@ export function settingNamesOf(projectRoot) {
   }
   return names;
 }
+
+// The broker classes and gateway classes terraform/modules/knative installs: a Broker or Gateway
+// naming another would sit unreconciled (no controller for it), which no schema catches.
+export const BROKER_CLASSES = new Set(['MTChannelBasedBroker', 'Kafka']);
+export const GATEWAY_CLASSES = new Set(['eg']);
+// What the Kafka broker's config ConfigMap must hold (Knative's kafka-broker-config).
+const KAFKA_BROKER_KEYS = ['bootstrap.servers', 'default.topic.partitions', 'default.topic.replication.factor'];
 
 // Namespaces trawl's objects may live in without creating them (installed with Knative Serving).
 export const EXTERNAL_NAMESPACES = new Set(['knative-serving']);
@@ -188,11 +202,64 @@ export function checkReferences(objects, { eventTypes, functionGroups: declaredG
       }
       for (const v of podSpec.volumes ?? []) {
         if (v.emptyDir && !v.emptyDir.sizeLimit) errors.push(`${id}: emptyDir ${v.name} has no sizeLimit`);
+        if (v.secret) checkSecret(v.secret.secretName, id, ns(o));
       }
     }
   }
   function checkSecret(name, id, namespace) {
     if (!find('v1', 'Secret', namespace, name) && !EXTERNAL_SECRETS.has(`${namespace}/${name}`)) errors.push(`${id}: Secret ${name} does not exist and is not a known external Secret`);
+  }
+
+  // every container: what the scheduler reserves, and a root filesystem nothing can write
+  for (const o of objects) {
+    for (const podSpec of podSpecsOf(o)) {
+      for (const c of [...(podSpec.containers ?? []), ...(podSpec.initContainers ?? [])]) {
+        const id = `${o.kind} ${o.metadata.name} container ${c.name}`;
+        for (const r of ['cpu', 'memory']) if (!c.resources?.requests?.[r]) errors.push(`${id}: no ${r} request`);
+        if (c.securityContext?.readOnlyRootFilesystem !== true) errors.push(`${id}: root filesystem is writable (readOnlyRootFilesystem)`);
+      }
+    }
+  }
+
+  // Brokers: a class with a controller; the Kafka class with its config and a dead-letter sink
+  for (const b of byKind('eventing.knative.dev/v1', 'Broker')) {
+    const id = `Broker ${b.metadata.name}`;
+    const cls = b.metadata?.annotations?.['eventing.knative.dev/broker.class'];
+    if (!BROKER_CLASSES.has(cls)) errors.push(`${id}: broker class ${cls} is not one terraform/modules/knative installs (${[...BROKER_CLASSES].join(', ')})`);
+    if (cls === 'Kafka') {
+      const ref = b.spec?.config;
+      const config = ref?.kind === 'ConfigMap' && find('v1', 'ConfigMap', ref.namespace ?? ns(b), ref.name);
+      if (!config) errors.push(`${id}: a Kafka broker needs spec.config naming a ConfigMap that exists`);
+      else for (const k of KAFKA_BROKER_KEYS) if (!config.data?.[k]) errors.push(`${id}: ConfigMap ${ref.name} lacks ${k}`);
+    }
+    const dls = b.spec?.delivery?.deadLetterSink?.ref;
+    if (dls && !find(dls.apiVersion, dls.kind, dls.namespace ?? ns(b), dls.name)) errors.push(`${id}: dead-letter sink ${dls.kind} ${dls.name} does not exist`);
+  }
+
+  // Gateways: a class with a controller, infrastructure and certificates that exist
+  for (const g of byKind('gateway.networking.k8s.io/v1', 'Gateway')) {
+    const id = `Gateway ${g.metadata.name}`;
+    if (!GATEWAY_CLASSES.has(g.spec?.gatewayClassName)) errors.push(`${id}: gatewayClassName ${g.spec?.gatewayClassName} is not one terraform/modules/knative creates (${[...GATEWAY_CLASSES].join(', ')})`);
+    const infra = g.spec?.infrastructure?.parametersRef;
+    if (infra && !find(`${infra.group}/v1alpha1`, infra.kind, ns(g), infra.name)) errors.push(`${id}: infrastructure ${infra.kind} ${infra.name} does not exist`);
+    for (const l of g.spec?.listeners ?? []) {
+      for (const ref of l.tls?.certificateRefs ?? []) {
+        const issued = objects.some((o) => o.kind === 'Certificate' && ns(o) === ns(g) && o.spec?.secretName === ref.name);
+        if (!issued) checkSecret(ref.name, id, ns(g));
+      }
+    }
+  }
+
+  // policies: what they attach to exists
+  for (const p of objects.filter((o) => o.kind === 'SecurityPolicy')) {
+    for (const t of p.spec?.targetRefs ?? []) {
+      if (!find(`${t.group}/v1`, t.kind, ns(p), t.name)) errors.push(`SecurityPolicy ${p.metadata.name}: target ${t.kind} ${t.name} does not exist`);
+    }
+  }
+  for (const p of byKind('eventing.knative.dev/v1alpha1', 'EventPolicy')) {
+    for (const ref of [...(p.spec?.to ?? []), ...(p.spec?.from ?? [])].map((x) => x.ref).filter(Boolean)) {
+      if (!find(ref.apiVersion, ref.kind, ref.namespace ?? ns(p), ref.name)) errors.push(`EventPolicy ${p.metadata.name}: ${ref.kind} ${ref.name} does not exist`);
+    }
   }
 
   // RBAC: bindings to roles and ServiceAccounts that exist
@@ -341,6 +408,8 @@ function checkSettings(objects, settingNames) {
       if (image === 'trawl-functions') {
         const groups = functionGroupsOfService(c);
         if (groups.some((g) => CLICKHOUSE_GROUPS.has(g))) required.push(...CLICKHOUSE_SETTINGS);
+        const writer = (c.envFrom ?? []).some((f) => f.secretRef?.name === CLICKHOUSE_WRITER_SECRET);
+        if (writer && !groups.some((g) => CLICKHOUSE_WRITER_GROUPS.has(g))) errors.push(`${id}: serves ${groups.join(', ')}, which only read ClickHouse, with the writer's Secret ${CLICKHOUSE_WRITER_SECRET}`);
       }
       for (const name of required) if (!present.has(name)) errors.push(`${id}: ${image} needs ${name}, which neither its env, its ConfigMaps nor its Secrets give`);
     }

@@ -1,11 +1,16 @@
 // Terraform without terraform init: syntax (the HCL parser Terraform uses, via @cdktf/hcl2json),
 // and the references a `terraform validate` would catch first: variables, locals, resources, data
-// sources, module inputs and outputs, files, and pinned provider versions.
+// sources, module inputs and outputs, files, pinned provider versions, and every argument and
+// block of every resource, data source and provider against the pinned provider's schema.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
+import { providerSchema } from './providers.mjs';
 
 const META_ARGS = new Set(['source', 'version', 'providers', 'depends_on', 'count', 'for_each']);
+// Terraform's own arguments and blocks of every resource and data source, and of a provider block
+const RESOURCE_META = new Set(['count', 'for_each', 'provider', 'depends_on', 'lifecycle', 'provisioner', 'connection']);
+const PROVIDER_META = new Set(['alias', 'version']);
 const EXACT_VERSION = /^=?\s*\d+\.\d+\.\d+$/;
 
 /** Parses every .tf file of one directory into one module description. */
@@ -60,7 +65,8 @@ export async function checkModule(mod, { isRoot, loadTarget }) {
   const providerNames = new Set([...Object.keys(mod.providers), 'terraform']);
   for (const [file, json] of mod.bodies) {
     const at = `${path.join(where, file)}`;
-    for (const s of strings(json)) {
+    // a moved block names addresses that are gone by design
+    for (const s of strings({ ...json, moved: undefined })) {
       if (!s.includes('${')) continue;
       for (const [, name] of s.matchAll(/(?<![\w.])var\.([A-Za-z_][\w-]*)/g)) {
         usedVariables.add(name);
@@ -109,6 +115,7 @@ export async function checkModule(mod, { isRoot, loadTarget }) {
     if (!EXACT_VERSION.test(spec?.version ?? '')) errors.push(`${where}: provider ${p} is not pinned to an exact version (${spec?.version})`);
   }
   if (isRoot && !mod.requiredVersion) errors.push(`${where}: a root module sets terraform.required_version`);
+  errors.push(...await checkArguments(mod));
   // module calls: inputs that exist, required inputs given
   for (const [name, call] of Object.entries(mod.modules)) {
     const target = await loadTarget(mod.dir, call.source);
@@ -121,6 +128,78 @@ export async function checkModule(mod, { isRoot, loadTarget }) {
     }
   }
   return errors;
+}
+
+/** Every argument and nested block of the module's resources, data sources and provider blocks, against the pinned provider's schema. */
+export async function checkArguments(mod) {
+  const errors = [];
+  const schemas = new Map();
+  const schemaOf = async (local) => {
+    if (!schemas.has(local)) {
+      const spec = mod.providers[local];
+      const version = /^=?\s*(\d+\.\d+\.\d+)$/.exec(spec?.version ?? '')?.[1];
+      let schema = null;
+      if (spec?.source && version) {
+        try { schema = await providerSchema(spec.source, version); } catch (e) { errors.push(`${mod.dir}: ${e.message}`); }
+      }
+      schemas.set(local, schema);
+    }
+    return schemas.get(local);
+  };
+  for (const [file, json] of mod.bodies) {
+    const at = path.join(mod.dir, file);
+    for (const kind of ['resource', 'data']) {
+      for (const [type, byName] of Object.entries(json[kind] ?? {})) {
+        const schema = await schemaOf(type.split('_')[0]);
+        if (!schema) continue;
+        const block = schema[kind][type];
+        const label = `${kind === 'data' ? 'data.' : ''}${type}`;
+        if (!block) { errors.push(`${at}: ${label}: the provider ${schema.package} has no ${kind === 'data' ? 'data source' : 'resource'} ${type}`); continue; }
+        for (const [name, bodies] of Object.entries(byName)) {
+          for (const body of bodies) errors.push(...checkBlock(body, block, `${at}: ${label}.${name}`, RESOURCE_META));
+        }
+      }
+    }
+    for (const [local, bodies] of Object.entries(json.provider ?? {})) {
+      const schema = await schemaOf(local);
+      if (!schema?.provider) continue;
+      for (const body of bodies) errors.push(...checkBlock(body, schema.provider, `${at}: provider ${local}`, PROVIDER_META));
+    }
+  }
+  return errors;
+}
+
+// hcl2json gives a nested block as a list of bodies, and `dynamic "x" { content { ... } }` under
+// `dynamic`; an argument's value (a map or a list of objects) is not descended into.
+function checkBlock(body, schema, where, meta = new Set()) {
+  const errors = [];
+  for (const [key, value] of Object.entries(body ?? {})) {
+    if (meta.has(key)) continue;
+    if (key === 'dynamic') {
+      for (const [name, dynamics] of Object.entries(value)) {
+        if (!schema.blocks[name]) { errors.push(`${where}: dynamic "${name}": no block ${name} here (blocks: ${Object.keys(schema.blocks).join(', ') || 'none'})`); continue; }
+        for (const d of dynamics) for (const content of d.content ?? []) errors.push(...checkBlock(content, schema.blocks[name], `${where}.${name}`));
+      }
+    } else if (schema.blocks[key]) {
+      for (const nested of Array.isArray(value) ? value : [value]) {
+        if (nested && typeof nested === 'object' && !Array.isArray(nested)) errors.push(...checkBlock(nested, schema.blocks[key], `${where}.${key}`));
+      }
+    } else if (!schema.arguments.includes(key)) {
+      errors.push(`${where}: unknown argument ${key} (${nearest(key, [...schema.arguments, ...Object.keys(schema.blocks)])})`);
+    }
+  }
+  return errors;
+}
+
+function nearest(key, names) {
+  const distance = (a, b) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const best = names.map((n) => [distance(key, n), n]).sort((x, y) => x[0] - y[0])[0];
+  return best && best[0] <= 3 ? `did you mean ${best[1]}?` : `known: ${names.join(', ')}`;
 }
 
 /** Checks terraform/: every module, with a variables.tf, outputs.tf and README.md each, and every root. */

@@ -9,6 +9,11 @@ import { build, applyJson6902, mergePatch } from '../lib/kustomize.mjs';
 import { validateObject } from '../lib/schemas.mjs';
 import { checkReferences, functionGroupsOf, settingNamesOf } from '../lib/references.mjs';
 import { checkTerraform } from '../lib/terraform.mjs';
+import { strictCheck } from '../lib/strict.mjs';
+import { imagesBlockErrors, renderWithImages, terraformImages, wrongImages } from '../lib/terraform-render.mjs';
+import { execFileSync } from 'node:child_process';
+
+const hasTerraform = () => { try { execFileSync('terraform', ['version'], { stdio: 'ignore' }); return true; } catch { return false; } };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const EVENT_TYPES = ['dev.trawl.pcap.uploaded', 'dev.trawl.snapshot.requested', 'dev.trawl.dissection.requested', 'dev.trawl.dissection.cancelled'];
@@ -210,4 +215,119 @@ test('terraform: undeclared and unused variables, unknown outputs and inputs, mi
 
 test('the repository\'s terraform passes', async () => {
   assert.deepEqual((await checkTerraform(path.join(root, 'terraform'))).errors, []);
+});
+
+test('strict types: an unknown field anywhere in a manifest, and a value outside an enum, fail', () => {
+  const objects = prod();
+  const ksvc = named(objects, 'Service', 'trawl-calls');
+  ksvc.spec.template.spec.timeoutSecond = 30;
+  ksvc.spec.template.spec.containers[0].securityContext.runAsNonRot = true;
+  named(objects, 'Trigger', 'snapshots-on-pcap-uploaded').spec.delivery = { deadLeterSink: { uri: 'http://x' } };
+  named(objects, 'HTTPRoute', 'trawl-mcp').spec.rules[0].matches[0].path.type = 'Prefix';
+  const errors = strictCheck(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  assert.ok(errors.get('Service/trawl-calls').some((e) => e.startsWith('spec.template.spec.timeoutSecond: unknown field timeoutSecond')), JSON.stringify(errors.get('Service/trawl-calls')));
+  assert.ok(errors.get('Service/trawl-calls').some((e) => e.startsWith('spec.template.spec.containers[0].securityContext.runAsNonRot: unknown field')));
+  assert.ok(errors.get('Trigger/snapshots-on-pcap-uploaded').some((e) => e.includes('deadLeterSink')));
+  assert.ok(errors.get('HTTPRoute/trawl-mcp').some((e) => e.includes('"Prefix"')), JSON.stringify(errors.get('HTTPRoute/trawl-mcp')));
+  assert.deepEqual(errors.get('Service/trawl-snapshots'), [], 'an untouched object stays valid');
+});
+
+test('strict types: a kind no package or types/ declares is reported, not passed', () => {
+  const errors = strictCheck([['x', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]]);
+  assert.deepEqual(errors.get('x'), ['no published schema for example.com/v1 Widget']);
+});
+
+// a copy of the repository's terraform/ with one file edited
+function editedTerraform(file, edit) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-'));
+  scratch.push(dir);
+  fs.cpSync(path.join(root, 'terraform'), path.join(dir, 'terraform'), { recursive: true });
+  const target = path.join(dir, 'terraform', file);
+  const before = fs.readFileSync(target, 'utf8');
+  const after = edit(before);
+  assert.notEqual(after, before, `the edit of ${file} changed nothing`);
+  fs.writeFileSync(target, after);
+  return path.join(dir, 'terraform');
+}
+
+test('terraform: a misspelt argument or block, at the top or nested, fails against the provider schema', async () => {
+  const cases = [
+    ['modules/s3-bucket/main.tf', (t) => t.replace(/object_lock_enabled(\s*)=/, 'object_lock_enabeld$1='), /aws_s3_bucket\.\w+: unknown argument object_lock_enabeld \(did you mean object_lock_enabled\?\)/],
+    ['modules/s3-bucket/main.tf', (t) => t.replace(/sse_algorithm(\s*)=/, 'sse_algoritm$1='), /apply_server_side_encryption_by_default: unknown argument sse_algoritm \(did you mean sse_algorithm\?\)/],
+    ['modules/apps/main.tf', (t) => t.replace('new_tag  = images.value.new_tag', 'new_tagg = images.value.new_tag'), /data\.kustomization_overlay\.trawl\.images: unknown argument new_tagg/],
+    ['modules/knative/main.tf', (t) => t.replace('create_namespace = true', 'create_namespaces = true'), /helm_release\.\w+: unknown argument create_namespaces/],
+  ];
+  for (const [file, edit, expected] of cases) {
+    const { errors } = await checkTerraform(editedTerraform(file, edit));
+    assert.ok(errors.some((e) => expected.test(e)), `${expected} in ${JSON.stringify(errors)}`);
+  }
+});
+
+test('terraform: a resource type the provider does not have, or a provider pin without a known schema, fails', async () => {
+  let { errors } = await checkTerraform(editedTerraform('modules/s3-bucket/main.tf', (t) => t.replace('resource "aws_s3_bucket_versioning"', 'resource "aws_s3_bucket_versionning"')));
+  assert.ok(errors.some((e) => /has no resource aws_s3_bucket_versionning/.test(e)), JSON.stringify(errors));
+  ({ errors } = await checkTerraform(editedTerraform('modules/s3-bucket/versions.tf', (t) => t.replace('"5.100.0"', '"5.99.0"'))));
+  assert.ok(errors.some((e) => /no schema package is known for provider hashicorp\/aws 5\.99\.0/.test(e)), JSON.stringify(errors));
+});
+
+test('terraform apply renders every container with the configured images (and did not when matched on logical names)', async (t) => {
+  if (!hasTerraform()) { t.skip('terraform is not installed'); return; }
+  const apps = path.join(root, 'terraform/modules/apps');
+  const overlay = path.join(root, 'knative/overlays/prod');
+  const images = await terraformImages(apps, overlay);
+  const { ours } = renderWithImages(overlay, images);
+  assert.deepEqual(wrongImages(ours, ['trawl-functions', 'trawl-dissector', 'trawl-capture-daemon']), []);
+  assert.ok(ours.some((o) => o.kind === 'DaemonSet'), 'the render holds the capture DaemonSet');
+  // the old mapping (logical names) matches nothing once the overlay has renamed them
+  assert.throws(() => renderWithImages(overlay, images.map((i) => ({ ...i, name: i.new_name.split('/').pop() }))), /is used by no container/);
+  assert.deepEqual(await imagesBlockErrors(apps), []);
+});
+
+test('prod: the Kafka Broker with its config, retries and a dead-letter sink; an unknown broker or gateway class fails', () => {
+  const objects = prod();
+  const broker = named(objects, 'Broker', 'trawl');
+  assert.equal(broker.metadata.annotations['eventing.knative.dev/broker.class'], 'Kafka');
+  assert.equal(broker.spec.delivery.deadLetterSink.ref.kind, 'IntegrationSink');
+  assert.ok(broker.spec.delivery.retry >= 5 && broker.spec.delivery.backoffPolicy === 'exponential');
+  broker.metadata.annotations['eventing.knative.dev/broker.class'] = 'KafkaBroker';
+  named(objects, 'Gateway', 'trawl').spec.gatewayClassName = 'envoy';
+  delete named(objects, 'ConfigMap', 'trawl-kafka-broker').data['bootstrap.servers'];
+  let errors = check(objects);
+  assert.ok(errors.some((e) => e.startsWith('Broker trawl: broker class KafkaBroker is not one')), JSON.stringify(errors));
+  assert.ok(errors.some((e) => e.startsWith('Gateway trawl: gatewayClassName envoy is not one')));
+  broker.metadata.annotations['eventing.knative.dev/broker.class'] = 'Kafka';
+  errors = check(objects);
+  assert.ok(errors.includes('Broker trawl: ConfigMap trawl-kafka-broker lacks bootstrap.servers'), JSON.stringify(errors));
+});
+
+test('every container requests cpu and memory and has a read-only root filesystem, or it is reported', () => {
+  const objects = prod();
+  const c = named(objects, 'Service', 'trawl-mcp').spec.template.spec.containers[0];
+  delete c.securityContext.readOnlyRootFilesystem;
+  delete c.resources.requests.cpu;
+  const errors = check(objects);
+  assert.ok(errors.includes('Service trawl-mcp container functions: root filesystem is writable (readOnlyRootFilesystem)'));
+  assert.ok(errors.includes('Service trawl-mcp container functions: no cpu request'));
+});
+
+test('prod: default-deny in namespace trawl, JWT at the Gateway on an internal load balancer, a cert-manager certificate', () => {
+  const objects = prod();
+  const deny = named(objects, 'NetworkPolicy', 'default-deny');
+  assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  const policy = named(objects, 'SecurityPolicy', 'trawl-jwt');
+  assert.deepEqual(policy.spec.targetRefs, [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'trawl' }]);
+  assert.ok(policy.spec.jwt.providers[0].remoteJWKS.uri.startsWith('https://'));
+  const proxy = named(objects, 'EnvoyProxy', named(objects, 'Gateway', 'trawl').spec.infrastructure.parametersRef.name);
+  assert.equal(proxy.spec.provider.kubernetes.envoyService.annotations['service.beta.kubernetes.io/aws-load-balancer-scheme'], 'internal');
+  assert.equal(named(objects, 'Certificate', 'trawl-tls').spec.secretName, 'trawl-tls');
+  delete named(objects, 'EnvoyProxy', 'trawl-internal').metadata.name;
+  assert.ok(check(objects.filter((o) => o.kind !== 'EnvoyProxy')).includes('Gateway trawl: infrastructure EnvoyProxy trawl-internal does not exist'));
+});
+
+test('a query Service with the ClickHouse writer\'s credentials is reported', () => {
+  const objects = prod();
+  const c = named(objects, 'Service', 'trawl-calls').spec.template.spec.containers[0];
+  assert.deepEqual(check(objects), []);
+  c.envFrom.find((f) => f.secretRef).secretRef.name = 'trawl-clickhouse';
+  assert.ok(check(objects).includes('Service trawl-calls: serves calls, which only read ClickHouse, with the writer\'s Secret trawl-clickhouse'));
 });

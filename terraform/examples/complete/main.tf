@@ -58,18 +58,20 @@ module "bucket" {
   bucket_name         = local.bucket_name
   raw_retention_days  = var.raw_retention_days
   object_lock_enabled = var.object_lock_enabled
+  vpc_id              = data.aws_eks_cluster.this.vpc_config[0].vpc_id
   tags                = var.tags
 }
 
 module "iam" {
   source = "../../modules/iam"
 
-  name_prefix       = var.name
-  oidc_provider_arn = data.aws_iam_openid_connect_provider.cluster.arn
-  oidc_issuer_url   = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
-  bucket_arn        = module.bucket.bucket_arn
-  kms_key_arn       = module.bucket.kms_key_arn
-  tags              = var.tags
+  name_prefix            = var.name
+  oidc_provider_arn      = data.aws_iam_openid_connect_provider.cluster.arn
+  oidc_issuer_url        = data.aws_eks_cluster.this.identity[0].oidc[0].issuer
+  bucket_arn             = module.bucket.bucket_arn
+  kms_key_arn            = module.bucket.kms_key_arn
+  dead_letter_bucket_arn = module.bucket.dead_letter_bucket_arn
+  tags                   = var.tags
 }
 
 module "knative" {
@@ -78,10 +80,17 @@ module "knative" {
   install_crds_only = var.install_crds_only
 }
 
+module "kafka" {
+  source = "../../modules/kafka"
+
+  msk_bootstrap_servers = var.msk_bootstrap_servers
+  install_crds_only     = var.install_crds_only
+}
+
 module "clickhouse" {
   source = "../../modules/clickhouse"
 
-  schema_dir        = "${local.repo_root}/core/src/main/resources/dev/trawl/core/clickhouse"
+  schema_image      = "${var.image_registry}/trawl-dissector:${var.image_tag}"
   install_crds_only = var.install_crds_only
 }
 
@@ -95,9 +104,14 @@ module "apps" {
   bucket_name               = module.bucket.bucket_name
   bucket_region             = module.bucket.bucket_region
   clickhouse_url            = module.clickhouse.url
-  clickhouse_user           = module.clickhouse.trawl_user
   clickhouse_database       = module.clickhouse.database
+  clickhouse_cluster        = module.clickhouse.cluster
   raw_retention_days        = var.raw_retention_days
-  clickhouse_password       = module.clickhouse.trawl_password
+  clickhouse_writer         = module.clickhouse.writer
+  clickhouse_reader         = module.clickhouse.reader
   platform_ready            = module.knative.ready
+  oidc                      = var.oidc
+  public_host               = var.public_host
+  kafka                     = var.overlay == "prod" ? { bootstrap_servers = module.kafka.bootstrap_servers, replication_factor = module.kafka.replication_factor } : null
+  dead_letter_bucket_arn    = var.overlay == "prod" ? module.bucket.dead_letter_bucket_arn : null
 }

@@ -64,3 +64,27 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "msk_bootstrap_servers" {
+  description = "An Amazon MSK cluster's bootstrap servers for the Kafka Broker; null runs Kafka in the cluster (Strimzi)."
+  type        = string
+  default     = null
+}
+
+variable "oidc" {
+  description = "The OIDC issuer of the people who call trawl (docs/deploy.md, Access): issuer_url, jwks_url, audience, roles_claim, role_map."
+  type = object({
+    issuer_url  = string
+    jwks_url    = string
+    audience    = string
+    roles_claim = string
+    role_map    = string
+  })
+  default = null
+}
+
+variable "public_host" {
+  description = "Host name of the Gateway (its certificate's name), e.g. trawl.internal.example.com."
+  type        = string
+  default     = null
+}

@@ -1,23 +1,16 @@
 # trawl's manifests, applied from the repository's Kustomize overlay with this account's images,
 # IAM roles and configuration, so that the same files serve kubectl users and Terraform users.
 
-locals {
-  images = {
-    "trawl-functions"      = "trawl-functions"
-    "trawl-dissector"      = "trawl-dissector"
-    "trawl-capture-daemon" = "trawl-capture-daemon"
-  }
-}
-
 data "kustomization_overlay" "trawl" {
   resources = var.platform_ready ? [var.overlay_path] : []
 
+  # images.tf: every container's image, matched on the name the overlay gave it
   dynamic "images" {
     for_each = local.images
     content {
-      name     = images.key
-      new_name = "${var.image_registry}/${images.value}"
-      new_tag  = var.image_tag
+      name     = images.value.name
+      new_name = images.value.new_name
+      new_tag  = images.value.new_tag
     }
   }
 
@@ -30,14 +23,19 @@ data "kustomization_overlay" "trawl" {
       apiVersion = "v1"
       kind       = "ConfigMap"
       metadata   = { name = "trawl-config" }
-      data = {
+      data = merge({
         TRAWL_S3_BUCKET           = var.bucket_name
         TRAWL_S3_REGION           = var.bucket_region
         TRAWL_CLICKHOUSE_URL      = var.clickhouse_url
-        TRAWL_CLICKHOUSE_USER     = var.clickhouse_user
         TRAWL_CLICKHOUSE_DATABASE = var.clickhouse_database
+        TRAWL_CLICKHOUSE_CLUSTER  = var.clickhouse_cluster
         TRAWL_RAW_RETENTION       = "${var.raw_retention_days}d"
-      }
+        }, var.oidc == null ? {} : {
+        TRAWL_AUTH_OIDC_ISSUER      = var.oidc.issuer_url
+        TRAWL_AUTH_OIDC_AUDIENCE    = var.oidc.audience
+        TRAWL_AUTH_OIDC_ROLES_CLAIM = var.oidc.roles_claim
+        TRAWL_AUTH_OIDC_ROLE_MAP    = var.oidc.role_map
+      })
     })
   }
 
@@ -55,6 +53,72 @@ data "kustomization_overlay" "trawl" {
         TRAWL_S3_REGION = var.bucket_region
       }
     })
+  }
+
+  # prod: the Gateway's JWT check and its certificate follow the same issuer and host
+  dynamic "patches" {
+    for_each = var.oidc == null ? [] : [var.oidc]
+    content {
+      target {
+        kind = "SecurityPolicy"
+        name = "trawl-jwt"
+      }
+      patch = yamlencode([{
+        op   = "replace"
+        path = "/spec/jwt/providers/0"
+        value = {
+          name       = "trawl-oidc"
+          issuer     = patches.value.issuer_url
+          audiences  = [patches.value.audience]
+          remoteJWKS = { uri = patches.value.jwks_url }
+        }
+      }])
+    }
+  }
+
+  dynamic "patches" {
+    for_each = var.public_host == null ? [] : [var.public_host]
+    content {
+      target {
+        kind = "Certificate"
+        name = "trawl-tls"
+      }
+      patch = yamlencode([{ op = "replace", path = "/spec/dnsNames", value = [patches.value] }])
+    }
+  }
+
+  # prod: the Kafka Broker's Kafka (module kafka) and the dead-letter bucket (module s3-bucket)
+  dynamic "patches" {
+    for_each = var.kafka == null ? [] : [var.kafka]
+    content {
+      target {
+        kind = "ConfigMap"
+        name = "trawl-kafka-broker"
+      }
+      patch = yamlencode({
+        apiVersion = "v1"
+        kind       = "ConfigMap"
+        metadata   = { name = "trawl-kafka-broker" }
+        data = {
+          "bootstrap.servers"                = patches.value.bootstrap_servers
+          "default.topic.replication.factor" = tostring(patches.value.replication_factor)
+        }
+      })
+    }
+  }
+
+  dynamic "patches" {
+    for_each = var.dead_letter_bucket_arn == null ? [] : [var.dead_letter_bucket_arn]
+    content {
+      target {
+        kind = "IntegrationSink"
+        name = "trawl-dead-letters"
+      }
+      patch = yamlencode([
+        { op = "replace", path = "/spec/aws/s3/arn", value = patches.value },
+        { op = "replace", path = "/spec/aws/s3/region", value = var.bucket_region },
+      ])
+    }
   }
 
   # ServiceAccount names are unique across trawl's two namespaces: the target is the name alone
@@ -83,14 +147,16 @@ resource "kustomization_resource" "p0" {
   manifest = data.kustomization_overlay.trawl.manifests[each.value]
 }
 
+# ClickHouse credentials, one Secret per duty: trawl-clickhouse (the writer: the dissector and the
+# functions that delete a dissection) and trawl-clickhouse-reader (the query Services)
 resource "kubernetes_secret_v1" "clickhouse" {
-  count = var.platform_ready ? 1 : 0
+  for_each = var.platform_ready ? { "trawl-clickhouse" = var.clickhouse_writer, "trawl-clickhouse-reader" = var.clickhouse_reader } : {}
 
   metadata {
-    name      = "trawl-clickhouse"
+    name      = each.key
     namespace = var.namespace
   }
-  data       = { TRAWL_CLICKHOUSE_PASSWORD = var.clickhouse_password }
+  data       = { TRAWL_CLICKHOUSE_USER = each.value.user, TRAWL_CLICKHOUSE_PASSWORD = each.value.password }
   depends_on = [kustomization_resource.p0]
 }
 

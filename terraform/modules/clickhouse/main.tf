@@ -1,16 +1,14 @@
-# ClickHouse for trawl through the Altinity operator: one installation, the trawl database and
-# schema (the repository's V*.sql, in version order), a writer user for trawl's components and a
-# read-only user for analysts.
+# ClickHouse for trawl through the Altinity operator: ClickHouse Keeper (keeper_replicas, 3) and one
+# installation of `shards` x `replicas`, the trawl database and schema (the repository's V*.sql, in
+# version order), and one user per duty: trawl_schema owns the DDL (only the migration Job has its
+# password), trawl_writer inserts and drops a dissection's rows (the dissector and the functions
+# that delete), trawl_reader answers queries (/mcp/calls), analyst reads for people.
 
 locals {
   installation = "trawl"
+  keeper       = "trawl-keeper"
   # service of the installation as the operator names it: clickhouse-<installation>
   host = "clickhouse-${local.installation}.${var.namespace}.svc.cluster.local"
-  # V1__calls.sql, V2__views.sql, ... ordered by their number, not as text (V10 after V9)
-  schema_files = [
-    for f in sort([for f in fileset(var.schema_dir, "V*__*.sql") : format("%06d|%s", tonumber(regex("^V([0-9]+)__", f)[0]), f)]) :
-    split("|", f)[1]
-  ]
 }
 
 resource "helm_release" "operator" {
@@ -23,14 +21,63 @@ resource "helm_release" "operator" {
   wait             = true
 }
 
-resource "random_password" "trawl" {
-  length  = 32
-  special = false
+resource "random_password" "user" {
+  for_each = toset(["schema", "writer", "reader", "analyst"])
+  length   = 32
+  special  = false
 }
 
-resource "random_password" "analyst" {
-  length  = 32
-  special = false
+# Keeper: the coordination replicated tables and ON CLUSTER DDL need (three, so one may be lost)
+resource "kubernetes_manifest" "keeper" {
+  count = var.install_crds_only ? 0 : 1
+
+  manifest = {
+    apiVersion = "clickhouse-keeper.altinity.com/v1"
+    kind       = "ClickHouseKeeperInstallation"
+    metadata = {
+      name      = local.keeper
+      namespace = var.namespace
+    }
+    spec = {
+      configuration = {
+        clusters = [{
+          name   = "keeper"
+          layout = { replicasCount = var.keeper_replicas }
+        }]
+      }
+      defaults = {
+        templates = {
+          podTemplate             = "keeper"
+          dataVolumeClaimTemplate = "keeper-data"
+        }
+      }
+      templates = {
+        podTemplates = [{
+          name = "keeper"
+          spec = {
+            containers = [{
+              name  = "clickhouse-keeper"
+              image = var.keeper_image
+              resources = {
+                requests = { cpu = "250m", memory = "512Mi" }
+                limits   = { memory = "1Gi" }
+              }
+            }]
+          }
+        }]
+        volumeClaimTemplates = [{
+          name = "keeper-data"
+          spec = {
+            accessModes      = ["ReadWriteOnce"]
+            storageClassName = var.storage_class
+            resources        = { requests = { storage = "10Gi" } }
+          }
+        }]
+      }
+    }
+  }
+
+  depends_on = [helm_release.operator]
 }
 
 resource "kubernetes_manifest" "installation" {
@@ -45,14 +92,27 @@ resource "kubernetes_manifest" "installation" {
     }
     spec = {
       configuration = {
+        zookeeper = {
+          nodes = [for i in range(var.keeper_replicas) : { host = "chk-${local.keeper}-keeper-0-${i}.${var.namespace}.svc.cluster.local", port = 2181 }]
+        }
         users = {
-          # trawl's components: write calls, drop a dissection's partitions, create the schema
-          "trawl/password_sha256_hex" = sha256(random_password.trawl.result)
-          "trawl/networks/ip"         = var.allowed_networks
-          "trawl/profile"             = "default"
-          "trawl/grants/query"        = ["GRANT SELECT, INSERT, ALTER, CREATE, DROP, TRUNCATE, OPTIMIZE, SHOW ON ${var.database}.*"]
+          # the schema's owner: the migration Job alone (ON CLUSTER DDL needs the CLUSTER grant)
+          "trawl_schema/password_sha256_hex" = sha256(random_password.user["schema"].result)
+          "trawl_schema/networks/ip"         = var.allowed_networks
+          "trawl_schema/profile"             = "default"
+          "trawl_schema/grants/query"        = ["GRANT CREATE, ALTER, DROP, SELECT, INSERT, SHOW ON ${var.database}.*", "GRANT CREATE DATABASE ON ${var.database}.*", "GRANT CLUSTER ON *.*"]
+          # the dissector and the functions that delete: rows in, a dissection's partitions out
+          "trawl_writer/password_sha256_hex" = sha256(random_password.user["writer"].result)
+          "trawl_writer/networks/ip"         = var.allowed_networks
+          "trawl_writer/profile"             = "default"
+          "trawl_writer/grants/query"        = ["GRANT SELECT, INSERT, ALTER DELETE, ALTER DROP PARTITION, OPTIMIZE, SHOW ON ${var.database}.*"]
+          # the query Services (/mcp/calls): read-only
+          "trawl_reader/password_sha256_hex" = sha256(random_password.user["reader"].result)
+          "trawl_reader/networks/ip"         = var.allowed_networks
+          "trawl_reader/profile"             = "readonly"
+          "trawl_reader/grants/query"        = ["GRANT SELECT, SHOW ON ${var.database}.*"]
           # analysts: plain SQL over the documented views and the calls table, read-only
-          "analyst/password_sha256_hex" = sha256(random_password.analyst.result)
+          "analyst/password_sha256_hex" = sha256(random_password.user["analyst"].result)
           "analyst/networks/ip"         = var.allowed_networks
           "analyst/profile"             = "readonly"
           "analyst/grants/query"        = ["GRANT SELECT ON ${var.database}.*"]
@@ -65,7 +125,7 @@ resource "kubernetes_manifest" "installation" {
         clusters = [{
           name = "trawl"
           layout = {
-            shardsCount   = 1
+            shardsCount   = var.shards
             replicasCount = var.replicas
           }
         }]
@@ -102,35 +162,29 @@ resource "kubernetes_manifest" "installation" {
     }
   }
 
-  depends_on = [helm_release.operator]
+  depends_on = [helm_release.operator, kubernetes_manifest.keeper]
 }
 
-# The DDL, as it is in the repository, one key per file.
-resource "kubernetes_config_map_v1" "schema" {
-  metadata {
-    name      = "trawl-clickhouse-schema"
-    namespace = var.namespace
-  }
-  data       = { for f in local.schema_files : f => file("${var.schema_dir}/${f}") }
-  depends_on = [helm_release.operator]
-}
-
+# The schema owner's password as a file, mounted read-only (TRAWL_CLICKHOUSE_PASSWORD_FILE): never
+# on a command line or in the Job's environment.
 resource "kubernetes_secret_v1" "schema_credentials" {
   metadata {
     name      = "trawl-clickhouse-schema"
     namespace = var.namespace
   }
-  data       = { CLICKHOUSE_PASSWORD = random_password.trawl.result }
+  data       = { password = random_password.user["schema"].result }
   depends_on = [helm_release.operator]
 }
 
-# Applies every V*.sql in version order (each is idempotent: CREATE ... IF NOT EXISTS); re-created
-# when a file changes, so a new V<n> lands with the next apply.
+# The schema, applied by its owner: the dissector's image runs trawl's migration runner
+# (ClickHouseSchema migrate) in the cluster form (TRAWL_CLICKHOUSE_CLUSTER): the database and every
+# table ON CLUSTER, Replicated local tables, Distributed tables, the cluster-wide ledger. A new
+# image (new scripts) is a new Job; the runner applies only what the ledger lacks.
 resource "kubernetes_job_v1" "schema" {
   count = var.install_crds_only ? 0 : 1
 
   metadata {
-    name      = "trawl-clickhouse-schema-${substr(sha256(jsonencode(kubernetes_config_map_v1.schema.data)), 0, 8)}"
+    name      = "trawl-clickhouse-schema-${substr(sha256(var.schema_image), 0, 8)}"
     namespace = var.namespace
   }
   spec {
@@ -142,32 +196,58 @@ resource "kubernetes_job_v1" "schema" {
         restart_policy = "Never"
         container {
           name    = "schema"
-          image   = var.clickhouse_image
-          command = ["/bin/sh", "-ec"]
-          args = [join("\n", concat(
-            ["clickhouse-client --host ${local.host} --user trawl --password \"$CLICKHOUSE_PASSWORD\" --query 'CREATE DATABASE IF NOT EXISTS ${var.database}'"],
-            [for f in local.schema_files : "clickhouse-client --host ${local.host} --user trawl --password \"$CLICKHOUSE_PASSWORD\" --database ${var.database} --multiquery < /schema/${f}"],
-          ))]
-          env_from {
-            secret_ref {
-              name = kubernetes_secret_v1.schema_credentials.metadata[0].name
-            }
+          image   = var.schema_image
+          command = ["java", "-cp", "@/app/jib-classpath-file", "dev.trawl.core.clickhouse.ClickHouseSchema", "migrate"]
+          env {
+            name  = "TRAWL_CLICKHOUSE_URL"
+            value = "http://${local.host}:8123"
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_USER"
+            value = "trawl_schema"
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_PASSWORD_FILE"
+            value = "/credentials/password"
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_DATABASE"
+            value = var.database
+          }
+          env {
+            name  = "TRAWL_CLICKHOUSE_CLUSTER"
+            value = local.installation
           }
           volume_mount {
-            name       = "schema"
-            mount_path = "/schema"
+            name       = "credentials"
+            mount_path = "/credentials"
             read_only  = true
+          }
+          volume_mount {
+            name       = "tmp"
+            mount_path = "/tmp"
+          }
+          resources {
+            requests = { cpu = "100m", memory = "256Mi", "ephemeral-storage" = "64Mi" }
+            limits   = { memory = "512Mi", "ephemeral-storage" = "64Mi" }
           }
           security_context {
             run_as_non_root            = true
-            run_as_user                = 101
+            run_as_user                = 65532
             allow_privilege_escalation = false
+            read_only_root_filesystem  = true
           }
         }
         volume {
-          name = "schema"
-          config_map {
-            name = kubernetes_config_map_v1.schema.metadata[0].name
+          name = "credentials"
+          secret {
+            secret_name = kubernetes_secret_v1.schema_credentials.metadata[0].name
+          }
+        }
+        volume {
+          name = "tmp"
+          empty_dir {
+            size_limit = "64Mi"
           }
         }
       }

@@ -8,15 +8,21 @@ output "database" {
   value       = var.database
 }
 
-output "trawl_user" {
-  description = "User of trawl's components (TRAWL_CLICKHOUSE_USER)."
-  value       = "trawl"
+output "writer" {
+  description = "User and password of the dissector and the functions that delete (TRAWL_CLICKHOUSE_USER/PASSWORD of Secret trawl-clickhouse)."
+  value       = { user = "trawl_writer", password = random_password.user["writer"].result }
+  sensitive   = true
 }
 
-output "trawl_password" {
-  description = "Password of the trawl user (TRAWL_CLICKHOUSE_PASSWORD)."
-  value       = random_password.trawl.result
+output "reader" {
+  description = "User and password of the query Services (Secret trawl-clickhouse-reader)."
+  value       = { user = "trawl_reader", password = random_password.user["reader"].result }
   sensitive   = true
+}
+
+output "cluster" {
+  description = "The ClickHouse cluster's name (TRAWL_CLICKHOUSE_CLUSTER)."
+  value       = "trawl"
 }
 
 output "analyst_user" {
@@ -26,11 +32,7 @@ output "analyst_user" {
 
 output "analyst_password" {
   description = "Password of the analyst user."
-  value       = random_password.analyst.result
+  value       = random_password.user["analyst"].result
   sensitive   = true
 }
 
-output "schema_files" {
-  description = "The DDL files applied, in order."
-  value       = local.schema_files
-}

@@ -40,10 +40,28 @@ variable "storage_class" {
   default     = "gp3"
 }
 
-variable "replicas" {
-  description = "Replicas of the single shard (1 without a Keeper; more needs ClickHouse Keeper and Replicated tables)."
+variable "shards" {
+  description = "Shards of the cluster `trawl` (calls are spread by their dataset: one dissection stays on one shard)."
   type        = number
   default     = 1
+}
+
+variable "replicas" {
+  description = "Replicas of each shard, kept in step by Keeper (the schema Job creates Replicated tables ON CLUSTER)."
+  type        = number
+  default     = 2
+}
+
+variable "keeper_replicas" {
+  description = "ClickHouse Keeper nodes (3: one may be lost)."
+  type        = number
+  default     = 3
+}
+
+variable "keeper_image" {
+  description = "ClickHouse Keeper image (the same release as clickhouse_image)."
+  type        = string
+  default     = "clickhouse/clickhouse-keeper:25.3"
 }
 
 variable "resources" {
@@ -64,8 +82,8 @@ variable "allowed_networks" {
   default     = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 }
 
-variable "schema_dir" {
-  description = "Directory of the versioned DDL files V<n>__<name>.sql (core/src/main/resources/dev/trawl/core/clickhouse), applied in version order."
+variable "schema_image" {
+  description = "The trawl-dissector image (registry/trawl-dissector:tag): it carries the schema scripts and the migration runner the schema Job runs."
   type        = string
 }
 

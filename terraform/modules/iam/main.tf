@@ -2,7 +2,8 @@
 # allowed exactly the prefixes its work touches:
 #   capture    writes raw/ and nodes/ (no read, list or delete: the bucket's lifecycle expires raw/)
 #   functions  reads raw/ and nodes/; reads, writes and deletes snapshots/ and dissections/, and
-#              writes nodes/<node>/raw-range.json (the index of each node's range they maintain)
+#              writes nodes/<node>/raw-range.json (the index of each node's range they maintain);
+#              appends to and reads audit/ (never deletes it)
 #   dissector  reads raw/ and snapshots/; reads and writes dissections/ (its status.json)
 # list holds key prefixes (an s3:prefix condition); read, write and delete hold key patterns.
 
@@ -24,9 +25,9 @@ locals {
       delete = []
     }
     functions = {
-      list   = ["raw/", "nodes/", "snapshots/", "dissections/"]
-      read   = ["raw/*", "nodes/*", "snapshots/*", "dissections/*"]
-      write  = ["snapshots/*", "dissections/*", "nodes/*/raw-range.json"]
+      list   = ["raw/", "nodes/", "snapshots/", "dissections/", "audit/"]
+      read   = ["raw/*", "nodes/*", "snapshots/*", "dissections/*", "audit/*"]
+      write  = ["snapshots/*", "dissections/*", "nodes/*/raw-range.json", "audit/*"]
       delete = ["snapshots/*", "dissections/*"]
     }
     dissector = {
@@ -131,4 +132,56 @@ resource "aws_iam_role_policy" "component" {
   name   = "${var.name_prefix}-${each.key}-s3"
   role   = aws_iam_role.component[each.key].id
   policy = data.aws_iam_policy_document.access[each.key].json
+}
+
+# The dead-letter sink (IntegrationSink trawl-dead-letters in namespace trawl) writes undeliverable
+# events into the dead-letter bucket, and nothing else.
+data "aws_iam_policy_document" "dead_letters_trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [var.oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:sub"
+      values   = ["system:serviceaccount:${var.namespace}:${var.dead_letter_service_account}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${local.issuer}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "dead_letters" {
+  statement {
+    sid       = "Write"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.dead_letter_bucket_arn}/*"]
+  }
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "BucketKey"
+      actions   = ["kms:GenerateDataKey"]
+      resources = [var.kms_key_arn]
+    }
+  }
+}
+
+resource "aws_iam_role" "dead_letters" {
+  name                 = "${var.name_prefix}-dead-letters"
+  description          = "trawl dead letters: assumed by ServiceAccount ${var.namespace}/${var.dead_letter_service_account}"
+  assume_role_policy   = data.aws_iam_policy_document.dead_letters_trust.json
+  max_session_duration = 3600
+  tags                 = var.tags
+}
+
+resource "aws_iam_role_policy" "dead_letters" {
+  name   = "${var.name_prefix}-dead-letters-s3"
+  role   = aws_iam_role.dead_letters.id
+  policy = data.aws_iam_policy_document.dead_letters.json
 }

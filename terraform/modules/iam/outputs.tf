@@ -5,5 +5,5 @@ output "role_arns" {
 
 output "service_account_role_arns" {
   description = "IAM role ARN per ServiceAccount name, ready to annotate."
-  value       = { for k, name in var.service_accounts : name => aws_iam_role.component[k].arn }
+  value       = merge({ for k, name in var.service_accounts : name => aws_iam_role.component[k].arn }, { (var.dead_letter_service_account) = aws_iam_role.dead_letters.arn })
 }

@@ -56,3 +56,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dead_letter_bucket_arn" {
+  description = "The dead-letter bucket (module s3-bucket's dead_letter_bucket_arn)."
+  type        = string
+}
+
+variable "dead_letter_service_account" {
+  description = "ServiceAccount of the dead-letter sink, in namespace var.namespace."
+  type        = string
+  default     = "trawl-dead-letters"
+}

@@ -1,5 +1,8 @@
-# Knative Serving (ingress: Kourier) and Eventing through the Knative Operator, and Envoy Gateway as
-# the Gateway API implementation of the public entry (GatewayClass `eg`, used by knative/base/routing).
+# Knative Serving (ingress: Kourier) and Eventing through the Knative Operator, Envoy Gateway as
+# the Gateway API implementation of the public entry (GatewayClass `eg`, used by knative/base/routing),
+# the Kafka Broker's controller and data plane (broker class Kafka), and cert-manager with the
+# ClusterIssuer `trawl` that issues the Gateway's certificate. `ready` is true only once Serving and
+# Eventing report Ready (their CRDs and admission webhooks answer): the apps apply after that.
 
 resource "helm_release" "knative_operator" {
   name             = "knative-operator"
@@ -61,6 +64,8 @@ resource "kubernetes_manifest" "serving" {
           "enable-scale-to-zero" = "true"
         }
         features = {
+          # /tmp of a read-only root filesystem
+          "kubernetes.podspec-emptydir" = "enabled"
           # seccompProfile and capabilities in the trawl Services' securityContext
           "kubernetes.podspec-securitycontext" = "enabled"
           # queue-proxy and defaults that meet the restricted Pod Security Standard (namespace trawl warns on it)
@@ -68,6 +73,18 @@ resource "kubernetes_manifest" "serving" {
         }
       }
     }
+  }
+
+  # the operator reports Ready once the components run and their webhooks answer
+  wait {
+    condition {
+      type   = "Ready"
+      status = "True"
+    }
+  }
+  timeouts {
+    create = "20m"
+    update = "20m"
   }
 
   depends_on = [helm_release.knative_operator]
@@ -85,6 +102,11 @@ resource "kubernetes_manifest" "eventing" {
     }
     spec = {
       version = var.knative_version
+      # the Kafka Broker (class Kafka): its controller and data plane, released with Knative
+      additionalManifests = var.kafka_broker ? [
+        { URL = "${var.knative_kafka_release_url}/knative-v${var.knative_version}/eventing-kafka-controller.yaml" },
+        { URL = "${var.knative_kafka_release_url}/knative-v${var.knative_version}/eventing-kafka-broker.yaml" },
+      ] : []
       config = {
         "config-br-defaults" = {
           "default-br-config" = yamlencode({
@@ -97,8 +119,25 @@ resource "kubernetes_manifest" "eventing" {
             }
           })
         }
+        "config-features" = {
+          # sender identity: senders present a ServiceAccount token for the receiver's audience,
+          # and an addressable takes events only from what an EventPolicy names
+          "authentication-oidc"        = var.sender_identity ? "enabled" : "disabled"
+          "default-authorization-mode" = var.sender_identity ? "deny-all" : "allow-all"
+        }
       }
     }
+  }
+
+  wait {
+    condition {
+      type   = "Ready"
+      status = "True"
+    }
+  }
+  timeouts {
+    create = "20m"
+    update = "20m"
   }
 
   depends_on = [helm_release.knative_operator]
@@ -119,4 +158,71 @@ resource "kubernetes_manifest" "gateway_class" {
   }
 
   depends_on = [helm_release.envoy_gateway]
+}
+
+resource "helm_release" "cert_manager" {
+  name             = "cert-manager"
+  namespace        = "cert-manager"
+  create_namespace = true
+  repository       = var.cert_manager_chart_repository
+  chart            = "cert-manager"
+  version          = var.cert_manager_version
+  wait             = true
+
+  set {
+    name  = "crds.enabled"
+    value = "true"
+  }
+}
+
+# The ClusterIssuer `trawl` that signs the Gateway's certificate (knative/overlays/prod, Certificate
+# trawl-tls): by default a private CA made here, which suits the internal load balancer (clients
+# trust ca.crt of the Secret trawl-ca in cert-manager). docs/deploy.md shows an ACME issuer instead.
+resource "kubernetes_manifest" "selfsigned_issuer" {
+  count = var.install_crds_only || !var.private_ca ? 0 : 1
+
+  manifest = {
+    apiVersion = "cert-manager.io/v1"
+    kind       = "ClusterIssuer"
+    metadata   = { name = "trawl-selfsigned" }
+    spec       = { selfSigned = {} }
+  }
+  depends_on = [helm_release.cert_manager]
+}
+
+resource "kubernetes_manifest" "ca" {
+  count = var.install_crds_only || !var.private_ca ? 0 : 1
+
+  manifest = {
+    apiVersion = "cert-manager.io/v1"
+    kind       = "Certificate"
+    metadata   = { name = "trawl-ca", namespace = "cert-manager" }
+    spec = {
+      isCA       = true
+      commonName = "trawl private CA"
+      secretName = "trawl-ca"
+      duration   = "87600h"
+      privateKey = { algorithm = "ECDSA", size = 256 }
+      issuerRef  = { group = "cert-manager.io", kind = "ClusterIssuer", name = "trawl-selfsigned" }
+    }
+  }
+  depends_on = [kubernetes_manifest.selfsigned_issuer]
+}
+
+resource "kubernetes_manifest" "issuer" {
+  count = var.install_crds_only || !var.private_ca ? 0 : 1
+
+  manifest = {
+    apiVersion = "cert-manager.io/v1"
+    kind       = "ClusterIssuer"
+    metadata   = { name = "trawl" }
+    spec       = { ca = { secretName = "trawl-ca" } }
+  }
+  wait {
+    condition {
+      type   = "Ready"
+      status = "True"
+    }
+  }
+  depends_on = [kubernetes_manifest.ca]
 }

@@ -9,6 +9,9 @@ output "gateway_class_name" {
 }
 
 output "ready" {
-  description = "Serving, Eventing and the GatewayClass exist (false while install_crds_only): the apps module waits for this."
-  value       = !var.install_crds_only && length(kubernetes_manifest.serving) + length(kubernetes_manifest.eventing) + length(kubernetes_manifest.gateway_class) == 3
+  description = "Serving and Eventing are Ready (their CRDs and webhooks answer), the GatewayClass and the ClusterIssuer exist (false while install_crds_only): the apps module waits for this."
+  value = (!var.install_crds_only
+    && length(kubernetes_manifest.serving) + length(kubernetes_manifest.eventing) + length(kubernetes_manifest.gateway_class) == 3
+    && length(kubernetes_manifest.issuer) == (var.private_ca ? 1 : 0)
+  && helm_release.cert_manager.status == "deployed")
 }

@@ -33,3 +33,39 @@ variable "install_crds_only" {
   type        = bool
   default     = false
 }
+
+variable "kafka_broker" {
+  description = "Install the Knative Kafka Broker (broker class Kafka, what knative/overlays/prod uses; module kafka provides Kafka)."
+  type        = bool
+  default     = true
+}
+
+variable "knative_kafka_release_url" {
+  description = "Where the Knative Kafka Broker's release manifests are (a mirror in air-gapped accounts); the version is knative_version."
+  type        = string
+  default     = "https://github.com/knative-extensions/eventing-kafka-broker/releases/download"
+}
+
+variable "sender_identity" {
+  description = "Knative Eventing's OIDC sender identity with deny-all by default: an addressable takes events only from the senders an EventPolicy names (knative/overlays/prod)."
+  type        = bool
+  default     = true
+}
+
+variable "cert_manager_chart_repository" {
+  description = "Helm repository of the cert-manager chart."
+  type        = string
+  default     = "https://charts.jetstack.io"
+}
+
+variable "cert_manager_version" {
+  description = "cert-manager chart version."
+  type        = string
+  default     = "v1.18.2"
+}
+
+variable "private_ca" {
+  description = "Create the ClusterIssuer `trawl` as a private CA (for the internal load balancer). false: bring your own ClusterIssuer named trawl, or your own Secret trawl-tls."
+  type        = bool
+  default     = true
+}

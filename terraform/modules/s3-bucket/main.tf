@@ -8,23 +8,34 @@ resource "aws_s3_bucket" "this" {
   tags                = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+# Both buckets (trawl's and the dead letters'): no ACLs, no public access, encrypted, TLS only.
+locals {
+  buckets = {
+    this         = aws_s3_bucket.this
+    dead_letters = aws_s3_bucket.dead_letters
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket                  = aws_s3_bucket.this.id
+resource "aws_s3_bucket_public_access_block" "bucket" {
+  for_each                = local.buckets
+  bucket                  = each.value.id
   block_public_acls       = true
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "bucket" {
+  for_each = local.buckets
+  bucket   = each.value.id
   rule {
     apply_server_side_encryption_by_default {
       sse_algorithm     = var.kms_key_arn == null ? "AES256" : "aws:kms"
@@ -32,6 +43,26 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
     }
     bucket_key_enabled = var.kms_key_arn != null
   }
+}
+
+moved {
+  from = aws_s3_bucket_ownership_controls.this
+  to   = aws_s3_bucket_ownership_controls.bucket["this"]
+}
+
+moved {
+  from = aws_s3_bucket_public_access_block.this
+  to   = aws_s3_bucket_public_access_block.bucket["this"]
+}
+
+moved {
+  from = aws_s3_bucket_server_side_encryption_configuration.this
+  to   = aws_s3_bucket_server_side_encryption_configuration.bucket["this"]
+}
+
+moved {
+  from = aws_s3_bucket_policy.this
+  to   = aws_s3_bucket_policy.bucket["this"]
 }
 
 # Object Lock needs versioning; without it trawl keeps one version per key (chunks are written once).
@@ -61,6 +92,34 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
+  # every prefix (snapshots/, dissections/, nodes/, audit/ ...): a version that was overwritten or
+  # deleted goes after noncurrent_version_days (Object Lock still holds what is under retention)
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_days
+    }
+  }
+
+  # cached exports (snapshots/<name>/.exports/...) are copies: the functions serve one for
+  # TRAWL_EXPORT_CACHE_TTL (1 h) and tag it trawl-cache=export when they write it; a lifecycle rule
+  # cannot match a prefix in the middle of a key, so the tag is what this rule matches
+  rule {
+    id     = "expire-cached-exports"
+    status = "Enabled"
+    filter {
+      tag {
+        key   = "trawl-cache"
+        value = "export"
+      }
+    }
+    expiration {
+      days = var.export_cache_days
+    }
+  }
+
   rule {
     id     = "abort-incomplete-uploads"
     status = "Enabled"
@@ -82,13 +141,14 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 
 # TLS only: a request over plain HTTP is refused whatever the caller's permissions.
 data "aws_iam_policy_document" "tls_only" {
+  for_each = local.buckets
   statement {
     sid     = "DenyInsecureTransport"
     effect  = "Deny"
     actions = ["s3:*"]
     resources = [
-      aws_s3_bucket.this.arn,
-      "${aws_s3_bucket.this.arn}/*",
+      each.value.arn,
+      "${each.value.arn}/*",
     ]
     principals {
       type        = "*"
@@ -102,8 +162,48 @@ data "aws_iam_policy_document" "tls_only" {
   }
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  bucket     = aws_s3_bucket.this.id
-  policy     = data.aws_iam_policy_document.tls_only.json
-  depends_on = [aws_s3_bucket_public_access_block.this]
+resource "aws_s3_bucket_policy" "bucket" {
+  for_each   = local.buckets
+  bucket     = each.value.id
+  policy     = data.aws_iam_policy_document.tls_only[each.key].json
+  depends_on = [aws_s3_bucket_public_access_block.bucket]
+}
+
+# Dead letters: the events the Broker could not deliver after its retries (knative/overlays/prod,
+# IntegrationSink trawl-dead-letters), one object each, in a bucket of their own so that the sink's
+# role can write there and nowhere else (protections: local.buckets above).
+resource "aws_s3_bucket" "dead_letters" {
+  bucket        = "${var.bucket_name}-dead-letters"
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "dead_letters" {
+  bucket = aws_s3_bucket.dead_letters.id
+  rule {
+    id     = "expire-dead-letters"
+    status = "Enabled"
+    filter {}
+    expiration {
+      days = var.dead_letter_retention_days
+    }
+  }
+}
+
+# S3 from the cluster's VPC without a NAT gateway or the internet: a gateway endpoint on every
+# route table of the VPC (no charge; S3 traffic stays on AWS's network).
+data "aws_region" "current" {}
+
+data "aws_route_tables" "vpc" {
+  count  = var.vpc_id == null ? 0 : 1
+  vpc_id = var.vpc_id
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  count             = var.vpc_id == null ? 0 : 1
+  vpc_id            = var.vpc_id
+  service_name      = "com.amazonaws.${data.aws_region.current.name}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = data.aws_route_tables.vpc[0].ids
+  tags              = merge(var.tags, { Name = "${var.bucket_name}-s3" })
 }

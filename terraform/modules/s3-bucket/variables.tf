@@ -37,3 +37,27 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "noncurrent_version_days" {
+  description = "Days an overwritten or deleted object's old version is kept (every prefix; versioning is on with Object Lock)."
+  type        = number
+  default     = 7
+}
+
+variable "export_cache_days" {
+  description = "Days a cached export (tagged trawl-cache=export) is kept; the functions stop serving it after TRAWL_EXPORT_CACHE_TTL (1 h), S3 lifecycle counts in days."
+  type        = number
+  default     = 1
+}
+
+variable "dead_letter_retention_days" {
+  description = "Days an undeliverable event is kept in the dead-letter bucket."
+  type        = number
+  default     = 30
+}
+
+variable "vpc_id" {
+  description = "The cluster's VPC: an S3 gateway endpoint is added to its route tables. null adds none."
+  type        = string
+  default     = null
+}

@@ -11,6 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
+import dev.trawl.core.LogFormat;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -28,7 +29,8 @@ import org.springframework.context.annotation.Bean;
  *       one event to its end, without a web server, and exits (0 once the status is final).
  * </ul>
  */
-// This port serves /events (which checks the events token) and nothing else. On the local stack's
+// This port serves /events (which checks the events token) and nothing else; the management port
+// only health and prometheus. On the local stack's
 // classpath, Spring Cloud Function's web layer would publish every Function bean of this app over HTTP
 // (its settings lookup included), and Spring Boot's default security would ask for a generated password.
 @SpringBootApplication(excludeName = {
@@ -39,11 +41,14 @@ import org.springframework.context.annotation.Bean;
         "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
         "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
         "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+        // the management port (health, prometheus) is the actuator's own, open like the pod's probes
+        "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
         "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration"})
 public class DissectorApplication {
     private static final Logger log = LoggerFactory.getLogger(DissectorApplication.class);
 
     public static void main(String[] args) {
+        LogFormat.applyToSpringBoot(System::getenv);
         Path eventFile = jobSinkEventFile(System::getenv);
         SpringApplication app = new SpringApplication(DissectorApplication.class);
         if (eventFile != null) {

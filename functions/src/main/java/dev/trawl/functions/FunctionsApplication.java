@@ -1,5 +1,6 @@
 package dev.trawl.functions;
 
+import dev.trawl.core.LogFormat;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication(excludeName = "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration")
 public class FunctionsApplication {
     public static void main(String[] args) {
+        LogFormat.applyToSpringBoot(System::getenv);
         SpringApplication.run(FunctionsApplication.class, args);
     }
 }

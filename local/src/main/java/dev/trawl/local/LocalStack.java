@@ -57,6 +57,18 @@ public final class LocalStack implements AutoCloseable {
                     dissectorPort + offset, captureMetricsPort + offset, capture, env);
         }
 
+        /**
+         * The apps' actuator ports (health, /actuator/prometheus) sit beside the capture's metrics:
+         * 9464 capture, 9465 the API's, 9466 the dissector's (0 in tests: any free port).
+         */
+        public int apiManagementPort() {
+            return captureMetricsPort == 0 ? 0 : captureMetricsPort + 1;
+        }
+
+        public int dissectorManagementPort() {
+            return captureMetricsPort == 0 ? 0 : captureMetricsPort + 2;
+        }
+
         public Options withCapture(boolean on) {
             return new Options(dataDir, host, s3Port, clickHousePort, routerPort, apiPort, dissectorPort, captureMetricsPort, on, env);
         }
@@ -71,6 +83,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> listening = new LinkedHashMap<>();
     private final Map<String, String> problems = new LinkedHashMap<>();
+    private final Map<String, String> metrics = new LinkedHashMap<>();
     private final Map<String, SpringApp> apps = new LinkedHashMap<>();
     private EmbeddedS3 s3;
     private EmbeddedClickHouse clickhouse;
@@ -141,7 +154,7 @@ public final class LocalStack implements AutoCloseable {
 
         Optional<Class<?>> functions = SpringApp.find(FUNCTIONS_APP);
         SpringApp functionsApp = functions.isEmpty() ? null
-                : startApp("API", "functions", functions.get(), options.apiPort());
+                : startApp("API", "functions", functions.get(), options.apiPort(), options.apiManagementPort());
         if (functionsApp != null) {
             apiUrl = URI.create("http://" + host + ":" + functionsApp.port());
         } else {
@@ -156,7 +169,7 @@ public final class LocalStack implements AutoCloseable {
 
         Optional<Class<?>> dissector = SpringApp.find(DISSECTOR_APP);
         SpringApp dissectorApp = dissector.isEmpty() ? null
-                : startApp("Dissector", "dissector", dissector.get(), options.dissectorPort());
+                : startApp("Dissector", "dissector", dissector.get(), options.dissectorPort(), options.dissectorManagementPort());
         if (dissectorApp != null) {
             dissectorUrl = URI.create("http://" + host + ":" + dissectorApp.port());
         } else if (dissector.isEmpty()) {
@@ -178,11 +191,14 @@ public final class LocalStack implements AutoCloseable {
      * Starts one of the apps. One that fails is reported (in the log and the summary) and the rest
      * of the stack runs on: storage and the other apps stay usable while one part is broken.
      */
-    private SpringApp startApp(String what, String name, Class<?> main, int port) throws Exception {
+    private SpringApp startApp(String what, String name, Class<?> main, int port, int managementPort) throws Exception {
         try {
-            SpringApp app = bind(what, port, () -> SpringApp.start(name, main, options.host(), port, settings));
+            SpringApp app = bind(what, port, () -> SpringApp.start(name, main, options.host(), port, managementPort, settings));
             started.push(app);
             apps.put(name, app);
+            if (app.managementPort() > 0) {
+                metrics.put(what, "http://" + options.host() + ":" + app.managementPort() + "/actuator/prometheus");
+            }
             return app;
         } catch (IllegalStateException portInUse) {
             if (String.valueOf(portInUse.getMessage()).contains("already in use")) throw portInUse;
@@ -351,6 +367,11 @@ public final class LocalStack implements AutoCloseable {
         return dissectorUrl;
     }
 
+    /** Each app's Prometheus endpoint (API, Dissector), as printed by {@link #printSummary}. */
+    public Map<String, String> metricsUrls() {
+        return Map.copyOf(metrics);
+    }
+
     /** What a user needs to reach each part, printed by {@code ./trawl up}. */
     public void printSummary(PrintStream out) {
         Path data = options.dataDir().toAbsolutePath().normalize();
@@ -379,7 +400,8 @@ public final class LocalStack implements AutoCloseable {
         out.println("  Dissector   " + (dissectorUrl != null ? dissectorUrl + "/events"
                 : problems.getOrDefault("Dissector", "not in this build")));
         if (options.capture()) out.println("  Capture     " + listening.getOrDefault("Capture", "not in this build"));
-        if (listening.containsKey("Capture metrics")) out.println("  Metrics     " + listening.get("Capture metrics") + "  (Prometheus)");
+        if (listening.containsKey("Capture metrics")) out.println("  Metrics     " + listening.get("Capture metrics") + "  (Prometheus, capture)");
+        metrics.forEach((what, url) -> out.println("              " + url + "  (Prometheus, " + what + ")"));
         out.println("Ctrl-C stops; ./trawl up again finds the same data.");
         out.flush();
     }

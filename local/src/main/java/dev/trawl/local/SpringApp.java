@@ -39,7 +39,11 @@ final class SpringApp implements AutoCloseable {
         }
     }
 
-    static SpringApp start(String name, Class<?> main, String host, int port, Map<String, String> settings) throws IOException {
+    /**
+     * Starts the app on {@code port}, its actuator (health, Prometheus) on {@code managementPort}
+     * of the same host, as in a pod where the management port is apart from the API's.
+     */
+    static SpringApp start(String name, Class<?> main, String host, int port, int managementPort, Map<String, String> settings) throws IOException {
         // one value per name: a command-line property given twice would be joined with a comma
         Map<String, String> properties = new java.util.LinkedHashMap<>();
         Properties own = ownProperties(main);
@@ -47,6 +51,8 @@ final class SpringApp implements AutoCloseable {
         properties.put("spring.config.name", "trawl-local-" + name); // no ambiguous application.properties
         properties.put("server.address", host);
         properties.put("server.port", String.valueOf(port));
+        properties.put("management.server.address", host);
+        properties.put("management.server.port", String.valueOf(managementPort));
         properties.put("spring.main.banner-mode", "off");
         properties.putAll(settings);
         List<String> args = new ArrayList<>();
@@ -81,6 +87,11 @@ final class SpringApp implements AutoCloseable {
 
     int port() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
+    }
+
+    /** The actuator's port (health, /actuator/prometheus), or -1 when the app has none. */
+    int managementPort() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.management.port", "-1"));
     }
 
     @Override

@@ -26,6 +26,9 @@ public final class TrawlMain {
                                                    the trawl at URL (TRAWL_API_URL) or to `up --port-offset N`,
                                                    with the token in TRAWL_API_TOKEN
               fetch-chdb                           fetch the embedded ClickHouse library into its cache
+              schema [--cluster NAME]              print the ClickHouse DDL trawl applies: one server, or
+                                                   the cluster NAME (TRAWL_CLICKHOUSE_CLUSTER: ON CLUSTER,
+                                                   Replicated local tables, Distributed tables)
             """;
 
     private TrawlMain() {}
@@ -45,6 +48,7 @@ public final class TrawlMain {
             }
             case "bench" -> fail("benchmarks run from the source tree: ./trawl bench engine|job|export|boundaries|calls|capture");
             case "fetch-chdb" -> dev.trawl.embedded.clickhouse.ChdbLibrary.main(rest);
+            case "schema" -> schema(rest);
             case "help", "-h", "--help" -> System.out.print(USAGE);
             default -> {
                 System.err.print("trawl: unknown command '" + command + "'\n" + USAGE);
@@ -124,6 +128,17 @@ public final class TrawlMain {
     private static void logToStderr() {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "dev/trawl/local/logback-stderr.xml");
+        }
+    }
+
+    private static void schema(String[] args) {
+        String cluster = null;
+        if (args.length == 2 && args[0].equals("--cluster")) cluster = args[1];
+        else if (args.length != 0) fail("usage: trawl schema [--cluster NAME]");
+        try {
+            for (String statement : dev.trawl.core.clickhouse.ClickHouseSchema.ddl(cluster)) System.out.println(statement + ";\n");
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
         }
     }
 

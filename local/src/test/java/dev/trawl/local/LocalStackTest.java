@@ -56,6 +56,18 @@ class LocalStackTest {
             assertThat(stack.lookup().apply("K_SINK")).isEqualTo(stack.router().url().toString());
             assertThat(stack.lookup().apply("TRAWL_S3_ENDPOINT")).isEqualTo(stack.s3().endpoint().toString());
 
+            // each app's Prometheus endpoint, on its own management port, as ./trawl up prints it
+            assertThat(stack.metricsUrls()).containsOnlyKeys("API", "Dissector");
+            stack.metricsUrls().forEach((app, url) -> {
+                try {
+                    HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(metrics.statusCode()).as(app).isEqualTo(200);
+                    assertThat(metrics.body()).as(app).contains("jvm_memory_used_bytes");
+                } catch (Exception e) {
+                    throw new AssertionError(app + " " + url, e);
+                }
+            });
+
             // the analysts' login reads, and only reads; every login needs the password generated for it
             String analystPassword = stack.lookup().apply("TRAWL_CLICKHOUSE_ANALYST_PASSWORD");
             assertThat(clickhouseAs(stack, "analyst", analystPassword, "SELECT count() FROM kept").statusCode()).isEqualTo(200);

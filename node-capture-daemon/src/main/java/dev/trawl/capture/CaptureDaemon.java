@@ -253,7 +253,7 @@ public final class CaptureDaemon implements AutoCloseable {
         long backoff = config.initialBackoff.toMillis();
         for (int attempt = 1; ; attempt++) {
             try {
-                events.send(TrawlEvents.PCAP_UPLOADED, meta.key(), PcapUploaded.of(meta), node);
+                events.send(TrawlEvents.PCAP_UPLOADED, meta.key(), meta.node(), PcapUploaded.of(meta));
                 return;
             } catch (IOException | RuntimeException e) {
                 if (attempt >= config.eventAttempts || closed) {

@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * so running this again (every start of every component) applies only what is new. Scripts must
  * themselves be idempotent ({@code IF NOT EXISTS}): two components starting at once may both
  * apply a version before either records it.
+ *
+ * <p>On a ClickHouse cluster ({@code TRAWL_CLICKHOUSE_CLUSTER}) the same scripts are applied in
+ * their cluster form: every DDL {@code ON CLUSTER}, each MergeTree table becomes a
+ * {@code Replicated} table {@code <name>_local} on every shard plus a {@code Distributed} table
+ * under the script's name, which the code reads and writes as on one server; the ledger is one
+ * replicated table for the whole cluster. Single-node stays the default.
  */
 public final class ClickHouseSchema {
     private static final Logger log = LoggerFactory.getLogger(ClickHouseSchema.class);
@@ -52,23 +58,63 @@ public final class ClickHouseSchema {
         }
     }
 
-    /** Applies every script not yet recorded, in version order; returns the versions it applied. */
+    /**
+     * The migration Job's entry point ({@code java -cp @/app/jib-classpath-file
+     * dev.trawl.core.clickhouse.ClickHouseSchema migrate} in the dissector's image): the schema
+     * owner creates the database and applies what is new, so no running component needs DDL rights.
+     */
+    public static void main(String[] args) {
+        if (args.length != 1 || !args[0].equals("migrate")) {
+            System.err.println("usage: ClickHouseSchema migrate   (TRAWL_CLICKHOUSE_URL, _USER, _PASSWORD_FILE, _DATABASE, _CLUSTER)");
+            System.exit(2);
+        }
+        List<Integer> applied = migrateDatabase(System::getenv);
+        System.out.println("ClickHouse schema: applied " + (applied.isEmpty() ? "nothing new" : "V" + applied));
+    }
+
+    /** Creates the settings' database (on every server of the cluster) and migrates it; returns the versions applied. */
+    public static List<Integer> migrateDatabase(java.util.function.Function<String, String> env) {
+        ClickHouseSettings settings = ClickHouseSettings.from(env);
+        String cluster = cluster(env);
+        if (!settings.database().matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+            throw new IllegalArgumentException("TRAWL_CLICKHOUSE_DATABASE must be a plain name, not " + settings.database());
+        }
+        try (Client server = new ClickHouseSettings(settings.url(), settings.user(), settings.password(), "default").client()) {
+            execute(server, "CREATE DATABASE IF NOT EXISTS " + settings.database() + (cluster == null ? "" : " ON CLUSTER '" + cluster + "'"));
+        }
+        try (Client client = settings.client()) {
+            return migrate(client, cluster);
+        }
+    }
+
+    /** The cluster of {@code TRAWL_CLICKHOUSE_CLUSTER}, or null: one server. */
+    public static String cluster(java.util.function.Function<String, String> env) {
+        String cluster = env.apply("TRAWL_CLICKHOUSE_CLUSTER");
+        return cluster == null || cluster.isBlank() ? null : ClusterDdl.checkedName(cluster.strip());
+    }
+
+    /** Applies every script not yet recorded, in version order, in the form {@code TRAWL_CLICKHOUSE_CLUSTER} asks for. */
     public static List<Integer> migrate(Client client) {
-        execute(client, """
-                CREATE TABLE IF NOT EXISTS schema_migrations
-                (
-                    version     UInt32,
-                    description String,
-                    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)
-                )
-                ENGINE = ReplacingMergeTree(applied_at)
-                ORDER BY version""");
-        Set<Integer> applied = appliedVersions(client);
+        return migrate(client, cluster(System::getenv));
+    }
+
+    /** Applies every script not yet recorded, in version order; returns the versions it applied. */
+    public static List<Integer> migrate(Client client, String cluster) {
+        // a schema that is up to date costs one SELECT and needs no DDL right: the Services, which
+        // read and write only, start on a schema the migration Job applied
+        Set<Integer> applied;
+        try {
+            applied = appliedVersions(client);
+        } catch (RuntimeException noLedgerYet) {
+            execute(client, ledger(cluster));
+            applied = appliedVersions(client);
+        }
         List<Integer> done = new ArrayList<>();
+        ClusterDdl form = cluster == null ? null : new ClusterDdl(cluster);
         for (Migration m : migrations()) {
             if (applied.contains(m.version())) continue;
             for (String statement : statements(m.sql())) {
-                execute(client, statement);
+                for (String s : form == null ? List.of(statement) : form.rewrite(statement)) execute(client, s);
             }
             execute(client, "INSERT INTO schema_migrations (version, description) VALUES ("
                     + m.version() + ", '" + m.description().replace("'", "") + "')");
@@ -76,6 +122,32 @@ public final class ClickHouseSchema {
             done.add(m.version());
         }
         return done;
+    }
+
+    /**
+     * Every statement {@link #migrate} applies to an empty database, in order: what
+     * {@code ./trawl schema [--cluster NAME]} prints.
+     */
+    public static List<String> ddl(String cluster) {
+        if (cluster != null) ClusterDdl.checkedName(cluster);
+        List<String> out = new ArrayList<>();
+        out.add(ledger(cluster));
+        ClusterDdl form = cluster == null ? null : new ClusterDdl(cluster);
+        for (Migration m : migrations()) {
+            for (String statement : statements(m.sql())) out.addAll(form == null ? List.of(statement) : form.rewrite(statement));
+            out.add("INSERT INTO schema_migrations (version, description) VALUES (" + m.version() + ", '" + m.description().replace("'", "") + "')");
+        }
+        return out;
+    }
+
+    // the ledger: on a cluster one replicated table whose replicas are every server of every shard
+    // (a path without {shard}), so each server sees which versions the cluster has
+    private static String ledger(String cluster) {
+        String engine = cluster == null ? "ReplacingMergeTree(applied_at)"
+                : "ReplicatedReplacingMergeTree('/clickhouse/tables/cluster-wide/{database}/schema_migrations', '{shard}-{replica}', applied_at)";
+        return "CREATE TABLE IF NOT EXISTS schema_migrations" + (cluster == null ? "" : " ON CLUSTER '" + cluster + "'")
+                + "\n(\n    version     UInt32,\n    description String,\n    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)\n)"
+                + "\nENGINE = " + engine + "\nORDER BY version";
     }
 
     public static Set<Integer> appliedVersions(Client client) {

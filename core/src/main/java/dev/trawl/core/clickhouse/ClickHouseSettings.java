@@ -9,8 +9,9 @@ import java.util.function.Function;
 /**
  * Where ClickHouse is and how to log in: {@code TRAWL_CLICKHOUSE_URL} (the HTTP interface, e.g.
  * {@code http://127.0.0.1:8123}), {@code TRAWL_CLICKHOUSE_USER} (default {@code default}),
- * {@code TRAWL_CLICKHOUSE_PASSWORD} (default empty), {@code TRAWL_CLICKHOUSE_DATABASE} (default
- * {@code default}).
+ * {@code TRAWL_CLICKHOUSE_PASSWORD} (default empty) or {@code TRAWL_CLICKHOUSE_PASSWORD_FILE} (a
+ * mounted Secret's file, read once: the password never passes through a command line or the
+ * environment), {@code TRAWL_CLICKHOUSE_DATABASE} (default {@code default}).
  */
 public record ClickHouseSettings(URI url, String user, String password, String database) {
 
@@ -32,8 +33,19 @@ public record ClickHouseSettings(URI url, String user, String password, String d
         return new ClickHouseSettings(
                 URI.create(url == null || url.isBlank() ? DEFAULT_URL : url.strip()),
                 lookup.apply("TRAWL_CLICKHOUSE_USER"),
-                lookup.apply("TRAWL_CLICKHOUSE_PASSWORD"),
+                password(lookup),
                 lookup.apply("TRAWL_CLICKHOUSE_DATABASE"));
+    }
+
+    private static String password(Function<String, String> lookup) {
+        String password = lookup.apply("TRAWL_CLICKHOUSE_PASSWORD");
+        String file = lookup.apply("TRAWL_CLICKHOUSE_PASSWORD_FILE");
+        if (password != null && !password.isEmpty() || file == null || file.isBlank()) return password;
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of(file.strip())).strip();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("TRAWL_CLICKHOUSE_PASSWORD_FILE " + file + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     public static ClickHouseSettings fromEnv() {

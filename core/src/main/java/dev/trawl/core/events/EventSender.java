@@ -3,6 +3,7 @@ package dev.trawl.core.events;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.http.HttpMessageFactory;
+import io.micrometer.core.instrument.Metrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,8 @@ import java.net.http.HttpClient;
 import dev.trawl.core.access.EventsToken;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
@@ -21,7 +24,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Sends CloudEvents in binary HTTP mode to {@code K_SINK} (Knative's SinkBinding convention):
- * a producer knows only that address, never who subscribes.
+ * a producer knows only that address, never who subscribes. In a cluster with Knative's sender
+ * identity the Broker takes only events that carry a token of an allowed ServiceAccount: the pod
+ * projects one for the Broker's audience into {@code TRAWL_EVENTS_SINK_TOKEN_FILE}, read at every
+ * send because the kubelet rotates it.
  */
 public final class EventSender {
     private static final Logger log = LoggerFactory.getLogger(EventSender.class);
@@ -29,17 +35,24 @@ public final class EventSender {
 
     private final URI sink;
     private final String source;
+    private final Path tokenFile;
     private final HttpClient http;
     private final String token;
 
     public EventSender(URI sink, String component) {
-        this(sink, component, null);
+        this(sink, component, null, null);
     }
 
     /** With the event path's shared secret ({@link EventsToken}), sent with every event when not null. */
     public EventSender(URI sink, String component, String token) {
+        this(sink, component, token, null);
+    }
+
+    /** Also with a ServiceAccount token file for the Broker's sender identity, read at every send when not null. */
+    public EventSender(URI sink, String component, String token, Path tokenFile) {
         this.sink = sink;
         this.source = TrawlEvents.source(component);
+        this.tokenFile = tokenFile;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         this.token = token;
     }
@@ -52,7 +65,9 @@ public final class EventSender {
     /** From any lookup of {@code K_SINK} (in a Spring app, {@code environment::getProperty}). */
     public static EventSender from(java.util.function.Function<String, String> lookup, String component) {
         String sink = lookup.apply("K_SINK");
-        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component, EventsToken.from(lookup).value());
+        String tokenFile = lookup.apply("TRAWL_EVENTS_SINK_TOKEN_FILE");
+        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component, EventsToken.from(lookup).value(),
+                tokenFile == null || tokenFile.isBlank() ? null : Path.of(tokenFile));
     }
 
     public URI sink() {
@@ -64,33 +79,32 @@ public final class EventSender {
      * it (2xx), so the caller can retry or report: an event is never silently lost.
      */
     public String send(String type, String subject, Object data) throws IOException {
-        return send(type, subject, data, null);
+        return send(type, subject, null, data);
     }
 
     /**
      * Sends one event with a {@code partitionkey} (the CloudEvents partitioning extension): a
-     * Kafka-backed Broker keys its records by it, so events of one key (a node's uploads) stay
-     * in order on one partition, and one replica of the subscriber gets them all.
+     * Kafka broker keys its record with it, so events of one key keep their order.
      */
-    public String send(String type, String subject, Object data, String partitionKey) throws IOException {
+    public String send(String type, String subject, String partitionKey, Object data) throws IOException {
         String id = UUID.randomUUID().toString();
-        var builder = CloudEventBuilder.v1();
-        if (partitionKey != null) builder.withExtension("partitionkey", partitionKey);
-        CloudEvent event = builder
+        CloudEventBuilder builder = CloudEventBuilder.v1()
                 .withId(id)
                 .withType(type)
                 .withSource(URI.create(source))
                 .withSubject(subject)
                 .withTime(OffsetDateTime.now())
                 .withDataContentType("application/json")
-                .withData(JSON.writeValueAsBytes(data))
-                .build();
+                .withData(JSON.writeValueAsBytes(data));
+        if (partitionKey != null) builder.withExtension("partitionkey", partitionKey);
+        CloudEvent event = builder.build();
         if (sink == null) {
             log.warn("K_SINK is not set: event {} ({}) has no destination", type, subject);
             return id;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(Duration.ofSeconds(30));
         if (token != null) request.header(EventsToken.HEADER, token);
+        if (tokenFile != null) request.header("Authorization", "Bearer " + Files.readString(tokenFile).strip());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         HttpMessageFactory.createWriter(request::header, bytes -> {
                     if (bytes != null) body.writeBytes(bytes);
@@ -105,9 +119,20 @@ public final class EventSender {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            count(type, "failed");
             throw new IOException("interrupted while sending " + type, e);
+        } catch (IOException e) {
+            count(type, "failed");
+            throw e;
         }
+        count(type, "sent");
         return id;
+    }
+
+    // Micrometer's global registry: a Spring Boot app's registry joins it, so trawl_events_total is
+    // on the app's /actuator/prometheus whichever component sends
+    private static void count(String type, String outcome) {
+        Metrics.counter("trawl.events", "type", type, "outcome", outcome).increment();
     }
 
     /** Reads the JSON data of a received event into a map (receivers use their own types where they like). */

@@ -71,8 +71,10 @@ class CallsEndpointTest {
 
     @Test
     void seedQueryOnADissection() throws Exception {
+        long timed = ClientRows.QUERY.count();
         Answer a = get("/mcp/calls?db=incident/full&kfl=" + q("http and status >= 400"));
         assertThat(a.status()).isEqualTo(200);
+        assertThat(ClientRows.QUERY.count()).as("trawl_calls_query_seconds counts the query").isGreaterThan(timed);
         assertThat(a.json().path("total").asLong()).isEqualTo(2);
         assertThat(a.json().path("truncated").asBoolean()).isFalse();
         JsonNode first = a.json().path("calls").get(0);
