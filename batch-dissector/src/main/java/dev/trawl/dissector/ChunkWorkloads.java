@@ -2,7 +2,7 @@ package dev.trawl.dissector;
 
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.s3.S3Layout;
-import dev.trawl.dissect.Workloads;
+import dev.trawl.engine.Workloads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;

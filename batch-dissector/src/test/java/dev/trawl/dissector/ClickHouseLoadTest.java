@@ -6,7 +6,7 @@ import com.clickhouse.client.api.Client;
 import dev.trawl.core.clickhouse.CallsDatasets;
 import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
-import dev.trawl.dissect.Entry;
+import dev.trawl.engine.Entry;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;

@@ -11,7 +11,7 @@ import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.pcap.SharedPcaps;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
-import dev.trawl.dissect.DissectionEngine;
+import dev.trawl.engine.DissectionEngine;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
 import dev.trawl.dissector.load.CallsTable;

@@ -120,18 +120,18 @@ final class ReplayedSnapshot {
      * What the engine alone makes of the same chunks (read from memory, not S3): the reference a
      * dissection of this snapshot must match.
      */
-    java.util.Map<String, dev.trawl.dissect.DissectionStats> engineAlone(dev.trawl.dissect.DissectionEngine engine) throws IOException {
-        var out = new java.util.TreeMap<String, dev.trawl.dissect.DissectionStats>();
+    java.util.Map<String, dev.trawl.engine.DissectionStats> engineAlone(dev.trawl.engine.DissectionEngine engine) throws IOException {
+        var out = new java.util.TreeMap<String, dev.trawl.engine.DissectionStats>();
         for (String node : contentByNode.keySet()) out.put(node, engine.dissect(node, sources(node), entry -> {}));
         return out;
     }
 
     /** One node's chunks as the engine's sources, from memory. */
-    List<dev.trawl.dissect.PcapSource> sources(String node) {
-        List<dev.trawl.dissect.PcapSource> sources = new ArrayList<>();
+    List<dev.trawl.engine.PcapSource> sources(String node) {
+        List<dev.trawl.engine.PcapSource> sources = new ArrayList<>();
         int i = 0;
         for (byte[] c : contentByNode.get(node)) {
-            sources.add(dev.trawl.dissect.PcapSource.stream(node + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
+            sources.add(dev.trawl.engine.PcapSource.stream(node + "-" + i++, c.length, () -> new java.io.ByteArrayInputStream(c)));
         }
         return sources;
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.CountDownLatch;
  * subcommands hand over to the tools other modules provide, when this build has them.
  */
 public final class TrawlMain {
-    static final String DISSECT = "dev.trawl.dissect.cli.DissectCommand";
+    static final String DISSECT = "dev.trawl.engine.cli.DissectCommand";
     static final String MCP = "dev.trawl.functions.mcp.McpStdio";
 
     private static final String USAGE = """

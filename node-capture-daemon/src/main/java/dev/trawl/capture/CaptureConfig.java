@@ -2,7 +2,7 @@ package dev.trawl.capture;
 
 import dev.trawl.capture.replay.ReplayCapture;
 import java.nio.file.Path;
-import dev.trawl.core.Durations;
+import dev.trawl.core.ApiDurations;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -78,7 +78,7 @@ public record CaptureConfig(
         String retentionText = env.apply("TRAWL_RAW_RETENTION");
         Duration retentionWindow;
         try {
-            retentionWindow = Durations.parse(retentionText == null || retentionText.isBlank() ? "24h" : retentionText.trim());
+            retentionWindow = ApiDurations.parse(retentionText == null || retentionText.isBlank() ? "24h" : retentionText.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("TRAWL_RAW_RETENTION: " + e.getMessage(), e);
         }

@@ -3,10 +3,10 @@ package dev.trawl.dissector.job;
 import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.dissector.ChunkWorkloads;
 import dev.trawl.dissector.Retry;
-import dev.trawl.dissect.DissectionEngine;
-import dev.trawl.dissect.DissectionStats;
-import dev.trawl.dissect.Dissector;
-import dev.trawl.dissect.PcapSource;
+import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.DissectionStats;
+import dev.trawl.engine.EngineSession;
+import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.load.CallsTable;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +108,7 @@ public final class DissectionJob {
             try (var loader = new EntryLoader(calls, run, settings.batchRows(), settings.batchBytes())) {
             for (var node : plan.chunksByNode.entrySet()) {
                 // one engine session per node: a TCP stream may cross that node's chunk boundaries
-                Dissector dissector = engine.newDissector(node.getKey(), loader,
+                EngineSession dissector = engine.newSession(node.getKey(), loader,
                         progress -> run.chunkProgress(progress.sourceBytesDone()),
                         () -> run.cancelRequested() || loader.failed());
                 dissector.expectSources(node.getValue().size());
@@ -128,7 +128,7 @@ public final class DissectionJob {
         }).build();
     }
 
-    private void dissectChunk(DissectionRun run, Dissector dissector, SnapshotChunks.Chunk chunk, EntryLoader loader) {
+    private void dissectChunk(DissectionRun run, EngineSession dissector, SnapshotChunks.Chunk chunk, EntryLoader loader) {
         run.checkCancelled();
         DissectionStats before = dissector.stats();
         boolean goOn;

@@ -1,7 +1,7 @@
 package dev.trawl.dissector.job;
 
-import dev.trawl.dissect.Entry;
-import dev.trawl.dissect.EntrySink;
+import dev.trawl.engine.Entry;
+import dev.trawl.engine.EntrySink;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
 import java.util.HashMap;

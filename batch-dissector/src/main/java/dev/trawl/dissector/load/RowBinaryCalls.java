@@ -1,6 +1,6 @@
 package dev.trawl.dissector.load;
 
-import dev.trawl.dissect.Entry;
+import dev.trawl.engine.Entry;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

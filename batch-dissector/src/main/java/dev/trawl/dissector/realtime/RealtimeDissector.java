@@ -4,10 +4,10 @@ import dev.trawl.core.Names;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.dissector.ChunkWorkloads;
 import dev.trawl.dissector.Retry;
-import dev.trawl.dissect.DissectionEngine;
-import dev.trawl.dissect.DissectionStats;
-import dev.trawl.dissect.Dissector;
-import dev.trawl.dissect.PcapSource;
+import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.DissectionStats;
+import dev.trawl.engine.EngineSession;
+import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
@@ -59,7 +59,7 @@ public final class RealtimeDissector implements AutoCloseable {
         final String node;
         final ExecutorService thread;
         final RowBinaryCalls batch = new RowBinaryCalls();
-        Dissector dissector;
+        EngineSession dissector;
         long lastEndNanos = Long.MIN_VALUE;
 
         Lane(String node) {
@@ -71,7 +71,7 @@ public final class RealtimeDissector implements AutoCloseable {
             if (dissector == null || chunk.startNanos() < lastEndNanos) {
                 // a late or repeated chunk: its packets would go back in time for the open session
                 if (dissector != null) dissector.finish();
-                dissector = engine.newDissector(node, entry -> batch.add(S3Layout.REALTIME_DATASET, entry));
+                dissector = engine.newSession(node, entry -> batch.add(S3Layout.REALTIME_DATASET, entry));
             }
             lastEndNanos = chunk.endNanos();
             try {

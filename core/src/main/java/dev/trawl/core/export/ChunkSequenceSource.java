@@ -16,7 +16,7 @@ import java.util.List;
  * Damage inside a chunk is skipped and counted, never fatal: the rest of the evidence still
  * exports.
  */
-public final class ChunkSequenceSource implements PacketSource {
+public final class ChunkSequenceSource implements PacketCursor {
 
     /** A chunk to read: its name (for messages), time range from its key, and how to open it. */
     public record Chunk(String name, long startNanos, long endNanos, Opener opener) {}

@@ -13,13 +13,13 @@ public final class PacketMerge {
     private PacketMerge() {}
 
     /** Drains every source into {@code sink} and returns the number of packets written. Does not close anything. */
-    public static long merge(List<? extends PacketSource> sources, PacketSink sink, PacketFilter filter) throws IOException {
+    public static long merge(List<? extends PacketCursor> sources, PacketSink sink, PacketFilter filter) throws IOException {
         int k = sources.size();
-        PacketSource[] heap = new PacketSource[k];
+        PacketCursor[] heap = new PacketCursor[k];
         int[] order = new int[k];
         int n = 0;
         for (int i = 0; i < k; i++) {
-            PacketSource s = sources.get(i);
+            PacketCursor s = sources.get(i);
             if (s.next()) {
                 heap[n] = s;
                 order[n] = i;
@@ -29,7 +29,7 @@ public final class PacketMerge {
         for (int i = n / 2 - 1; i >= 0; i--) siftDown(heap, order, n, i);
         long written = 0;
         while (n > 0) {
-            PacketSource top = heap[0];
+            PacketCursor top = heap[0];
             if (filter == null || filter.accept(top.linkType(), top.data(), top.originalLength())) {
                 sink.write(top.node(), top.linkType(), top.timestampNanos(), top.data(), top.originalLength());
                 written++;
@@ -45,14 +45,14 @@ public final class PacketMerge {
         return written;
     }
 
-    private static boolean before(PacketSource a, int oa, PacketSource b, int ob) {
+    private static boolean before(PacketCursor a, int oa, PacketCursor b, int ob) {
         long ta = a.timestampNanos();
         long tb = b.timestampNanos();
         return ta < tb || (ta == tb && oa < ob);
     }
 
-    private static void siftDown(PacketSource[] heap, int[] order, int n, int i) {
-        PacketSource x = heap[i];
+    private static void siftDown(PacketCursor[] heap, int[] order, int n, int i) {
+        PacketCursor x = heap[i];
         int ox = order[i];
         while (true) {
             int l = 2 * i + 1;

@@ -40,7 +40,7 @@ public class CaptureFunctions {
     public CaptureStatus captureStatus(ChunkIndex index, RawIndex rawIndex, Clock clock, TrawlEnv env) {
         return new CaptureStatus(index, rawIndex, clock,
                 java.time.Duration.ofSeconds(Long.parseLong(env.get("TRAWL_HEARTBEAT_STALE_SECONDS", "60"))),
-                dev.trawl.core.Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
+                dev.trawl.core.ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.trawl.functions.snapshots;
 
-import dev.trawl.core.Durations;
+import dev.trawl.core.ApiDurations;
 import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.pcap.PcapFormatException;
@@ -182,7 +182,7 @@ public final class SnapshotAssembler {
             clipping = "requested " + Instant.ofEpochMilli(requested.startMs()) + " – " + Instant.ofEpochMilli(requested.endMs())
                     + ", data exists only for " + Instant.ofEpochMilli(window.startMs()) + " – " + Instant.ofEpochMilli(window.endMs())
                     + ": the snapshot holds that part";
-            if (!waitingFor.isEmpty()) clipping += " (nodes " + waitingFor + " uploaded nothing past the window's end within " + Durations.format(grace.toMillis()) + ")";
+            if (!waitingFor.isEmpty()) clipping += " (nodes " + waitingFor + " uploaded nothing past the window's end within " + ApiDurations.format(grace.toMillis()) + ")";
         }
         return m.withObjects(objects, window, clipping).completed(now());
     }

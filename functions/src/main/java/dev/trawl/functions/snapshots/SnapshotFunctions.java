@@ -1,6 +1,6 @@
 package dev.trawl.functions.snapshots;
 
-import dev.trawl.core.Durations;
+import dev.trawl.core.ApiDurations;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.core.events.TrawlEvents;
@@ -37,20 +37,20 @@ public class SnapshotFunctions {
 
     @Bean
     public SnapshotAssembler snapshotAssembler(S3Client s3, S3Settings settings, SnapshotStore store, CaptureStatus capture, TrawlEnv env) {
-        return new SnapshotAssembler(s3, settings.bucket(), store, capture, Durations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")));
+        return new SnapshotAssembler(s3, settings.bucket(), store, capture, ApiDurations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")));
     }
 
     @Bean
     public SnapshotService snapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, S3Client s3,
             S3Settings settings, Events events, TrawlEnv env) {
         return new SnapshotService(store, assembler, capture, new DissectionStatusStore(s3, settings.bucket()), events,
-                Durations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
+                ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
     }
 
     @Bean
     public SnapshotExport snapshotExport(S3Client s3, S3Presigner presigner, S3Settings settings, SnapshotService service,
             SnapshotStore store, TrawlEnv env) {
-        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, Durations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
+        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, ApiDurations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
     }
 
     @Bean

@@ -1,6 +1,6 @@
 package dev.trawl.functions.snapshots;
 
-import dev.trawl.core.Durations;
+import dev.trawl.core.ApiDurations;
 import dev.trawl.core.Names;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatusStore;
@@ -61,13 +61,13 @@ public final class SnapshotService {
             if (!(durationValue instanceof String s)) throw new ApiException.BadRequest("duration must be a string such as \"30m\" or \"1h\"");
             Duration d;
             try {
-                d = Durations.parse(s);
+                d = ApiDurations.parse(s);
             } catch (IllegalArgumentException e) {
                 throw new ApiException.BadRequest(e.getMessage());
             }
             if (d.compareTo(retention) > 0) {
                 throw new ApiException.BadRequest("duration '" + s + "' is longer than the raw data retention ("
-                        + Durations.format(retention.toMillis()) + "): no data that old is kept");
+                        + ApiDurations.format(retention.toMillis()) + "): no data that old is kept");
             }
             window = new Window(now - d.toMillis(), now);
             duration = s;
@@ -76,11 +76,11 @@ public final class SnapshotService {
             long end = millis(body, "end_ts");
             if (end <= start) throw new ApiException.BadRequest("end_ts " + end + " must be after start_ts " + start);
             if (end - start > retention.toMillis()) {
-                throw new ApiException.BadRequest("the window (" + Durations.format(end - start) + ") is longer than the raw data retention ("
-                        + Durations.format(retention.toMillis()) + ")");
+                throw new ApiException.BadRequest("the window (" + ApiDurations.format(end - start) + ") is longer than the raw data retention ("
+                        + ApiDurations.format(retention.toMillis()) + ")");
             }
             window = new Window(start, end);
-            duration = Durations.format(end - start);
+            duration = ApiDurations.format(end - start);
         } else {
             throw new ApiException.BadRequest("give duration (e.g. \"30m\") or start_ts and end_ts (ms since the epoch)");
         }

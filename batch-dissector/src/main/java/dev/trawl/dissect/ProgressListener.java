@@ -1,8 +1,0 @@
-package dev.trawl.dissect;
-
-@FunctionalInterface
-public interface ProgressListener {
-    ProgressListener NONE = p -> {};
-
-    void onProgress(DissectionProgress progress);
-}
