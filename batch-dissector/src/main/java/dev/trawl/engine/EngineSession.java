@@ -31,6 +31,7 @@ public final class EngineSession {
     private final String node;
     private final EntrySink sink;
     private final DissectionOptions options;
+    private final Redaction redaction;
     private final ProtocolRegistry registry;
     private final ProgressListener progress;
     private final BooleanSupplier cancelled;
@@ -61,11 +62,12 @@ public final class EngineSession {
     private final Map<String, Long> damage = new TreeMap<>();
     private final List<String> errors = new ArrayList<>();
 
-    EngineSession(String node, EntrySink sink, DissectionOptions options, ProtocolRegistry registry,
+    EngineSession(String node, EntrySink sink, DissectionOptions options, Redaction redaction, ProtocolRegistry registry,
               ProgressListener progress, BooleanSupplier cancelled) {
         this.node = node;
         this.sink = sink;
         this.options = options;
+        this.redaction = redaction;
         this.registry = registry;
         this.progress = progress;
         this.cancelled = cancelled;
@@ -271,6 +273,7 @@ public final class EngineSession {
         b.id(ids.of(idKey));
         if (b.source().isEmpty()) b.source(source);
         workloads.name(b);
+        redaction.apply(b); // before anything stores the entry
         Entry e = b.build();
         entries++;
         add(entriesByProtocol, e.protocol(), 1);
