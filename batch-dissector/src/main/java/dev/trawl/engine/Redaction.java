@@ -43,18 +43,28 @@ public final class Redaction {
 
     private static final Redaction NONE = new Redaction(false, Set.of(), Set.of(), new byte[1]);
     private static final String MASK = "****#";
+    private static final Set<String> REDIS_WITH_PASSWORD = Set.of("AUTH", "HELLO", "MIGRATE");
 
     private final boolean enabled;
     private final Set<String> headers;
     private final Set<String> fields;
     private final SecretKeySpec key;
     private final int longestField;
+    /** By lower-case first letter, a bit per length of the field names that start with it. */
+    private final long[] firstAndLength = new long[128];
 
     private Redaction(boolean enabled, Set<String> headers, Set<String> fields, byte[] key) {
         this.enabled = enabled;
-        this.headers = headers;
+        // header names arrive in any case: compared without case, and without a lower-cased copy per header
+        TreeSet<String> anyCase = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        anyCase.addAll(headers);
+        this.headers = java.util.Collections.unmodifiableSet(anyCase);
         this.fields = fields;
-        this.longestField = fields.stream().mapToInt(String::length).max().orElse(0);
+        this.longestField = Math.min(63, fields.stream().mapToInt(String::length).max().orElse(0));
+        for (String f : fields) {
+            char c = f.isEmpty() ? 0 : f.charAt(0);
+            if (c < 128 && f.length() <= longestField) firstAndLength[c] |= 1L << f.length();
+        }
         this.key = new SecretKeySpec(key, "HmacSHA256");
     }
 
@@ -109,19 +119,20 @@ public final class Redaction {
         redactHeaders(e.requestHeaders());
         redactHeaders(e.responseHeaders());
         String path = e.path();
-        String redactedPath = url(path);
+        String redactedPath = path.indexOf('?') < 0 && path.indexOf('@') < 0 ? path : url(path);
         if (!redactedPath.equals(path)) {
             e.path(redactedPath);
             e.summary(e.summary().replace(path, redactedPath));
         }
-        e.requestBody(body(e.requestBody(), contentType(e.requestHeaders())));
-        e.responseBody(body(e.responseBody(), contentType(e.responseHeaders())));
-        if (e.protocol().equals("redis")) redisArguments(e);
+        e.requestBody(body(e.requestBody(), e.requestHeaders()));
+        e.responseBody(body(e.responseBody(), e.responseHeaders()));
+        if (e.protocol().equals("redis") && REDIS_WITH_PASSWORD.contains(e.method().toUpperCase(Locale.ROOT))) redisArguments(e);
     }
 
     private void redactHeaders(Map<String, String> headers) {
+        if (headers.isEmpty()) return;
         for (Map.Entry<String, String> h : headers.entrySet()) {
-            if (this.headers.contains(h.getKey().toLowerCase(Locale.ROOT)) && !h.getValue().isEmpty()) {
+            if (this.headers.contains(h.getKey()) && !h.getValue().isEmpty()) {
                 h.setValue(headerValue(h.getKey(), h.getValue()));
             }
         }
@@ -198,12 +209,12 @@ public final class Redaction {
         return redacted.equals(query) ? out : out.substring(0, q + 1) + redacted + (hash < 0 ? "" : out.substring(hash));
     }
 
-    private String body(String body, String contentType) {
+    private String body(String body, Map<String, String> headers) {
         if (body.isEmpty()) return body;
         int i = 0;
         while (i < body.length() && Character.isWhitespace(body.charAt(i))) i++;
         if (i < body.length() && (body.charAt(i) == '{' || body.charAt(i) == '[')) return json(body);
-        if (contentType.contains("x-www-form-urlencoded")) return pairs(body, "&", false);
+        if (body.indexOf('=') > 0 && contentType(headers).contains("x-www-form-urlencoded")) return pairs(body, "&", false);
         return body;
     }
 
@@ -233,7 +244,7 @@ public final class Redaction {
             if (end < 0) break;
             int colon = end + 1;
             while (colon < n && Character.isWhitespace(text.charAt(colon))) colon++;
-            if (colon >= n || text.charAt(colon) != ':' || end - i - 1 > longestField
+            if (colon >= n || text.charAt(colon) != ':' || !candidate(text, i + 1, end)
                     || !fields.contains(text.substring(i + 1, end).toLowerCase(Locale.ROOT))) {
                 i = end + 1;
                 continue;
@@ -250,6 +261,14 @@ public final class Redaction {
         }
         if (out == null) return text;
         return out.append(text, copied, n).toString();
+    }
+
+    /** Whether a name could be in the field list, by its first letter and length: most names are not, and cost no copy. */
+    private boolean candidate(String text, int from, int to) {
+        int len = to - from;
+        if (len <= 0 || len > longestField) return false;
+        char c = Character.toLowerCase(text.charAt(from));
+        return c >= 128 || (firstAndLength[c] & (1L << len)) != 0;
     }
 
     /** The index of the quote closing the string that opens at {@code start}, or -1. */
