@@ -61,6 +61,8 @@ class MalformedHttpTest {
             new Case("GET /fold HTTP/1.1\r\nHost: a\r\nX-Long: one\r\n two\r\n\r\n", BAD, "GET", "/fold", "HTTP/1.1", null, "obs_fold"),
             new Case("POST /te-obfuscated HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\nContent-Length: 3\r\n\r\nabc",
                     BAD, "POST", "/te-obfuscated", "HTTP/1.1", null, "content_length_and_transfer_encoding,bad_transfer_encoding"),
+            new Case("POST /gz HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello", BAD, "POST", "/gz",
+                    "HTTP/1.1", "bad_content_encoding", null),
             new Case("POST /short HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly this", "", "POST", "/short", "HTTP/1.1",
                     "body_shorter_than_length", null));
 

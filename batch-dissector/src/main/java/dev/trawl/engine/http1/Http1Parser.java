@@ -275,6 +275,7 @@ final class Http1Parser implements TcpParser {
             String te = m.header("Transfer-Encoding");
             String cl = m.header("Content-Length");
             String ce = m.header("Content-Encoding");
+            if (ce != null) m.contentEncoding = ce.trim().toLowerCase(Locale.ROOT);
             if (isRequest) {
                 if (m.version.equals("HTTP/0.9")) {
                     complete(p, start);
@@ -283,7 +284,6 @@ final class Http1Parser implements TcpParser {
                 beginRequestBody(m, te, cl, p, start);
                 return;
             }
-            if (ce != null) m.contentEncoding = ce.trim().toLowerCase(Locale.ROOT);
             {
                 Message req = waiting.peek();
                 boolean noBody = m.status / 100 == 1 || m.status == 204 || m.status == 304
@@ -538,6 +538,8 @@ final class Http1Parser implements TcpParser {
                 data = decoded;
                 len = decoded.length;
                 if (len > ctx.bodyLimit()) m.bodyCut = true;
+            } else if (m.status == 0 && (m.contentEncoding.contains("gzip") || m.contentEncoding.contains("deflate"))) {
+                m.malformed("bad_content_encoding"); // the body is not what Content-Encoding says
             }
         }
         return Bytes.text(data, Math.min(len, ctx.bodyLimit()));

@@ -170,12 +170,8 @@ public final class RespDecoder {
             broken = true;
             return;
         }
-        if (n < 32) {
-            for (int i = from; i < to; i++) line[lineLength++] = in.get(i); // a bulk copy costs more for a few bytes
-        } else {
-            in.get(from, line, lineLength, n);
-            lineLength += n;
-        }
+        in.get(from, line, lineLength, n);
+        lineLength += n;
     }
 
     private void append(byte b) {
