@@ -1,13 +1,14 @@
 package dev.trawl.engine;
 
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 /**
  * A protocol carried over TCP, in the shape of Kubeshark's dissector extensions: recognise a
  * stream by its content, then parse it with a fresh {@link TcpParser} per connection.
  *
  * <p>To add a protocol: a package {@code dev.trawl.engine.<name>} with a class implementing
- * this interface (public, no-argument constructor) and a line with its class name in
+ * this interface (public, no-argument constructor; {@link Declared} makes it one line) and a line with its class name in
  * {@code META-INF/services/dev.trawl.engine.TcpProtocol}; {@link ProtocolRegistry#standard()}
  * finds it.
  */
@@ -34,5 +35,64 @@ public interface TcpProtocol {
      */
     default int priority() {
         return 100;
+    }
+
+    /** How a protocol recognises the first bytes of a direction (see {@link #detect}). */
+    @FunctionalInterface
+    interface Detector {
+        Detection detect(ByteBuffer data, int port);
+    }
+
+    /** A protocol from its parts, at the default priority. */
+    static TcpProtocol of(String name, Detector detector, Function<TcpContext, TcpParser> parser) {
+        return of(name, 100, detector, parser);
+    }
+
+    /** A protocol from its parts: its name, its detection, a parser per connection, its priority. */
+    static TcpProtocol of(String name, int priority, Detector detector, Function<TcpContext, TcpParser> parser) {
+        return new Declared(name, priority, detector, parser) {};
+    }
+
+    /**
+     * A protocol declared by its parts, as {@link #of} does; the registry's
+     * {@link java.util.ServiceLoader} needs a class, so a registered protocol is one line:
+     * {@code public XProtocol() { super("x", XProtocol::detect, XDescriber::new); }}.
+     */
+    abstract class Declared implements TcpProtocol {
+        private final String name;
+        private final int priority;
+        private final Detector detector;
+        private final Function<TcpContext, TcpParser> parser;
+
+        protected Declared(String name, Detector detector, Function<TcpContext, TcpParser> parser) {
+            this(name, 100, detector, parser);
+        }
+
+        protected Declared(String name, int priority, Detector detector, Function<TcpContext, TcpParser> parser) {
+            this.name = name;
+            this.priority = priority;
+            this.detector = detector;
+            this.parser = parser;
+        }
+
+        @Override
+        public final String name() {
+            return name;
+        }
+
+        @Override
+        public final Detection detect(ByteBuffer data, int port) {
+            return detector.detect(data, port);
+        }
+
+        @Override
+        public final TcpParser newParser(TcpContext context) {
+            return parser.apply(context);
+        }
+
+        @Override
+        public final int priority() {
+            return priority;
+        }
     }
 }

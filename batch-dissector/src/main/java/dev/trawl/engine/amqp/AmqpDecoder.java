@@ -1,7 +1,6 @@
 package dev.trawl.engine.amqp;
 
-import dev.trawl.engine.Bytes;
-import dev.trawl.engine.DecodingParser;
+import dev.trawl.engine.FramedDecoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
  * {@link #MAX_PARSED} bytes and the rest skipped as it arrives. Contract of {@link #onData}: it
  * consumes what it can and leaves an incomplete prefix in the buffer.
  */
-public final class AmqpDecoder implements DecodingParser.Decoder {
+public final class AmqpDecoder extends FramedDecoder {
     public static final byte[] HEADER = {'A', 'M', 'Q', 'P', 0, 0, 9, 1};
     public static final int MAX_PARSED = 64 * 1024;
     public static final int MAX_FRAME = 16 * 1024 * 1024;
@@ -63,12 +62,10 @@ public final class AmqpDecoder implements DecodingParser.Decoder {
     private final List<Method> pending = new ArrayList<>();
     private final Map<Integer, Method> contentClient = new HashMap<>();
     private final Map<Integer, Method> contentServer = new HashMap<>();
-    private final long[] skip = new long[2];
     private final boolean[] headerChecked = new boolean[2];
-    private final boolean[] resyncing = new boolean[2];
-    private long errors;
 
     public AmqpDecoder(int bodyLimit, Consumer<AmqpExchange> sink) {
+        super(7, 12, 8 + MAX_PARSED);
         this.bodyLimit = bodyLimit;
         this.sink = sink;
     }
@@ -96,15 +93,10 @@ public final class AmqpDecoder implements DecodingParser.Decoder {
                 && AmqpMethods.known(in.getShort(p + 7) & 0xffff, in.getShort(p + 9) & 0xffff);
     }
 
-    public long errors() {
-        return errors;
-    }
-
     /** Bytes of one direction were lost: skip to the next method frame; content in progress comes out. */
+    @Override
     public void gap(boolean fromClient) {
-        int d = fromClient ? 0 : 1;
-        skip[d] = 0;
-        resyncing[d] = true;
+        super.gap(fromClient);
         Map<Integer, Method> content = fromClient ? contentClient : contentServer;
         for (Method m : content.values()) {
             emit(m);
@@ -112,6 +104,7 @@ public final class AmqpDecoder implements DecodingParser.Decoder {
         content.clear();
     }
 
+    @Override
     public void onData(boolean fromClient, ByteBuffer in, long micros) {
         int d = fromClient ? 0 : 1;
         if (!headerChecked[d]) {
@@ -123,56 +116,33 @@ public final class AmqpDecoder implements DecodingParser.Decoder {
                 in.position(in.position() + HEADER.length);
             }
         }
-        while (in.hasRemaining()) {
-            if (resyncing[d]) {
-                while (in.remaining() >= 12 && !looksLikeMethodFrame(in)) {
-                    in.position(in.position() + 1);
-                }
-                if (!looksLikeMethodFrame(in)) {
-                    return;
-                }
-                resyncing[d] = false;
-            }
-            if (skip[d] > 0) {
-                skip[d] -= Bytes.skip(in, skip[d]);
-                continue;
-            }
-            if (in.remaining() < 7) {
-                return;
-            }
-            int p = in.position();
-            int type = in.get(p) & 0xff;
-            int channel = in.getShort(p + 1) & 0xffff;
-            long size = in.getInt(p + 3) & 0xffffffffL;
-            if (size > MAX_FRAME || (type != 1 && type != 2 && type != 3 && type != 8)) {
-                errors++;
-                resyncing[d] = true;
-                in.position(p + 1);
-                continue;
-            }
-            int parsed = (int) Math.min(size, MAX_PARSED);
-            if (in.remaining() < 7 + parsed + (parsed == size ? 1 : 0)) {
-                return;
-            }
-            ByteBuffer payload = in.slice(p + 7, parsed);
-            if (parsed == size) {
-                if ((in.get(p + 7 + parsed) & 0xff) != FRAME_END) {
-                    errors++;
-                    resyncing[d] = true;
-                    in.position(p + 1);
-                    continue;
-                }
-                in.position(p + 8 + parsed);
-            } else {
-                in.position(p + 7 + parsed);
-                skip[d] = size - parsed + 1;
-            }
-            try {
-                frame(fromClient, type, channel, payload, size + 8, micros);
-            } catch (BufferUnderflowException | IllegalArgumentException e) {
-                errors++;
-            }
+        super.onData(fromClient, in, micros);
+    }
+
+    /** Type, channel and size: a frame is the 7-byte header, the payload and the frame-end octet. */
+    @Override
+    protected long frameLength(boolean fromClient, ByteBuffer in) {
+        int p = in.position();
+        int type = in.get(p) & 0xff;
+        long size = in.getInt(p + 3) & 0xffffffffL;
+        return size > MAX_FRAME || (type != 1 && type != 2 && type != 3 && type != 8) ? -1 : 8 + size;
+    }
+
+    @Override
+    protected boolean startsFrame(boolean fromClient, ByteBuffer in) {
+        return looksLikeMethodFrame(in);
+    }
+
+    /** A whole frame must end with the frame-end octet; a longer one is read as far as it is kept. */
+    @Override
+    protected boolean frame(boolean fromClient, ByteBuffer frame, long length, long micros) {
+        long size = length - 8;
+        if (frame.remaining() == length && (frame.get((int) length - 1) & 0xff) != FRAME_END) {
+            return false;
         }
+        frame(fromClient, frame.get(0) & 0xff, frame.getShort(1) & 0xffff, frame.slice(7, (int) Math.min(size, MAX_PARSED)),
+                length, micros);
+        return true;
     }
 
     private void frame(boolean fromClient, int type, int channel, ByteBuffer payload, long size, long micros) {

@@ -7,23 +7,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A DNS message read from a buffer: header, questions and answers. Names follow compression
+ * A DNS message read from a buffer: header, questions and answers ({@code complete} when every
+ * section parsed and ended exactly at the end of the message). Names follow compression
  * pointers with a bound on jumps, so a crafted loop ends in a parse error, not a hang.
  */
-final class DnsMessage {
-    int id;
-    boolean response;
-    int opcode;
-    int rcode;
-    int flags;
-    int qdCount, anCount, nsCount, arCount;
-    final List<String> questions = new ArrayList<>(1);
-    final List<String> questionTypes = new ArrayList<>(1);
-    final List<String> answers = new ArrayList<>(2);
-    final List<String> answerDetails = new ArrayList<>(2);
-    /** Whether every section parsed and ended exactly at the end of the message. */
-    boolean complete;
-    int length;
+record DnsMessage(int id, int flags, int qdCount, int anCount, int nsCount, int arCount, List<String> questions,
+                  List<String> questionTypes, List<String> answers, List<String> answerDetails, boolean complete, int length) {
+
+    boolean response() {
+        return (flags & 0x8000) != 0;
+    }
+
+    int opcode() {
+        return (flags >> 11) & 0xF;
+    }
+
+    int rcode() {
+        return flags & 0xF;
+    }
 
     static final class Malformed extends Exception {
         Malformed(String why) {
@@ -37,33 +38,33 @@ final class DnsMessage {
      */
     static DnsMessage parse(ByteBuffer b, int off, int len) {
         if (len < 4) return null;
-        DnsMessage m = new DnsMessage();
-        m.length = len;
-        m.id = u16(b, off);
-        m.flags = u16(b, off + 2);
-        m.response = (m.flags & 0x8000) != 0;
-        m.opcode = (m.flags >> 11) & 0xF;
-        m.rcode = m.flags & 0xF;
-        if (len < 12) return m;
-        m.qdCount = u16(b, off + 4);
-        m.anCount = u16(b, off + 6);
-        m.nsCount = u16(b, off + 8);
-        m.arCount = u16(b, off + 10);
+        int id = u16(b, off);
+        int flags = u16(b, off + 2);
+        if (len < 12) return new DnsMessage(id, flags, 0, 0, 0, 0, List.of(), List.of(), List.of(), List.of(), false, len);
+        int qdCount = u16(b, off + 4);
+        int anCount = u16(b, off + 6);
+        int nsCount = u16(b, off + 8);
+        int arCount = u16(b, off + 10);
+        List<String> questions = new ArrayList<>(1);
+        List<String> questionTypes = new ArrayList<>(1);
+        List<String> answers = new ArrayList<>(2);
+        List<String> answerDetails = new ArrayList<>(2);
         int end = off + len;
         int p = off + 12;
+        boolean complete;
         try {
-            for (int i = 0; i < m.qdCount; i++) {
+            for (int i = 0; i < qdCount; i++) {
                 StringBuilder name = new StringBuilder();
                 p = readName(b, off, end, p, name);
                 if (p + 4 > end) throw new Malformed("question cut short");
                 int type = u16(b, p);
                 p += 4;
-                if (m.questions.size() < 32) {
-                    m.questions.add(name.toString());
-                    m.questionTypes.add(typeName(type));
+                if (questions.size() < 32) {
+                    questions.add(name.toString());
+                    questionTypes.add(typeName(type));
                 }
             }
-            int records = m.anCount + m.nsCount + m.arCount;
+            int records = anCount + nsCount + arCount;
             for (int i = 0; i < records; i++) {
                 StringBuilder name = new StringBuilder();
                 p = readName(b, off, end, p, name);
@@ -72,18 +73,19 @@ final class DnsMessage {
                 int rdlen = u16(b, p + 8);
                 p += 10;
                 if (p + rdlen > end) throw new Malformed("record data cut short");
-                if (i < m.anCount && m.answers.size() < 64) {
+                if (i < anCount && answers.size() < 64) {
                     String value = rdata(b, off, end, p, rdlen, type);
-                    m.answers.add(value);
-                    m.answerDetails.add(name + " " + typeName(type) + " " + value);
+                    answers.add(value);
+                    answerDetails.add(name + " " + typeName(type) + " " + value);
                 }
                 p += rdlen;
             }
-            m.complete = p == end;
+            complete = p == end;
         } catch (Malformed e) {
-            m.complete = false;
+            complete = false;
         }
-        return m;
+        return new DnsMessage(id, flags, qdCount, anCount, nsCount, arCount, List.copyOf(questions), List.copyOf(questionTypes),
+                List.copyOf(answers), List.copyOf(answerDetails), complete, len);
     }
 
     private static String rdata(ByteBuffer b, int msg, int end, int p, int len, int type) throws Malformed {

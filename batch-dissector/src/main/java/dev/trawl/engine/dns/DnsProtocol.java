@@ -28,7 +28,7 @@ public final class DnsProtocol implements UdpProtocol {
         int len = payload.remaining();
         if (!DnsMessage.plausibleHeader(payload, off, len)) return false;
         DnsMessage m = DnsMessage.parse(payload, off, len);
-        return m != null && m.complete && m.qdCount > 0;
+        return m != null && m.complete() && m.qdCount() > 0;
     }
 
     @Override
@@ -60,7 +60,7 @@ public final class DnsProtocol implements UdpProtocol {
                 return;
             }
             ctx.count("messages");
-            if (!m.complete) ctx.count("malformed");
+            if (!m.complete()) ctx.count("malformed");
             transactions.message(m, srcIp, srcPort, dstIp, dstPort, ts, ctx.source());
         }
 

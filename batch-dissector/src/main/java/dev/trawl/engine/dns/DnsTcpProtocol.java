@@ -10,20 +10,13 @@ import dev.trawl.engine.TcpProtocol;
 import java.nio.ByteBuffer;
 
 /** DNS over TCP: two-byte length, then a DNS message; recognised by content on any port. */
-public final class DnsTcpProtocol implements TcpProtocol {
+public final class DnsTcpProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "dns";
+    public DnsTcpProtocol() {
+        super("dns", 80, DnsTcpProtocol::recognise, Parser::new);
     }
 
-    @Override
-    public int priority() {
-        return 80;
-    }
-
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         int p = data.position();
         int n = data.remaining();
         if (n < 2) return Detection.NEED_MORE;
@@ -33,13 +26,8 @@ public final class DnsTcpProtocol implements TcpProtocol {
         if (!DnsMessage.plausibleHeader(data, p + 2, Math.min(len, n - 2))) return Detection.NO;
         if (n < 2 + len) return len > 16384 ? Detection.NO : Detection.NEED_MORE;
         DnsMessage m = DnsMessage.parse(data, p + 2, len);
-        if (m == null || !m.complete || m.qdCount == 0) return Detection.NO;
-        return m.response ? Detection.SERVER : Detection.CLIENT;
-    }
-
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new Parser(context);
+        if (m == null || !m.complete() || m.qdCount() == 0) return Detection.NO;
+        return m.response() ? Detection.SERVER : Detection.CLIENT;
     }
 
     private static final class Parser implements TcpParser {
@@ -66,7 +54,7 @@ public final class DnsTcpProtocol implements TcpProtocol {
                 if (m == null) ctx.count("truncated");
                 else {
                     ctx.count("messages");
-                    if (!m.complete) ctx.count("malformed");
+                    if (!m.complete()) ctx.count("malformed");
                     Endpoints e = ctx.endpoints();
                     if (dir == Direction.CLIENT_TO_SERVER) {
                         transactions.message(m, e.clientIp(), e.clientPort(), e.serverIp(), e.serverPort(), ts, ctx.source());

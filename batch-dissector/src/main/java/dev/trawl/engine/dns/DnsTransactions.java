@@ -36,14 +36,14 @@ final class DnsTransactions {
     }
 
     void message(DnsMessage m, String srcIp, int srcPort, String dstIp, int dstPort, long ts, String source) {
-        if (!m.response) {
-            Key k = new Key(srcIp, srcPort, dstIp, dstPort, m.id);
+        if (!m.response()) {
+            Key k = new Key(srcIp, srcPort, dstIp, dstPort, m.id());
             Query prev = open.remove(k);
             if (prev != null) emit(k, prev, null, 0);
             if (open.size() >= MAX_OPEN) expireOldest();
             open.put(k, new Query(m, ts, source));
         } else {
-            Key k = new Key(dstIp, dstPort, srcIp, srcPort, m.id);
+            Key k = new Key(dstIp, dstPort, srcIp, srcPort, m.id());
             Query q = open.remove(k);
             if (q != null) emit(k, q, m, ts);
             else emitOrphan(k, m, ts, source);
@@ -54,39 +54,39 @@ final class DnsTransactions {
         DnsMessage req = q.message();
         Entry.Builder e = newEntry.get().timestampNanos(q.ts()).source(q.source())
                 .srcIp(k.clientIp()).srcPort(k.clientPort()).dstIp(k.serverIp()).dstPort(k.serverPort())
-                .method(req.questionTypes.isEmpty() ? "QUERY" : req.questionTypes.getFirst())
-                .path(req.questions.isEmpty() ? "" : req.questions.getFirst())
-                .requestSize(req.length)
-                .field("dns_id", req.id).field("dns_opcode", req.opcode);
-        req.questions.forEach(e::dnsQuestion);
-        String summary = (req.questionTypes.isEmpty() ? "QUERY" : req.questionTypes.getFirst()) + " "
-                + (req.questions.isEmpty() ? "" : req.questions.getFirst());
+                .method(req.questionTypes().isEmpty() ? "QUERY" : req.questionTypes().getFirst())
+                .path(req.questions().isEmpty() ? "" : req.questions().getFirst())
+                .requestSize(req.length())
+                .field("dns_id", req.id()).field("dns_opcode", req.opcode());
+        req.questions().forEach(e::dnsQuestion);
+        String summary = (req.questionTypes().isEmpty() ? "QUERY" : req.questionTypes().getFirst()) + " "
+                + (req.questions().isEmpty() ? "" : req.questions().getFirst());
         if (resp != null) {
-            e.answered(true).latencyMicros((respTs - q.ts()) / 1000).status(resp.rcode).statusText(DnsMessage.rcodeName(resp.rcode))
-                    .responseSize(resp.length).field("dns_rcode", DnsMessage.rcodeName(resp.rcode));
-            resp.answers.forEach(e::dnsAnswer);
-            if (!resp.answerDetails.isEmpty()) e.field("dns_answer_records", String.join("; ", resp.answerDetails));
-            if (!resp.complete) e.field("damaged", "true");
-            summary += " -> " + DnsMessage.rcodeName(resp.rcode) + (resp.answers.isEmpty() ? "" : " " + String.join(", ", resp.answers));
+            e.answered(true).latencyMicros((respTs - q.ts()) / 1000).status(resp.rcode()).statusText(DnsMessage.rcodeName(resp.rcode()))
+                    .responseSize(resp.length()).field("dns_rcode", DnsMessage.rcodeName(resp.rcode()));
+            resp.answers().forEach(e::dnsAnswer);
+            if (!resp.answerDetails().isEmpty()) e.field("dns_answer_records", String.join("; ", resp.answerDetails()));
+            if (!resp.complete()) e.field("damaged", "true");
+            summary += " -> " + DnsMessage.rcodeName(resp.rcode()) + (resp.answers().isEmpty() ? "" : " " + String.join(", ", resp.answers()));
         } else {
             summary += " (no response)";
         }
-        if (!req.complete) e.field("damaged", "true");
+        if (!req.complete()) e.field("damaged", "true");
         emit.accept(e.summary(summary), k.idKey(q.ts()));
     }
 
     private void emitOrphan(Key k, DnsMessage resp, long ts, String source) {
         Entry.Builder e = newEntry.get().timestampNanos(ts).source(source)
                 .srcIp(k.clientIp()).srcPort(k.clientPort()).dstIp(k.serverIp()).dstPort(k.serverPort())
-                .method(resp.questionTypes.isEmpty() ? "QUERY" : resp.questionTypes.getFirst())
-                .path(resp.questions.isEmpty() ? "" : resp.questions.getFirst())
-                .answered(true).status(resp.rcode).statusText(DnsMessage.rcodeName(resp.rcode)).responseSize(resp.length)
-                .field("dns_id", resp.id).field("dns_rcode", DnsMessage.rcodeName(resp.rcode)).field("request_missing", "true");
-        resp.questions.forEach(e::dnsQuestion);
-        resp.answers.forEach(e::dnsAnswer);
-        if (!resp.answerDetails.isEmpty()) e.field("dns_answer_records", String.join("; ", resp.answerDetails));
-        if (!resp.complete) e.field("damaged", "true");
-        e.summary("response " + DnsMessage.rcodeName(resp.rcode) + " for " + (resp.questions.isEmpty() ? "?" : resp.questions.getFirst())
+                .method(resp.questionTypes().isEmpty() ? "QUERY" : resp.questionTypes().getFirst())
+                .path(resp.questions().isEmpty() ? "" : resp.questions().getFirst())
+                .answered(true).status(resp.rcode()).statusText(DnsMessage.rcodeName(resp.rcode())).responseSize(resp.length())
+                .field("dns_id", resp.id()).field("dns_rcode", DnsMessage.rcodeName(resp.rcode())).field("request_missing", "true");
+        resp.questions().forEach(e::dnsQuestion);
+        resp.answers().forEach(e::dnsAnswer);
+        if (!resp.answerDetails().isEmpty()) e.field("dns_answer_records", String.join("; ", resp.answerDetails()));
+        if (!resp.complete()) e.field("damaged", "true");
+        e.summary("response " + DnsMessage.rcodeName(resp.rcode()) + " for " + (resp.questions().isEmpty() ? "?" : resp.questions().getFirst())
                 + " (query not captured)");
         emit.accept(e, "response|" + k.idKey(ts));
     }

@@ -1,7 +1,6 @@
 package dev.trawl.engine.kafka;
 
-import dev.trawl.engine.Bytes;
-import dev.trawl.engine.DecodingParser;
+import dev.trawl.engine.FramedDecoder;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ import java.util.function.Consumer;
  * holds more than that. Contract of {@link #onData}: it consumes what it can and leaves an
  * incomplete prefix in the buffer for the next call.
  */
-public final class KafkaDecoder implements DecodingParser.Decoder {
+public final class KafkaDecoder extends FramedDecoder {
     public static final int MAX_PARSED = 64 * 1024;
     /** Kafka's own default limit of a request (socket.request.max.bytes). */
     public static final int MAX_MESSAGE = 100 * 1024 * 1024;
@@ -30,12 +29,9 @@ public final class KafkaDecoder implements DecodingParser.Decoder {
 
     private final Consumer<KafkaExchange> sink;
     private final Map<Integer, Pending> pending = new LinkedHashMap<>();
-    private final long[] skip = new long[2];
-    private final boolean[] broken = new boolean[2];
-    private final boolean[] resyncing = new boolean[2];
-    private long errors;
 
     public KafkaDecoder(Consumer<KafkaExchange> sink) {
+        super(4, 14, 4 + MAX_PARSED);
         this.sink = sink;
     }
 
@@ -67,48 +63,33 @@ public final class KafkaDecoder implements DecodingParser.Decoder {
         return true;
     }
 
-    public void onData(boolean fromClient, ByteBuffer in, long micros) {
-        int d = fromClient ? 0 : 1;
-        if (resyncing[d] && !resync(fromClient, in)) {
-            return;
+    /** The size before each message, within Kafka's own limit. */
+    @Override
+    protected long frameLength(boolean fromClient, ByteBuffer in) {
+        int size = in.getInt(in.position());
+        return size < 4 || size > MAX_MESSAGE ? -1 : 4L + size;
+    }
+
+    /** A size that cannot be Kafka's leaves no message start to find before the next gap. */
+    @Override
+    protected boolean resyncsAfterBadHeader() {
+        return false;
+    }
+
+    @Override
+    protected boolean frame(boolean fromClient, ByteBuffer frame, long length, long micros) {
+        ByteBuffer message = frame.slice(4, frame.remaining() - 4);
+        if (fromClient) {
+            request(message, (int) length - 4, micros);
+        } else {
+            response(message, (int) length - 4, micros);
         }
-        while (in.hasRemaining()) {
-            if (broken[d]) {
-                in.position(in.limit());
-                return;
-            }
-            if (skip[d] > 0) {
-                skip[d] -= Bytes.skip(in, skip[d]);
-                continue;
-            }
-            if (in.remaining() < 4) {
-                return;
-            }
-            int p = in.position();
-            int size = in.getInt(p);
-            if (size < 4 || size > MAX_MESSAGE) {
-                errors++;
-                broken[d] = true;
-                continue;
-            }
-            int parsed = Math.min(size, MAX_PARSED);
-            if (in.remaining() < 4 + parsed) {
-                return;
-            }
-            ByteBuffer message = in.slice(p + 4, parsed);
-            if (fromClient) {
-                request(message, size, micros);
-            } else {
-                response(message, size, micros);
-            }
-            in.position(p + 4 + parsed);
-            skip[d] = size - parsed;
-        }
+        return true;
     }
 
     private void request(ByteBuffer m, int size, long micros) {
         if (m.remaining() < 8) {
-            errors++;
+            malformed();
             return;
         }
         int apiKey = m.getShort();
@@ -213,7 +194,7 @@ public final class KafkaDecoder implements DecodingParser.Decoder {
 
     private void response(ByteBuffer m, int size, long micros) {
         if (m.remaining() < 4) {
-            errors++;
+            malformed();
             return;
         }
         int correlationId = m.getInt();
@@ -280,31 +261,12 @@ public final class KafkaDecoder implements DecodingParser.Decoder {
                 responseSize, p.micros, responseMicros));
     }
 
-    /**
-     * Bytes of one direction were lost: skip to the next plausible message start (a request
-     * header, or a response carrying a correlation id still waiting).
-     */
-    public void gap(boolean fromClient) {
-        int d = fromClient ? 0 : 1;
-        skip[d] = 0;
-        broken[d] = false;
-        resyncing[d] = true;
-    }
-
-    private boolean resync(boolean fromClient, ByteBuffer in) {
-        int d = fromClient ? 0 : 1;
-        while (in.remaining() >= 14) {
-            int p = in.position();
-            int size = in.getInt(p);
-            boolean plausible = fromClient ? looksLikeRequest(in)
-                    : size >= 4 && size <= MAX_MESSAGE && pending.containsKey(in.getInt(p + 4));
-            if (plausible) {
-                resyncing[d] = false;
-                return true;
-            }
-            in.position(p + 1);
-        }
-        return false;
+    /** After lost bytes, a message starts with a request header, or a response carrying a correlation id still waiting. */
+    @Override
+    protected boolean startsFrame(boolean fromClient, ByteBuffer in) {
+        int p = in.position();
+        int size = in.getInt(p);
+        return fromClient ? looksLikeRequest(in) : size >= 4 && size <= MAX_MESSAGE && pending.containsKey(in.getInt(p + 4));
     }
 
     /** Requests still waiting come out unanswered. */
@@ -313,9 +275,5 @@ public final class KafkaDecoder implements DecodingParser.Decoder {
             emit(p, 0, 0, -1);
         }
         pending.clear();
-    }
-
-    public long errors() {
-        return errors;
     }
 }

@@ -1,7 +1,6 @@
 package dev.trawl.engine.mongodb;
 
-import dev.trawl.engine.Bytes;
-import dev.trawl.engine.DecodingParser;
+import dev.trawl.engine.FramedDecoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -20,7 +19,7 @@ import java.util.zip.Inflater;
  * read up to {@link #MAX_PARSED} bytes; the rest is skipped as it arrives. Contract of
  * {@link #onData}: it consumes what it can and leaves an incomplete prefix in the buffer.
  */
-public final class MongoDecoder implements DecodingParser.Decoder {
+public final class MongoDecoder extends FramedDecoder {
     public static final int MAX_PARSED = 64 * 1024;
     /** MongoDB's own limit of a message (maxMessageSizeBytes). */
     public static final int MAX_MESSAGE = 48 * 1000 * 1000;
@@ -41,11 +40,9 @@ public final class MongoDecoder implements DecodingParser.Decoder {
 
     private final Consumer<MongoExchange> sink;
     private final Map<Integer, Request> pending = new LinkedHashMap<>();
-    private final long[] skip = new long[2];
-    private final boolean[] resyncing = new boolean[2];
-    private long errors;
 
     public MongoDecoder(Consumer<MongoExchange> sink) {
+        super(16, 16, MAX_PARSED);
         this.sink = sink;
     }
 
@@ -63,70 +60,26 @@ public final class MongoDecoder implements DecodingParser.Decoder {
         return known && length >= 21 && length <= MAX_MESSAGE && le.getInt(p + 8) == 0;
     }
 
-    public long errors() {
-        return errors;
+    /** The message header's length (little-endian, itself included), within MongoDB's limit. */
+    @Override
+    protected long frameLength(boolean fromClient, ByteBuffer in) {
+        int length = in.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(in.position());
+        return length < 16 || length > MAX_MESSAGE ? -1 : length;
     }
 
-    /** Bytes of one direction were lost: skip to the next plausible message header. */
-    public void gap(boolean fromClient) {
-        int d = fromClient ? 0 : 1;
-        skip[d] = 0;
-        resyncing[d] = true;
+    /** A request's header, or a reply to a request still waiting. */
+    @Override
+    protected boolean startsFrame(boolean fromClient, ByteBuffer in) {
+        ByteBuffer le = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int p = in.position();
+        return fromClient ? looksLikeRequest(in)
+                : le.getInt(p) >= 16 && le.getInt(p) <= MAX_MESSAGE && pending.containsKey(le.getInt(p + 8));
     }
 
-    private boolean resync(boolean fromClient, ByteBuffer in) {
-        while (in.remaining() >= 16) {
-            ByteBuffer le = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            int p = in.position();
-            boolean plausible = fromClient ? looksLikeRequest(in)
-                    : le.getInt(p) >= 16 && le.getInt(p) <= MAX_MESSAGE && pending.containsKey(le.getInt(p + 8));
-            if (plausible) {
-                resyncing[fromClient ? 0 : 1] = false;
-                return true;
-            }
-            in.position(p + 1);
-        }
-        return false;
-    }
-
-    public void onData(boolean fromClient, ByteBuffer in, long micros) {
-        int d = fromClient ? 0 : 1;
-        if (resyncing[d] && !resync(fromClient, in)) {
-            return;
-        }
-        while (in.hasRemaining()) {
-            if (skip[d] > 0) {
-                skip[d] -= Bytes.skip(in, skip[d]);
-                continue;
-            }
-            if (in.remaining() < 16) {
-                return;
-            }
-            int p = in.position();
-            int length = (in.get(p) & 0xff) | (in.get(p + 1) & 0xff) << 8 | (in.get(p + 2) & 0xff) << 16
-                    | (in.get(p + 3) & 0xff) << 24;
-            if (length < 16 || length > MAX_MESSAGE) {
-                errors++;
-                resyncing[d] = true;
-                in.position(p + 1);
-                if (!resync(fromClient, in)) {
-                    return;
-                }
-                continue;
-            }
-            int parsed = Math.min(length, MAX_PARSED);
-            if (in.remaining() < parsed) {
-                return;
-            }
-            ByteBuffer message = in.slice(p, parsed).order(ByteOrder.LITTLE_ENDIAN);
-            in.position(p + parsed);
-            skip[d] = length - parsed;
-            try {
-                message(message, length, micros);
-            } catch (BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
-                errors++;
-            }
-        }
+    @Override
+    protected boolean frame(boolean fromClient, ByteBuffer message, long length, long micros) {
+        message(message.order(ByteOrder.LITTLE_ENDIAN), (int) length, micros);
+        return true;
     }
 
     private void message(ByteBuffer m, int length, long micros) {

@@ -33,21 +33,34 @@ public final class RespDecoder {
         }
     }
 
+    /** Where the decoder is in the stream. */
+    private enum State {
+        /** Bytes were lost: skipping to the next line that starts with a type byte. */
+        RESYNCING,
+        /** Reading a line: a value's type and its text, length or count, up to CRLF. */
+        LINE,
+        /** Reading a bulk string's payload ({@code bulkRemaining} bytes to go). */
+        BULK_PAYLOAD,
+        /** Reading the CRLF after a bulk string's payload. */
+        BULK_END,
+        /** The stream stopped making sense as RESP: everything after is dropped. */
+        BROKEN
+    }
+
     private final int stringLimit;
+    private State state = State.LINE;
     private final ArrayList<Frame> stack = new ArrayList<>();
     private final byte[] line = new byte[MAX_LINE];
     private int lineLength;
     private boolean lineCr;
     private char bulkType;
-    private long bulkRemaining = -1;   // >= 0 while reading a bulk payload, then its CRLF
+    private long bulkRemaining;
     private long bulkSize;
     private byte[] bulk;
     private byte[] bulkBuffer = new byte[64];
     private int bulkKept;
-    private boolean broken;
     private final boolean inlineAllowed;
     private long valueStart;
-    private boolean resyncing;
     private boolean afterNewline;
     private long valueBytes;
 
@@ -59,7 +72,7 @@ public final class RespDecoder {
 
     /** True when the stream stopped making sense as RESP; the decoder then drops everything. */
     public boolean broken() {
-        return broken;
+        return state == State.BROKEN;
     }
 
     /** Receives each complete top-level value with its size on the wire and the time of its first byte. */
@@ -74,12 +87,10 @@ public final class RespDecoder {
     public void resynchronise() {
         stack.clear();
         bulk = null;
-        bulkRemaining = -1;
         lineLength = 0;
         lineCr = false;
         valueBytes = 0;
-        broken = false;
-        resyncing = true;
+        state = State.RESYNCING;
         afterNewline = false;
     }
 
@@ -87,7 +98,7 @@ public final class RespDecoder {
         while (in.hasRemaining()) {
             byte b = in.get(in.position());
             if (afterNewline && (b == '*' || (!inlineAllowed && "+-:$_,#!=(%~>|".indexOf(b) >= 0))) {
-                resyncing = false;
+                state = State.LINE;
                 return true;
             }
             afterNewline = b == '\n';
@@ -98,21 +109,16 @@ public final class RespDecoder {
 
     /** Consumes all of {@code in}, handing each value it completes to the sink. */
     public void decode(ByteBuffer in, long micros, Sink sink) {
-        if (resyncing && !skipToValueStart(in)) {
+        if (state == State.RESYNCING && !skipToValueStart(in)) {
             return;
         }
-        while (in.hasRemaining() && !broken) {
+        while (in.hasRemaining() && state != State.BROKEN) {
             if (idle()) {
                 valueStart = micros;
                 valueBytes = 0;
             }
             int before = in.position();
-            RespValue v;
-            if (bulkRemaining >= 0) {
-                v = bulk(in);
-            } else {
-                v = line(in) ? parseLine() : null;
-            }
+            RespValue v = state == State.LINE ? (line(in) ? parseLine() : null) : bulk(in);
             valueBytes += in.position() - before;
             if (v != null) {
                 RespValue done = complete(v);
@@ -122,13 +128,13 @@ public final class RespDecoder {
                 }
             }
         }
-        if (broken) {
+        if (state == State.BROKEN) {
             in.position(in.limit());
         }
     }
 
     private boolean idle() {
-        return stack.isEmpty() && bulkRemaining < 0 && lineLength == 0 && !lineCr && valueBytes == 0;
+        return stack.isEmpty() && state == State.LINE && lineLength == 0 && !lineCr && valueBytes == 0;
     }
 
     /** Accumulates up to CRLF; false while the line is incomplete. A CR without LF is data. */
@@ -144,30 +150,31 @@ public final class RespDecoder {
             append((byte) '\r');
         }
         int from = p;
-        for (int i = p; i < lim && !broken; i++) {
+        for (int i = p; i < lim && state != State.BROKEN; i++) {
             if (in.get(i) != '\r') continue;
             appendRange(in, from, i);
             if (i + 1 == lim) {
-                lineCr = !broken;
+                lineCr = state != State.BROKEN;
                 in.position(lim);
                 return false;
             }
             if (in.get(i + 1) == '\n') {
                 in.position(i + 2);
-                return !broken;
+                return state != State.BROKEN;
             }
             from = i + 1;
             append((byte) '\r');
         }
-        if (!broken) appendRange(in, from, lim);
+        if (state != State.BROKEN) appendRange(in, from, lim);
         in.position(lim);
         return false;
     }
 
+    /** Copies a run of a line in one go: lines are scanned in place, not byte by byte through the buffer. */
     private void appendRange(ByteBuffer in, int from, int to) {
         int n = to - from;
         if (lineLength + n > MAX_LINE) {
-            broken = true;
+            fail();
             return;
         }
         in.get(from, line, lineLength, n);
@@ -176,7 +183,7 @@ public final class RespDecoder {
 
     private void append(byte b) {
         if (lineLength == MAX_LINE) {
-            broken = true;
+            fail();
             return;
         }
         line[lineLength++] = b;
@@ -210,6 +217,7 @@ public final class RespDecoder {
                 }
                 bulkType = type;
                 bulkRemaining = len;
+                state = len > 0 ? State.BULK_PAYLOAD : State.BULK_END;
                 bulkSize = len;
                 int keep = (int) Math.min(len, stringLimit);
                 if (bulkBuffer.length < keep) bulkBuffer = new byte[keep];
@@ -252,7 +260,7 @@ public final class RespDecoder {
     }
 
     private RespValue bulk(ByteBuffer in) {
-        if (bulkRemaining > 0) {
+        if (state == State.BULK_PAYLOAD) {
             int n = (int) Math.min(bulkRemaining, in.remaining());
             int keep = (int) Math.min(n, Math.min(bulkSize, stringLimit) - bulkKept);
             in.get(bulk, bulkKept, keep);
@@ -262,6 +270,7 @@ public final class RespDecoder {
             if (bulkRemaining > 0) {
                 return null;
             }
+            state = State.BULK_END;
         }
         // the payload is followed by CRLF
         if (!line(in)) {
@@ -270,7 +279,7 @@ public final class RespDecoder {
         if (lineLength != 0) {
             return fail();
         }
-        bulkRemaining = -1;
+        state = State.LINE;
         String text = new String(bulk, 0, bulkKept, StandardCharsets.UTF_8);
         bulk = null;
         if (bulkType == '=' && text.length() > 4 && text.charAt(3) == ':') {
@@ -316,7 +325,7 @@ public final class RespDecoder {
     }
 
     private RespValue fail() {
-        broken = true;
+        state = State.BROKEN;
         stack.clear();
         return null;
     }

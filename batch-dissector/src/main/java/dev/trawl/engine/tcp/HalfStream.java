@@ -43,6 +43,7 @@ final class HalfStream {
     private static final int MAX_MARKS = 256;
 
     int detectAttempts;
+    long detectRejected;
 
     /** The destination port of this direction's bytes. */
     final int dstPort;
@@ -54,6 +55,27 @@ final class HalfStream {
     /** Capture time of the first byte in {@code pending}; meaningful while {@code pendingLen > 0}. */
     long pendingSince() {
         return markTs[0];
+    }
+
+    /** How many packets' bytes {@code pending} holds, as far as their marks tell them apart. */
+    int marks() {
+        return pendingLen > 0 ? marks : 0;
+    }
+
+    /** Where the bytes of the {@code i}th packet held begin in {@code pending}. */
+    int markAt(int i) {
+        return markAt[i];
+    }
+
+    long markTs(int i) {
+        return markTs[i];
+    }
+
+    /** The capture time of the packet that brought the byte at {@code offset} of {@code pending}. */
+    long timestampAt(int offset) {
+        int i = 0;
+        while (i + 1 < marks && markAt[i + 1] <= offset) i++;
+        return markTs[i];
     }
 
     /** Bytes captured at {@code timestampNanos} are appended to {@code pending} at offset {@code at}. */

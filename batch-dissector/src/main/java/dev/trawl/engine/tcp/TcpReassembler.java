@@ -23,8 +23,14 @@ public final class TcpReassembler {
     private static final int FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10;
     /** Bytes of one direction that detection may hold while protocols ask for more. */
     private static final int DETECT_LIMIT = 16 * 1024;
-    /** Segments of one direction detection may reject before the connection is ignored. */
-    private static final int DETECT_ATTEMPTS = 8;
+    /**
+     * Segments of one direction detection may reject, each tried afresh from its first byte,
+     * before that direction is given up: a pooled connection seen from its middle may start
+     * with the tail of a large answer before its next keep-alive or command.
+     */
+    private static final int DETECT_ATTEMPTS = 64;
+    /** Bytes of one direction detection may reject before that direction is given up. */
+    private static final long DETECT_BYTES = 1 << 20;
 
     private final Services services;
     private final List<TcpProtocol> protocols;
@@ -258,9 +264,7 @@ public final class TcpReassembler {
             case PARSING -> feed(c, h, buf, off, len, ts);
             case DETECTING -> {
                 if (h.pendingLen + len > maxPerConnection || buffered + len > maxTotal) {
-                    h.pendingLen = 0; // cannot hold it: start detection afresh on later bytes
-                    releasePending(h);
-                    h.detectAttempts++;
+                    rejected(c, h, h.pendingLen + len); // cannot hold it: start detection afresh on later bytes
                     return;
                 }
                 append(h, buf, off, len, ts);
@@ -347,13 +351,23 @@ public final class TcpReassembler {
             }
         }
         if (needMore && h.pendingLen < DETECT_LIMIT) return;
+        rejected(c, h, h.pendingLen);
+    }
+
+    /** No protocol took these bytes: drop them; once both directions are past the bounds, the connection is ignored. */
+    private void rejected(Connection c, HalfStream h, long bytes) {
         h.pendingLen = 0;
         releasePending(h);
         h.detectAttempts++;
+        h.detectRejected += bytes;
         HalfStream other = h == c.a ? c.b : c.a;
-        if (h.detectAttempts >= DETECT_ATTEMPTS && (other.detectAttempts >= DETECT_ATTEMPTS || other.finished)) {
+        if (givenUp(h) && (givenUp(other) || other.finished)) {
             ignore(c);
         }
+    }
+
+    private static boolean givenUp(HalfStream h) {
+        return h.detectAttempts >= DETECT_ATTEMPTS || h.detectRejected >= DETECT_BYTES;
     }
 
     private void start(Connection c, TcpProtocol proto, HalfStream first, long ts) {
@@ -361,12 +375,37 @@ public final class TcpReassembler {
         c.protocol = proto;
         c.parser = proto.newParser(c);
         services.count(proto.name(), "connections");
-        HalfStream second = first == c.a ? c.b : c.a;
-        for (HalfStream h : new HalfStream[] {first, second}) {
-            if (h.pendingLen == 0 || c.state != Connection.State.PARSING) continue;
-            // the parser dates a message by its first byte, which came with the first held segment
-            int consumed = parse(c, h, ByteBuffer.wrap(h.pending), 0, h.pendingLen, h.pendingSince());
-            compact(h, consumed);
+        replayHeld(c, first);
+    }
+
+    /**
+     * The bytes held while detecting go to the new parser packet by packet, in capture order
+     * across both directions, so that requests and answers held on both sides (a pool's
+     * keep-alives) pair as they did on the wire.
+     */
+    private void replayHeld(Connection c, HalfStream first) {
+        HalfStream[] halves = {first, first == c.a ? c.b : c.a};
+        int[] mark = new int[2];
+        int[] consumed = new int[2];
+        while (c.state == Connection.State.PARSING) {
+            int next = -1;
+            for (int i = 0; i < 2; i++) {
+                if (mark[i] < halves[i].marks()
+                        && (next < 0 || halves[i].markTs(mark[i]) < halves[next].markTs(mark[next]))) {
+                    next = i;
+                }
+            }
+            if (next < 0) break;
+            HalfStream h = halves[next];
+            int end = ++mark[next] < h.marks() ? h.markAt(mark[next]) : h.pendingLen;
+            int from = consumed[next];
+            if (end > from) {
+                // the parser dates a message by its first byte, which came with the packet that brought it
+                consumed[next] += parse(c, h, ByteBuffer.wrap(h.pending), from, end - from, h.timestampAt(from));
+            }
+        }
+        for (int i = 0; i < 2; i++) {
+            if (c.state == Connection.State.PARSING && halves[i].pendingLen > 0) compact(halves[i], consumed[i]);
         }
     }
 

@@ -1,8 +1,6 @@
 package dev.trawl.engine.tls;
 
 import dev.trawl.engine.Detection;
-import dev.trawl.engine.TcpContext;
-import dev.trawl.engine.TcpParser;
 import dev.trawl.engine.TcpProtocol;
 
 import java.nio.ByteBuffer;
@@ -12,20 +10,13 @@ import java.nio.ByteBuffer;
  * ServerHello (server). The payload is encrypted; what the handshake says in clear (SNI, ALPN,
  * versions, the chosen cipher) makes one entry per handshake.
  */
-public final class TlsProtocol implements TcpProtocol {
+public final class TlsProtocol extends TcpProtocol.Declared {
 
-    @Override
-    public String name() {
-        return "tls";
+    public TlsProtocol() {
+        super("tls", 40, TlsProtocol::recognise, TlsParser::new);
     }
 
-    @Override
-    public int priority() {
-        return 40;
-    }
-
-    @Override
-    public Detection detect(ByteBuffer data, int port) {
+    private static Detection recognise(ByteBuffer data, int port) {
         int p = data.position();
         int n = data.remaining();
         if (n < 1) return Detection.NEED_MORE;
@@ -42,8 +33,4 @@ public final class TlsProtocol implements TcpProtocol {
         };
     }
 
-    @Override
-    public TcpParser newParser(TcpContext context) {
-        return new TlsParser(context);
-    }
 }

@@ -28,8 +28,8 @@ class DnsMessageTest {
 
         DnsMessage d = DnsMessage.parse(ByteBuffer.wrap(msg), 0, msg.length);
 
-        assertThat(d.complete).isTrue();
-        assertThat(d.answers).containsExactly("10 5 8080 web.svc.test", "ns1.svc.test admin.svc.test 4000000000 3600 600 86400 60");
+        assertThat(d.complete()).isTrue();
+        assertThat(d.answers()).containsExactly("10 5 8080 web.svc.test", "ns1.svc.test admin.svc.test 4000000000 3600 600 86400 60");
     }
 
     private static byte[] record(int type, byte[] rdata) {

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes one TCP conversation (handshake, the given segments, FIN) as raw IPv4 packets, for
+ * Writes one TCP conversation (handshake unless {@link #midStream}, the given segments, FIN) as raw IPv4 packets, for
  * protocol flows no shared capture has. tshark reads the result, so tests can check it against
  * tshark too.
  */
@@ -23,15 +23,26 @@ public final class SyntheticTcp implements AutoCloseable {
     private long nanos = 1_700_000_000_000_000_000L;
 
     public SyntheticTcp(Path file, int clientPort, int serverPort) throws IOException {
+        this(file, clientPort, serverPort, true);
+    }
+
+    private SyntheticTcp(Path file, int clientPort, int serverPort, boolean handshake) throws IOException {
         this.out = Files.newOutputStream(file);
         this.writer = new PcapWriter(out, PcapWriter.LINKTYPE_RAW, false);
         this.clientPort = clientPort;
         this.serverPort = serverPort;
-        packet(true, SYN, new byte[0]);
-        clientSeq++;
-        packet(false, SYN | ACK, new byte[0]);
-        serverSeq++;
-        packet(true, ACK, new byte[0]);
+        if (handshake) {
+            packet(true, SYN, new byte[0]);
+            clientSeq++;
+            packet(false, SYN | ACK, new byte[0]);
+            serverSeq++;
+            packet(true, ACK, new byte[0]);
+        }
+    }
+
+    /** A conversation whose start was not captured: no handshake says which side is the client. */
+    public static SyntheticTcp midStream(Path file, int clientPort, int serverPort) throws IOException {
+        return new SyntheticTcp(file, clientPort, serverPort, false);
     }
 
     /** One segment from the client (true) or the server. */
