@@ -284,19 +284,17 @@ final class Http1Parser implements TcpParser {
                 beginRequestBody(m, te, cl, p, start);
                 return;
             }
-            {
-                Message req = waiting.peek();
-                boolean noBody = m.status / 100 == 1 || m.status == 204 || m.status == 304
-                        || req != null && req.method.equals("HEAD");
-                if (req != null && req.method.equals("CONNECT") && m.status / 100 == 2) {
-                    complete(p, start);
-                    tunnel = true;
-                    return;
-                }
-                if (noBody) {
-                    complete(p, start);
-                    return;
-                }
+            Message req = waiting.peek();
+            boolean noBody = m.status / 100 == 1 || m.status == 204 || m.status == 304
+                    || req != null && req.method.equals("HEAD");
+            if (req != null && req.method.equals("CONNECT") && m.status / 100 == 2) {
+                complete(p, start);
+                tunnel = true;
+                return;
+            }
+            if (noBody) {
+                complete(p, start);
+                return;
             }
             if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
                 state = State.CHUNK_SIZE;
