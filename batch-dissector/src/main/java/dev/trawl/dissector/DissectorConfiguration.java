@@ -7,6 +7,7 @@ import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.Redaction;
 import dev.trawl.engine.DissectionOptions;
 import dev.trawl.dissector.events.RequestGuard;
 import dev.trawl.dissector.events.TrawlEventHandler;
@@ -70,13 +71,17 @@ public class DissectorConfiguration {
         return new CallsTable(clickHouse, retry);
     }
 
-    /** The engine, with {@code TRAWL_DISSECTOR_BODY_LIMIT} (bytes of each body kept; default the engine's). */
+    /**
+     * The engine, with {@code TRAWL_DISSECTOR_BODY_LIMIT} (bytes of each body kept; default the
+     * engine's) and secrets redacted by the {@code TRAWL_REDACT*} settings (on by default), for
+     * the job and the real-time lane alike.
+     */
     @Bean
     DissectionEngine dissectionEngine(Function<String, String> trawlSettings) {
         var options = DissectionOptions.defaults();
         String limit = trawlSettings.apply("TRAWL_DISSECTOR_BODY_LIMIT");
         if (limit != null && !limit.isBlank()) options = options.withBodyLimit(Integer.parseInt(limit.strip()));
-        return DissectionEngine.builder().options(options).build();
+        return DissectionEngine.builder().options(options).redaction(Redaction.fromSettings(trawlSettings)).build();
     }
 
     @Bean

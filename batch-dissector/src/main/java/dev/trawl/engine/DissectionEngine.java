@@ -16,10 +16,12 @@ import java.util.function.BooleanSupplier;
 public final class DissectionEngine {
     private final ProtocolRegistry registry;
     private final DissectionOptions options;
+    private final Redaction redaction;
 
     private DissectionEngine(Builder b) {
         this.registry = b.registry == null ? ProtocolRegistry.standard() : b.registry;
         this.options = b.options == null ? DissectionOptions.defaults() : b.options;
+        this.redaction = b.redaction == null ? Redaction.standard() : b.redaction;
     }
 
     public static Builder builder() {
@@ -38,6 +40,11 @@ public final class DissectionEngine {
         return options;
     }
 
+    /** What is taken out of entries before they leave the engine. */
+    public Redaction redaction() {
+        return redaction;
+    }
+
     /** A dissection to feed source by source. */
     public EngineSession newSession(String node, EntrySink sink) {
         return newSession(node, sink, ProgressListener.NONE, () -> false);
@@ -48,7 +55,7 @@ public final class DissectionEngine {
      * thousand or so); once it answers true, no further entries are emitted.
      */
     public EngineSession newSession(String node, EntrySink sink, ProgressListener progress, BooleanSupplier cancelled) {
-        return new EngineSession(node, sink, options, registry, progress, cancelled);
+        return new EngineSession(node, sink, options, redaction, registry, progress, cancelled);
     }
 
     /** Dissects the sources of one node, in order, to the end. */
@@ -74,6 +81,7 @@ public final class DissectionEngine {
     public static final class Builder {
         private ProtocolRegistry registry;
         private DissectionOptions options;
+        private Redaction redaction;
 
         public Builder registry(ProtocolRegistry registry) {
             this.registry = registry;
@@ -82,6 +90,12 @@ public final class DissectionEngine {
 
         public Builder options(DissectionOptions options) {
             this.options = options;
+            return this;
+        }
+
+        /** Secrets redacted at dissection time; by default {@link Redaction#standard()}. */
+        public Builder redaction(Redaction redaction) {
+            this.redaction = redaction;
             return this;
         }
 

@@ -30,6 +30,21 @@ public record DissectionStats(long pcapFiles, long bytes, long packets, long ent
         return entriesByProtocol.getOrDefault(protocol, 0L);
     }
 
+    /** The figures of two dissections together (sessions run side by side over different files). */
+    public DissectionStats plus(DissectionStats o) {
+        List<String> allErrors = new java.util.ArrayList<>(errors);
+        allErrors.addAll(o.errors);
+        return new DissectionStats(pcapFiles + o.pcapFiles, bytes + o.bytes, packets + o.packets, entries + o.entries,
+                sum(entriesByProtocol, o.entriesByProtocol), sum(counters, o.counters), sum(damage, o.damage),
+                List.copyOf(allErrors), cancelled || o.cancelled);
+    }
+
+    private static Map<String, Long> sum(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> m = new java.util.TreeMap<>(a);
+        b.forEach((k, v) -> m.merge(k, v, Long::sum));
+        return m;
+    }
+
     /** For JSON (status.json, the CLI's stderr). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();

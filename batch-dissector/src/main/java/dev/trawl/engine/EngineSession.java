@@ -31,6 +31,7 @@ public final class EngineSession {
     private final String node;
     private final EntrySink sink;
     private final DissectionOptions options;
+    private final Redaction redaction;
     private final ProtocolRegistry registry;
     private final ProgressListener progress;
     private final BooleanSupplier cancelled;
@@ -56,16 +57,17 @@ public final class EngineSession {
 
     // stats
     private long pcapFiles, bytes, packets, entries;
-    private final Map<String, Long> entriesByProtocol = new TreeMap<>();
+    private final Map<String, long[]> entriesByProtocol = new java.util.HashMap<>(); // no boxing per entry
     private final Map<String, Long> counters = new TreeMap<>();
     private final Map<String, Long> damage = new TreeMap<>();
     private final List<String> errors = new ArrayList<>();
 
-    EngineSession(String node, EntrySink sink, DissectionOptions options, ProtocolRegistry registry,
+    EngineSession(String node, EntrySink sink, DissectionOptions options, Redaction redaction, ProtocolRegistry registry,
               ProgressListener progress, BooleanSupplier cancelled) {
         this.node = node;
         this.sink = sink;
         this.options = options;
+        this.redaction = redaction;
         this.registry = registry;
         this.progress = progress;
         this.cancelled = cancelled;
@@ -230,9 +232,15 @@ public final class EngineSession {
         return stats();
     }
 
+    private Map<String, Long> byProtocol() {
+        Map<String, Long> m = new TreeMap<>();
+        entriesByProtocol.forEach((k, v) -> m.put(k, v[0]));
+        return m;
+    }
+
     /** The figures so far. */
     public DissectionStats stats() {
-        return new DissectionStats(pcapFiles, bytes, packets, entries, Collections.unmodifiableMap(new TreeMap<>(entriesByProtocol)),
+        return new DissectionStats(pcapFiles, bytes, packets, entries, Collections.unmodifiableMap(byProtocol()),
                 Collections.unmodifiableMap(countersView()), Collections.unmodifiableMap(new TreeMap<>(damage)),
                 List.copyOf(errors), stopped);
     }
@@ -271,9 +279,10 @@ public final class EngineSession {
         b.id(ids.of(idKey));
         if (b.source().isEmpty()) b.source(source);
         workloads.name(b);
+        redaction.apply(b); // before anything stores the entry
         Entry e = b.build();
         entries++;
-        add(entriesByProtocol, e.protocol(), 1);
+        entriesByProtocol.computeIfAbsent(e.protocol(), k -> new long[1])[0]++;
         sink.accept(e);
     }
 

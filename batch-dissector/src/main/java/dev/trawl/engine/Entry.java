@@ -202,6 +202,13 @@ public record Entry(
         public String dstService() { return dstService; }
         public long timestampMicros() { return timestampMicros; }
         public Map<String, String> fields() { own(); return fields; }
+        public Map<String, String> requestHeaders() { own(); return requestHeaders; }
+        public Map<String, String> responseHeaders() { own(); return responseHeaders; }
+        public String method() { return method; }
+        public String path() { return path; }
+        public String requestBody() { return requestBody; }
+        public String responseBody() { return responseBody; }
+        public String summary() { return summary; }
 
         private static void addHeader(Map<String, String> m, String name, String value) {
             m.merge(name, s(value), (a, b) -> a + ", " + b);

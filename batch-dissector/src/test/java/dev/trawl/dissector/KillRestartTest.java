@@ -12,6 +12,7 @@ import dev.trawl.core.pcap.SharedPcaps;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.engine.DissectionEngine;
+import dev.trawl.engine.Redaction;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
 import dev.trawl.dissector.job.JobRepositories;
@@ -38,6 +39,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * again with the same event, and must end with exactly the rows of a clean run.
  */
 class KillRestartTest {
+    private static final String REDACT_KEY = "the kill-restart test key";
+
     @TempDir static Path dir;
     static EmbeddedS3 s3;
     static EmbeddedClickHouse clickHouse;
@@ -73,7 +76,9 @@ class KillRestartTest {
         store.create(DissectionStatus.pending("kill-snap", "clean", Instant.now()));
         // the clean run in this JVM (same job, same engine; saves a JVM start)
         var retry = Retry.DEFAULT;
-        var job = new DissectionJob(s3Client, "trawl", new CallsTable(client, retry), DissectionEngine.standard(), retry, DissectionJob.Settings.DEFAULT);
+        // redacted under the key the killed and restarted runs get, so the rows can be compared
+        var engine = DissectionEngine.builder().redaction(Redaction.fromSettings(Map.of("TRAWL_REDACT_KEY", REDACT_KEY)::get)).build();
+        var job = new DissectionJob(s3Client, "trawl", new CallsTable(client, retry), engine, retry, DissectionJob.Settings.DEFAULT);
         try (var launcher = new DissectionLauncher(job, JobRepositories.create(JobRepositories.dataSource(k -> null)), 2, store,
                 Clock.systemUTC(), Duration.ofSeconds(1))) {
             assertThat(launcher.run("kill-snap", "clean")).contains(State.COMPLETED);
@@ -149,6 +154,7 @@ class KillRestartTest {
         pb.environment().putAll(s3.settings().toEnv());
         pb.environment().putAll(clickHouse.toEnv());
         pb.environment().put("TRAWL_JOBSINK_EVENT", event.toString());
+        pb.environment().put("TRAWL_REDACT_KEY", REDACT_KEY);
         pb.environment().put("TRAWL_DISSECTOR_STATUS_INTERVAL_MS", "300");
         pb.environment().put("TRAWL_DISSECTOR_BATCH_ROWS", "200");
         pb.environment().put("TRAWL_DISSECTION_PARALLELISM", "1");

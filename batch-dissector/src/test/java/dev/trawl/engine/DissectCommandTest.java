@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +37,27 @@ class DissectCommandTest {
         assertThat(status).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"protocol\":\"http\"");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("notes.txt").contains("not a pcap or pcapng capture");
+    }
+
+    @Test
+    void jobsDissectEachFileApartAndPrintInTheOrderGiven() {
+        List<String> files = List.of("zeek/get.pcap", "zeek/http-11-request-then-cruft.pcap", "zeek/ipv6-http-atomic-frag.pcap").stream()
+                .map(f -> SharedCaptures.path(f).toString()).toList();
+        StringBuilder oneByOne = new StringBuilder();
+        long entries = 0;
+        for (String f : files) {
+            out.reset();
+            assertThat(run(f)).isZero();
+            oneByOne.append(out.toString(StandardCharsets.UTF_8));
+            entries += out.toString(StandardCharsets.UTF_8).lines().count();
+        }
+        out.reset();
+        err.reset();
+        List<String> args = new java.util.ArrayList<>(List.of("--jobs", "3"));
+        args.addAll(files);
+        assertThat(run(args.toArray(String[]::new))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(oneByOne.toString()).isNotEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("\"pcap_files\":3", "\"entries\":" + entries);
     }
 
     @Test

@@ -75,6 +75,19 @@ final class Http1Parser implements TcpParser {
         boolean bodyCut;
         String contentEncoding = "";
         boolean damaged;
+        /** RFC 9112 departures ({@code http_malformed}) and request smuggling shapes ({@code http_smuggling}). */
+        List<String> malformed;
+        List<String> smuggling;
+
+        void malformed(String defect) {
+            if (malformed == null) malformed = new ArrayList<>(2);
+            if (!malformed.contains(defect)) malformed.add(defect);
+        }
+
+        void smuggling(String shape) {
+            if (smuggling == null) smuggling = new ArrayList<>(2);
+            if (!smuggling.contains(shape)) smuggling.add(shape);
+        }
 
         String header(String name) {
             for (String[] h : headers) if (h[0].equalsIgnoreCase(name)) return h[1];
@@ -118,13 +131,21 @@ final class Http1Parser implements TcpParser {
                         // most heads fit in a few KB: copy that much first, all of it only when needed
                         int n = Math.min(lim - p, 4096);
                         d.get(p, a, 0, n);
-                        StartLine sl = StartLine.find(a, 0, n);
+                        if (isRequest && (a[0] == '\r' || a[0] == '\n')) {
+                            p++; // RFC 9112 2.2: empty lines before a request are ignored
+                            continue;
+                        }
+                        StartLine sl = startLine(a, n);
                         if ((sl == StartLine.INCOMPLETE || headEnd(a, 0, n) < 0) && n < Math.min(lim - p, a.length)) {
                             n = Math.min(lim - p, a.length);
                             d.get(p, a, 0, n);
-                            sl = StartLine.find(a, 0, n);
+                            sl = startLine(a, n);
                         }
                         if (sl == StartLine.INCOMPLETE) return done(p, start);
+                        if (!isRequest && sl != StartLine.RESPONSE && http09Answer()) {
+                            startHttp09Response(p, start, ts);
+                            continue;
+                        }
                         if (sl != (isRequest ? StartLine.REQUEST : StartLine.RESPONSE)) {
                             if (!resyncing) {
                                 resyncing = true;
@@ -135,6 +156,7 @@ final class Http1Parser implements TcpParser {
                             continue;
                         }
                         int headEnd = headEnd(a, 0, n);
+                        if (headEnd < 0 && isRequest && n == lim - p) headEnd = http09End(a, n);
                         if (headEnd < 0) {
                             if (n > MAX_HEAD) {
                                 ctx.count("malformed");
@@ -168,7 +190,12 @@ final class Http1Parser implements TcpParser {
                             return done(p, start);
                         }
                         long size = parseHex(d, p, nl);
-                        if (size < 0) { broken(p, start); continue; }
+                        if (size < 0) {
+                            if (size == CHUNK_SIZE_OVERFLOW) current.smuggling("chunk_size_overflow");
+                            else current.malformed("bad_chunk_size");
+                            broken(p, start);
+                            continue;
+                        }
                         p = nl + 1;
                         if (size == 0) state = State.TRAILERS;
                         else {
@@ -206,12 +233,32 @@ final class Http1Parser implements TcpParser {
             return done(p, start);
         }
 
+        private StartLine startLine(byte[] a, int n) {
+            return isRequest ? requestStart(a, 0, n) : StartLine.find(a, 0, n);
+        }
+
+        /** A response due to an HTTP/0.9 request: no status line, the body runs to the close. */
+        private boolean http09Answer() {
+            Message req = waiting.peek();
+            return req != null && req.version.equals("HTTP/0.9");
+        }
+
+        private void startHttp09Response(int p, int start, long ts) {
+            resyncing = false;
+            messageStart = absolute + (p - start);
+            current = new Message();
+            current.version = "HTTP/0.9";
+            current.ts = pendingTs >= 0 ? pendingTs : ts;
+            current.source = ctx.source();
+            state = State.BODY_TO_CLOSE;
+        }
+
         /** Bytes to skip to the next line that could start a message of this direction (all but a trailing partial line when none). */
         private int skipToNextStart(byte[] a, int n) {
             StartLine want = isRequest ? StartLine.REQUEST : StartLine.RESPONSE;
             int i = indexOf(a, 0, n, (byte) '\n');
             while (i >= 0 && i + 1 < n) {
-                StartLine sl = StartLine.find(a, i + 1, n);
+                StartLine sl = isRequest ? requestStart(a, i + 1, n) : StartLine.find(a, i + 1, n);
                 if (sl == want || sl == StartLine.INCOMPLETE) return i + 1;
                 i = indexOf(a, i + 1, n, (byte) '\n');
             }
@@ -229,19 +276,25 @@ final class Http1Parser implements TcpParser {
             String cl = m.header("Content-Length");
             String ce = m.header("Content-Encoding");
             if (ce != null) m.contentEncoding = ce.trim().toLowerCase(Locale.ROOT);
-            if (!isRequest) {
-                Message req = waiting.peek();
-                boolean noBody = m.status / 100 == 1 || m.status == 204 || m.status == 304
-                        || req != null && req.method.equals("HEAD");
-                if (req != null && req.method.equals("CONNECT") && m.status / 100 == 2) {
-                    complete(p, start);
-                    tunnel = true;
-                    return;
-                }
-                if (noBody) {
+            if (isRequest) {
+                if (m.version.equals("HTTP/0.9")) {
                     complete(p, start);
                     return;
                 }
+                beginRequestBody(m, te, cl, p, start);
+                return;
+            }
+            Message req = waiting.peek();
+            boolean noBody = m.status / 100 == 1 || m.status == 204 || m.status == 304
+                    || req != null && req.method.equals("HEAD");
+            if (req != null && req.method.equals("CONNECT") && m.status / 100 == 2) {
+                complete(p, start);
+                tunnel = true;
+                return;
+            }
+            if (noBody) {
+                complete(p, start);
+                return;
             }
             if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
                 state = State.CHUNK_SIZE;
@@ -257,11 +310,53 @@ final class Http1Parser implements TcpParser {
                     remaining = n;
                     state = State.BODY_FIXED;
                 }
-            } else if (isRequest) {
-                complete(p, start);
             } else {
                 state = State.BODY_TO_CLOSE;
             }
+        }
+
+        /**
+         * A request's framing as RFC 9112 6.3 has a server read it: a final {@code chunked}
+         * Transfer-Encoding wins over Content-Length, the first of conflicting lengths is taken;
+         * each ambiguity a front end and a back end could read differently is named.
+         */
+        private void beginRequestBody(Message m, String te, String cl, int p, int start) {
+            boolean chunked = false;
+            if (te != null) {
+                if (cl != null) m.smuggling("content_length_and_transfer_encoding");
+                String[] codings = te.split(",");
+                chunked = codings[codings.length - 1].trim().equalsIgnoreCase("chunked");
+                if (!chunked) m.smuggling("bad_transfer_encoding");
+                if (m.version.equals("HTTP/1.0")) m.smuggling("transfer_encoding_in_http10");
+            }
+            if (chunked) {
+                state = State.CHUNK_SIZE;
+                return;
+            }
+            long n = cl == null ? 0 : requestLength(m);
+            if (n == 0) complete(p, start);
+            else {
+                remaining = n;
+                state = State.BODY_FIXED;
+            }
+        }
+
+        /** The first valid Content-Length of a request; conflicting and unreadable ones are named. */
+        private long requestLength(Message m) {
+            long first = -1;
+            for (String[] h : m.headers) {
+                if (!h[0].equalsIgnoreCase("Content-Length")) continue;
+                for (String v : h[1].split(",", -1)) {
+                    long n = parseLength(v);
+                    if (n < 0) {
+                        m.malformed("bad_content_length");
+                        m.damaged = true;
+                        ctx.count("malformed");
+                    } else if (first < 0) first = n;
+                    else if (n != first) m.smuggling("conflicting_content_length");
+                }
+            }
+            return Math.max(first, 0);
         }
 
         private void keep(ByteBuffer d, int p, int n) {
@@ -327,7 +422,10 @@ final class Http1Parser implements TcpParser {
             if (state != State.BODY_TO_CLOSE) {
                 current.damaged = true;
                 current.bodyCut = true;
-                if (isRequest) ctx.count("requests_incomplete");
+                if (isRequest) {
+                    ctx.count("requests_incomplete");
+                    current.malformed(state == State.BODY_FIXED ? "body_shorter_than_length" : "chunked_body_unterminated");
+                }
             }
             Message m = current;
             m.size = absolute - messageStart;
@@ -402,6 +500,14 @@ final class Http1Parser implements TcpParser {
             e.requestBody(body(req));
             e.field("http_version", req.version);
             if (req.bodyCut) e.field("request_body_truncated", "true");
+            if (req.malformed != null) {
+                e.field("http_malformed", String.join(",", req.malformed));
+                ctx.count("malformed_requests");
+            }
+            if (req.smuggling != null) {
+                e.field("http_smuggling", String.join(",", req.smuggling));
+                ctx.count("smuggling_requests");
+            }
         } else {
             e.field("request_missing", "true");
         }
@@ -430,6 +536,8 @@ final class Http1Parser implements TcpParser {
                 data = decoded;
                 len = decoded.length;
                 if (len > ctx.bodyLimit()) m.bodyCut = true;
+            } else if (m.status == 0 && (m.contentEncoding.contains("gzip") || m.contentEncoding.contains("deflate"))) {
+                m.malformed("bad_content_encoding"); // the body is not what Content-Encoding says
             }
         }
         return Bytes.text(data, Math.min(len, ctx.bodyLimit()));
@@ -467,6 +575,24 @@ final class Http1Parser implements TcpParser {
 
     // ------------------------------------------------------------------ heads
 
+    private static final int MAX_LINE = 8192;
+
+    /** Whether the line at {@code from} is a request line, read as leniently as a server would. */
+    private static StartLine requestStart(byte[] a, int from, int n) {
+        int nl = indexOf(a, from, Math.min(n, from + MAX_LINE), (byte) '\n');
+        if (nl < 0) return n - from >= MAX_LINE ? StartLine.NONE : StartLine.INCOMPLETE;
+        int end = nl > from && a[nl - 1] == '\r' ? nl - 1 : nl;
+        return RequestLine.plausible(a, from, end) ? StartLine.REQUEST : StartLine.NONE;
+    }
+
+    /** The end of an HTTP/0.9 request (the request line alone, nothing after it), or -1. */
+    private static int http09End(byte[] a, int n) {
+        int nl = indexOf(a, 0, n, (byte) '\n');
+        if (nl < 0 || nl + 1 != n) return -1;
+        int end = nl > 0 && a[nl - 1] == '\r' ? nl - 1 : nl;
+        return RequestLine.parse(a, 0, end).version().equals("HTTP/0.9") ? n : -1;
+    }
+
     static int headEnd(byte[] d, int p, int lim) {
         int to = Math.min(lim, p + MAX_HEAD + 4);
         for (int i = p; i < to; i++) {
@@ -499,14 +625,13 @@ final class Http1Parser implements TcpParser {
             m.status = (d[sp1 + 1] - '0') * 100 + (d[sp1 + 2] - '0') * 10 + (d[sp1 + 3] - '0');
             m.reason = sp1 + 5 <= lineEnd ? latin1(d, sp1 + 5, lineEnd) : "";
         } else {
-            int sp1 = indexOf(d, p, lineEnd, (byte) ' ');
-            int sp2 = lineEnd - 1;
-            while (sp2 > sp1 && d[sp2] != ' ') sp2--;
-            if (sp1 < 0) sp1 = lineEnd;
-            m.method = latin1(d, p, sp1);
-            m.target = sp2 > sp1 ? new String(d, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1) : "";
-            m.version = sp2 > sp1 ? latin1(d, sp2 + 1, lineEnd) : "";
+            RequestLine line = RequestLine.parse(d, p, lineEnd);
+            m.method = line.method();
+            m.target = line.target();
+            m.version = line.version();
+            line.defects().forEach(m::malformed);
         }
+        boolean request = m.status == 0;
         int i = nl + 1;
         while (i < end) {
             int e = indexOf(d, i, end, (byte) '\n');
@@ -517,11 +642,21 @@ final class Http1Parser implements TcpParser {
             if ((c == ' ' || c == '\t') && !m.headers.isEmpty()) {
                 String[] last = m.headers.getLast(); // obsolete line folding
                 last[1] = last[1] + " " + latin1(d, i, le);
+                if (request) m.smuggling("obs_fold");
             } else {
                 int colon = indexOf(d, i, le, (byte) ':');
-                if (colon > i) m.headers.add(new String[] {latin1(d, i, colon), latin1(d, colon + 1, le)});
+                if (colon > i) {
+                    if (request && RequestLine.blank(d[colon - 1])) m.smuggling("space_before_colon");
+                    m.headers.add(new String[] {latin1(d, i, colon), latin1(d, colon + 1, le)});
+                } else if (request) {
+                    m.malformed("bad_header_line");
+                }
             }
             i = e + 1;
+        }
+        if (request && m.version.equals("HTTP/0.9") && !m.headers.isEmpty()) {
+            m.version = ""; // a request with headers is not HTTP/0.9: its version is missing
+            m.malformed("no_version");
         }
         return m;
     }
@@ -540,9 +675,13 @@ final class Http1Parser implements TcpParser {
         return n;
     }
 
+    private static final long CHUNK_SIZE_OVERFLOW = -2;
+
+    /** A chunk size; -1 when it is not hex, {@link #CHUNK_SIZE_OVERFLOW} past 15 significant digits. */
     private static long parseHex(ByteBuffer d, int p, int nl) {
         long n = 0;
         int digits = 0;
+        boolean any = false;
         for (int i = p; i < nl; i++) {
             int c = d.get(i);
             int v;
@@ -551,9 +690,10 @@ final class Http1Parser implements TcpParser {
             else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
             else if (c == ';' || c == '\r' || c == ' ' || c == '\t') break;
             else return -1;
-            if (++digits > 15) return -1;
+            any = true;
+            if ((n > 0 || v > 0) && ++digits > 15) return CHUNK_SIZE_OVERFLOW;
             n = n * 16 + v;
         }
-        return digits == 0 ? -1 : n;
+        return any ? n : -1;
     }
 }

@@ -31,14 +31,14 @@ enum StartLine {
             return NONE;
         }
         if (k == n) return INCOMPLETE;
-        // METHOD SP target SP HTTP/1.x CRLF
+        // METHOD SP target SP HTTP/1.x CRLF, read leniently (lowercase, unknown methods, odd versions)
         int i = p;
-        while (i < lim && i - p < 20 && upper(b[i])) i++;
+        while (i < lim && i - p < 20 && letter(b[i])) i++;
         int methodLen = i - p;
         if (i == lim) return methodLen == n && n < 20 ? INCOMPLETE : NONE;
-        if (methodLen < 3 || b[i] != ' ') return NONE;
+        if (methodLen < 3 || !RequestLine.blank(b[i]) && b[i] != '\r' && b[i] != '\n') return NONE;
         int eol = -1;
-        for (int j = i + 1; j < lim && j - p < MAX_LINE; j++) {
+        for (int j = i; j < lim && j - p < MAX_LINE; j++) {
             byte c = b[j];
             if (c == '\n') {
                 eol = j;
@@ -49,17 +49,11 @@ enum StartLine {
         if (eol < 0) return lim - p >= MAX_LINE ? NONE : INCOMPLETE;
         int end = eol;
         if (end > i && b[end - 1] == '\r') end--;
-        // ends with " HTTP/1.0" or " HTTP/1.1"; HTTP/0.9 requests carry no version and are not recognised
-        if (end - i < 10) return NONE;
-        int v = end - 9;
-        byte[] tail = {' ', 'H', 'T', 'T', 'P', '/', '1', '.'};
-        for (int t = 0; t < tail.length; t++) if (b[v + t] != tail[t]) return NONE;
-        byte minor = b[end - 1];
-        return minor == '0' || minor == '1' ? REQUEST : NONE;
+        return RequestLine.detectable(b, p, i, end) ? REQUEST : NONE;
     }
 
-    private static boolean upper(byte c) {
-        return c >= 'A' && c <= 'Z' || c == '-' || c == '_';
+    private static boolean letter(byte c) {
+        return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '-' || c == '_';
     }
 
     private static boolean digit(byte c) {

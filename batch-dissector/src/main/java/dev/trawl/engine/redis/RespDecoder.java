@@ -3,6 +3,7 @@ package dev.trawl.engine.redis;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -56,6 +57,7 @@ public final class RespDecoder {
     private long bulkRemaining;
     private long bulkSize;
     private byte[] bulk;
+    private byte[] bulkBuffer = new byte[64];
     private int bulkKept;
     private final boolean inlineAllowed;
     private long valueStart;
@@ -135,26 +137,48 @@ public final class RespDecoder {
         return stack.isEmpty() && state == State.LINE && lineLength == 0 && !lineCr && valueBytes == 0;
     }
 
-    /** Accumulates up to CRLF; false while the line is incomplete. */
+    /** Accumulates up to CRLF; false while the line is incomplete. A CR without LF is data. */
     private boolean line(ByteBuffer in) {
-        while (in.hasRemaining()) {
-            byte b = in.get();
-            if (lineCr && b == '\n') {
-                lineCr = false;
+        int p = in.position();
+        int lim = in.limit();
+        if (lineCr && p < lim) {
+            lineCr = false;
+            if (in.get(p) == '\n') {
+                in.position(p + 1);
                 return true;
             }
-            if (lineCr) {
-                append((byte) '\r');
-            }
-            lineCr = b == '\r';
-            if (!lineCr) {
-                append(b);
-            }
-            if (state == State.BROKEN) {
+            append((byte) '\r');
+        }
+        int from = p;
+        for (int i = p; i < lim && state != State.BROKEN; i++) {
+            if (in.get(i) != '\r') continue;
+            appendRange(in, from, i);
+            if (i + 1 == lim) {
+                lineCr = state != State.BROKEN;
+                in.position(lim);
                 return false;
             }
+            if (in.get(i + 1) == '\n') {
+                in.position(i + 2);
+                return state != State.BROKEN;
+            }
+            from = i + 1;
+            append((byte) '\r');
         }
+        if (state != State.BROKEN) appendRange(in, from, lim);
+        in.position(lim);
         return false;
+    }
+
+    /** Copies a run of a line in one go: lines are scanned in place, not byte by byte through the buffer. */
+    private void appendRange(ByteBuffer in, int from, int to) {
+        int n = to - from;
+        if (lineLength + n > MAX_LINE) {
+            fail();
+            return;
+        }
+        in.get(from, line, lineLength, n);
+        lineLength += n;
     }
 
     private void append(byte b) {
@@ -173,19 +197,18 @@ public final class RespDecoder {
             return inlineAllowed && stack.isEmpty() ? null : fail();
         }
         char type = (char) (line[0] & 0xff);
-        String rest = new String(line, 1, n - 1, StandardCharsets.ISO_8859_1);
         switch (type) {
             case '+', '-', ':', ',', '(' -> {
-                return new RespValue(type, rest, null, rest.length());
+                return new RespValue(type, new String(line, 1, n - 1, StandardCharsets.ISO_8859_1), null, n - 1);
             }
             case '#' -> {
-                return new RespValue(type, rest.equals("t") ? "true" : "false", null, 1);
+                return new RespValue(type, n == 2 && line[1] == 't' ? "true" : "false", null, 1);
             }
             case '_' -> {
                 return new RespValue(type, null, null, 0);
             }
             case '$', '!', '=' -> {
-                long len = number(rest);
+                long len = number(line, n);
                 if (len == -1 && type == '$') {
                     return new RespValue('_', null, null, 0);
                 }
@@ -196,12 +219,14 @@ public final class RespDecoder {
                 bulkRemaining = len;
                 state = len > 0 ? State.BULK_PAYLOAD : State.BULK_END;
                 bulkSize = len;
-                bulk = new byte[(int) Math.min(len, stringLimit)];
+                int keep = (int) Math.min(len, stringLimit);
+                if (bulkBuffer.length < keep) bulkBuffer = new byte[keep];
+                bulk = bulkBuffer; // reused: each payload becomes a String before the next one starts
                 bulkKept = 0;
                 return null;
             }
             case '*', '%', '~', '>', '|' -> {
-                long count = number(rest);
+                long count = number(line, n);
                 if (count == -1 && type == '*') {
                     return new RespValue('_', null, null, 0);
                 }
@@ -237,7 +262,7 @@ public final class RespDecoder {
     private RespValue bulk(ByteBuffer in) {
         if (state == State.BULK_PAYLOAD) {
             int n = (int) Math.min(bulkRemaining, in.remaining());
-            int keep = Math.min(n, bulk.length - bulkKept);
+            int keep = (int) Math.min(n, Math.min(bulkSize, stringLimit) - bulkKept);
             in.get(bulk, bulkKept, keep);
             bulkKept += keep;
             in.position(in.position() + (n - keep));
@@ -280,16 +305,23 @@ public final class RespDecoder {
             if (top.attribute) {
                 return null; // attributes annotate the next value; they are not a reply
             }
-            v = new RespValue(top.type, null, List.copyOf(top.elements), top.size);
+            v = new RespValue(top.type, null, Collections.unmodifiableList(top.elements), top.size);
         }
     }
 
-    private static long number(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return -2;
+    /** The decimal after the type byte of {@code line[0..n)}; -2 when it is not one. */
+    private static long number(byte[] line, int n) {
+        int i = 1;
+        boolean negative = n > 1 && line[1] == '-';
+        if (negative || n > 1 && line[1] == '+') i++;
+        if (i >= n || n - i > 18) return -2;
+        long v = 0;
+        for (; i < n; i++) {
+            int d = line[i] - '0';
+            if (d < 0 || d > 9) return -2;
+            v = v * 10 + d;
         }
+        return negative ? -v : v;
     }
 
     private RespValue fail() {
