@@ -59,6 +59,11 @@ public record S3Settings(String bucket, URI endpoint, String region, String acce
     }
 
     public S3Client client() {
+        return clientBuilder().build();
+    }
+
+    /** The builder {@link #client()} builds, for a caller that adds to it (e.g. an interceptor). */
+    public software.amazon.awssdk.services.s3.S3ClientBuilder clientBuilder() {
         var builder = S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.create())
                 .region(awsRegion())
@@ -70,7 +75,7 @@ public record S3Settings(String bucket, URI endpoint, String region, String acce
             builder.endpointOverride(endpoint)
                     .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build());
         }
-        return builder.build();
+        return builder;
     }
 
     public S3Presigner presigner() {

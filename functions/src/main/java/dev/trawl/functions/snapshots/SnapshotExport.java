@@ -49,6 +49,8 @@ public final class SnapshotExport {
     private static final Logger log = LoggerFactory.getLogger(SnapshotExport.class);
     public static final String PCAP_TYPE = "application/vnd.tcpdump.pcap";
     public static final String PCAPNG_TYPE = "application/x-pcapng";
+    /** The tag (x-amz-tagging form) every cached export carries. */
+    static final String CACHE_TAG = "trawl-cache=export";
 
     private final S3Client s3;
     private final S3Presigner presigner;
@@ -58,6 +60,7 @@ public final class SnapshotExport {
     private final Duration presignValidity;
     private final Duration cacheTtl;
     private final Clock clock;
+    private volatile boolean tagging = true;
 
     /** {@code cacheTtl}: how long a presigned export's object is kept under {@code .exports/} and handed out again. */
     public SnapshotExport(S3Client s3, S3Presigner presigner, String bucket, SnapshotService snapshots, SnapshotStore store,
@@ -235,7 +238,7 @@ public final class SnapshotExport {
     }
 
     private long upload(Plan plan, String key) throws IOException {
-        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(plan.format().contentType)).uploadId();
+        String uploadId = createUpload(key, plan.format().contentType);
         try (var out = new MultipartOutputStream(uploadId, key)) {
             write(plan, out);
             out.finish();
@@ -244,6 +247,24 @@ public final class SnapshotExport {
             s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
             throw e;
         }
+    }
+
+    /**
+     * The bucket's lifecycle rule (terraform/modules/s3-bucket) expires objects by the cache tag:
+     * without it a cached export the functions' own sweep misses is kept for ever. A store that
+     * does not implement tagging (s3proxy answers 501) gets untagged exports; the sweep remains.
+     */
+    private String createUpload(String key, String contentType) {
+        if (tagging) {
+            try {
+                return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType).tagging(CACHE_TAG)).uploadId();
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) throw e;
+                tagging = false;
+                log.warn("export cache: the S3 store does not implement object tagging, cached exports are not tagged {}", CACHE_TAG);
+            }
+        }
+        return s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
     }
 
     /** Buffers one part (8 MiB) at a time: the upload's memory is fixed whatever the export's size. */

@@ -45,7 +45,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -91,8 +95,23 @@ class SnapshotsApiTest {
         registry.add("TRAWL_SNAPSHOT_MAX_DURATION", () -> "12h");
     }
 
+    /** The tagging of every multipart upload the application started. */
+    static final List<String> UPLOAD_TAGGING = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @TestConfiguration
     static class TestClock {
+        /** The application's client, recording what its multipart uploads asked for. */
+        @Bean
+        @Primary
+        S3Client recordingS3Client() {
+            return S3.settings().clientBuilder().overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                @Override
+                public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                    if (context.request() instanceof CreateMultipartUploadRequest r && r.tagging() != null) UPLOAD_TAGGING.add(r.tagging());
+                }
+            })).build();
+        }
+
         /** The system clock, movable forward for windows that end in the future. */
         @Bean
         @Primary
@@ -464,6 +483,9 @@ class SnapshotsApiTest {
         JsonNode tcp = json(call("GET", "/mcp/snapshots/incident-001/pcap?presign=true&bpf_filter=tcp", null));
         assertThat(Instant.parse(tcp.get("expires_at").asText())).isBefore(Instant.now().plus(java.time.Duration.ofMinutes(61)));
         String tcpKey = cachedExports(exports).stream().filter(k -> !cachedBefore.contains(k)).findFirst().orElseThrow();
+        // the bucket's lifecycle rule expires cached exports by this tag (s3proxy refuses it, 501:
+        // the export is then made untagged, as the download below shows)
+        assertThat(UPLOAD_TAGGING).contains(SnapshotExport.CACHE_TAG);
         try {
             CLOCK_OFFSET_MS.set(2 * 3_600_000L); // past the default TTL of 1 h
             JsonNode udp = json(call("GET", "/mcp/snapshots/incident-001/pcap?presign=true&bpf_filter=udp", null));
