@@ -27,6 +27,7 @@ export const EXTERNAL_SECRETS = new Map([
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
   ['trawl/trawl-job-repository', 'the PostgreSQL of the dissections\' Spring Batch job repository (terraform/modules/apps or kubectl create secret)'],
   ['trawl/trawl-api-tokens', 'the API tokens file (docs/deploy.md: one line per token, sha256 hex, role, name)'],
+  ['trawl/trawl-redact-key', 'the key of the masks of redacted secrets, one for every pod that dissects (docs/deploy.md)'],
 ]);
 
 // The variables each external Secret holds (envFrom of it gives exactly these).
@@ -34,6 +35,7 @@ const EXTERNAL_SECRET_KEYS = new Map([
   ['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD']],
   ['trawl/trawl-clickhouse-reader', ['TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD']],
   ['trawl/trawl-job-repository', ['TRAWL_JOB_REPOSITORY_URL', 'TRAWL_JOB_REPOSITORY_USER', 'TRAWL_JOB_REPOSITORY_PASSWORD']],
+  ['trawl/trawl-redact-key', ['TRAWL_REDACT_KEY']],
 ]);
 
 // What each image cannot run without in a cluster (the code's defaults are the local stack's:
@@ -41,7 +43,9 @@ const EXTERNAL_SECRET_KEYS = new Map([
 // talk to ClickHouse need.
 const REQUIRED_SETTINGS = {
   'trawl-capture-daemon': ['TRAWL_NODE', 'TRAWL_S3_BUCKET', 'TRAWL_S3_REGION'],
-  'trawl-dissector': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_CLICKHOUSE_URL', 'TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD', 'TRAWL_CLICKHOUSE_DATABASE'],
+  'trawl-dissector': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_CLICKHOUSE_URL', 'TRAWL_CLICKHOUSE_USER', 'TRAWL_CLICKHOUSE_PASSWORD', 'TRAWL_CLICKHOUSE_DATABASE',
+    // else each pod masks with a key of its own and the masks of one secret differ across pods
+    'TRAWL_REDACT_KEY'],
   'trawl-functions': ['TRAWL_S3_BUCKET', 'TRAWL_S3_REGION', 'TRAWL_FUNCTIONS'],
 };
 const CLICKHOUSE_GROUPS = new Set(['dissections', 'databases', 'calls', 'mcp']);

@@ -151,6 +151,10 @@ public final class LocalStack implements AutoCloseable {
             settings.put("TRAWL_JOB_REPOSITORY_URL", "jdbc:h2:file:" + data.resolve("jobs").resolve("batch").toAbsolutePath());
         }
         if (options.env().apply("TRAWL_NODE") == null) settings.put("TRAWL_NODE", localNodeName());
+        // the redaction key lives with the data it masks: masks match across restarts of this stack
+        if (options.env().apply("TRAWL_REDACT_KEY") == null && options.env().apply("TRAWL_REDACT_KEY_FILE") == null) {
+            settings.put("TRAWL_REDACT_KEY_FILE", data.resolve("redact.key").toAbsolutePath().toString());
+        }
 
         Optional<Class<?>> functions = SpringApp.find(FUNCTIONS_APP);
         SpringApp functionsApp = functions.isEmpty() ? null

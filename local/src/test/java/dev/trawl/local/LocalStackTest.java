@@ -43,6 +43,8 @@ class LocalStackTest {
         Path registry = dir.resolveSibling(dir.getFileName() + "-stacks");
         var withRegistry = LocalStack.Options.forTest(dir).withEnv(name -> name.equals("TRAWL_STACKS_DIR") ? registry.toString() : System.getenv(name));
         var stacks = dev.trawl.core.LocalStacks.from(name -> name.equals("TRAWL_STACKS_DIR") ? registry.toString() : null);
+        Path redactKey = dir.resolve("redact.key");
+        byte[] key;
         try (LocalStack stack = LocalStack.start(withRegistry)) {
             // other stacks' captures on this host leave out every port this one listens on
             assertThat(stacks.ports()).containsAll(stack.ownPorts()).contains(stack.clickHouse().port(), stack.s3().endpoint().getPort());
@@ -81,6 +83,9 @@ class LocalStackTest {
             assertThat(Files.readString(secrets)).contains("TRAWL_CLICKHOUSE_PASSWORD=" + stack.lookup().apply("TRAWL_CLICKHOUSE_PASSWORD"));
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets))).isEqualTo("rw-------");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("rwx------");
+            // the dissector's redaction key is the stack's, beside its data, not the user's
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(redactKey))).isEqualTo("rw-------");
+            key = Files.readAllBytes(redactKey);
             ByteArrayOutputStream summary = new ByteArrayOutputStream();
             stack.printSummary(new PrintStream(summary, true, StandardCharsets.UTF_8));
             assertThat(summary.toString(StandardCharsets.UTF_8)).contains(secrets.toString())
@@ -92,6 +97,8 @@ class LocalStackTest {
                 assertThat(s3.getObjectAsBytes(b -> b.bucket("trawl").key("raw/node-1/1-2.pcap")).asUtf8String()).isEqualTo("pcap bytes");
             }
             assertThat(clickhouse(stack, "SELECT count(), sum(n) FROM kept")).isEqualTo("1000\t499500\n");
+            // so masks made before the restart match those made after it
+            assertThat(Files.readAllBytes(redactKey)).isEqualTo(key);
         }
     }
 
