@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.clickhouse.client.api.Client;
 import dev.trawl.core.clickhouse.CallsDatasets;
-import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatus.State;
@@ -16,8 +15,6 @@ import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
 import dev.trawl.dissector.job.JobRepositories;
 import dev.trawl.dissector.load.CallsTable;
-import dev.trawl.embedded.EmbeddedS3;
-import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,8 +31,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** The job's mechanics on a real S3 and a real ClickHouse engine, with real captures as chunks. */
 class DissectionJobTest {
     @TempDir static Path dir;
-    static EmbeddedS3 s3;
-    static EmbeddedClickHouse clickHouse;
+    static EmbeddedStores stores;
     static S3Client s3Client;
     static Client client;
     static DissectionStatusStore store;
@@ -46,20 +42,15 @@ class DissectionJobTest {
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = EmbeddedS3.startForTest(dir.resolve("s3"));
-        clickHouse = EmbeddedClickHouse.startForTest(dir.resolve("ch"));
-        s3Client = s3.client();
-        client = ClickHouseSettings.from(clickHouse.toEnv()::get).client();
-        ClickHouseSchema.migrate(client);
+        stores = EmbeddedStores.start(dir);
+        s3Client = stores.s3Client();
+        client = stores.client();
         store = new DissectionStatusStore(s3Client, "trawl");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        client.close();
-        s3Client.close();
-        clickHouse.close();
-        s3.close();
+        stores.close();
     }
 
     static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry) {

@@ -3,14 +3,10 @@ package dev.trawl.dissector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.clickhouse.client.api.Client;
-import dev.trawl.core.clickhouse.ClickHouseSchema;
-import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.pcap.SharedPcaps;
-import dev.trawl.embedded.EmbeddedS3;
-import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.engine.DissectionEngine;
 import dev.trawl.engine.Redaction;
 import dev.trawl.dissector.job.DissectionJob;
@@ -42,19 +38,16 @@ class KillRestartTest {
     private static final String REDACT_KEY = "the kill-restart test key";
 
     @TempDir static Path dir;
-    static EmbeddedS3 s3;
-    static EmbeddedClickHouse clickHouse;
+    static EmbeddedStores stores;
     static S3Client s3Client;
     static Client client;
     static DissectionStatusStore store;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = EmbeddedS3.startForTest(dir.resolve("s3"));
-        clickHouse = EmbeddedClickHouse.startForTest(dir.resolve("ch"));
-        s3Client = s3.client();
-        client = ClickHouseSettings.from(clickHouse.toEnv()::get).client();
-        ClickHouseSchema.migrate(client);
+        stores = EmbeddedStores.start(dir);
+        s3Client = stores.s3Client();
+        client = stores.client();
         store = new DissectionStatusStore(s3Client, "trawl");
         var snap = new ReplayedSnapshot(s3Client, "trawl", "kill-snap", Instant.parse("2026-02-01T00:00:00Z"));
         // every chunk distinct (its own times, hence its own entry ids): a row loaded twice would show
@@ -65,10 +58,7 @@ class KillRestartTest {
 
     @AfterAll
     static void stop() throws Exception {
-        client.close();
-        s3Client.close();
-        clickHouse.close();
-        s3.close();
+        stores.close();
     }
 
     @Test
@@ -151,8 +141,8 @@ class KillRestartTest {
                 DissectorApplication.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("dissector-" + name + "-" + System.nanoTime() + ".log").toFile());
-        pb.environment().putAll(s3.settings().toEnv());
-        pb.environment().putAll(clickHouse.toEnv());
+        pb.environment().putAll(stores.s3().settings().toEnv());
+        pb.environment().putAll(stores.clickHouse().toEnv());
         pb.environment().put("TRAWL_JOBSINK_EVENT", event.toString());
         pb.environment().put("TRAWL_REDACT_KEY", REDACT_KEY);
         pb.environment().put("TRAWL_DISSECTOR_STATUS_INTERVAL_MS", "300");

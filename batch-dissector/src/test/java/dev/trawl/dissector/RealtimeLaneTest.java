@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.clickhouse.client.api.Client;
-import dev.trawl.core.clickhouse.ClickHouseSchema;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.realtime.RealtimeProgressStore;
 import dev.trawl.core.s3.S3Layout;
@@ -13,8 +12,6 @@ import dev.trawl.engine.EngineSession;
 import dev.trawl.engine.PcapSource;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.realtime.RealtimeDissector;
-import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
-import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.core.pcap.SharedPcaps;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,26 +34,20 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class RealtimeLaneTest {
     @TempDir static Path dir;
-    static EmbeddedS3 s3;
-    static EmbeddedClickHouse clickHouse;
+    static EmbeddedStores stores;
     static S3Client s3Client;
     static Client client;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = EmbeddedS3.startForTest(dir.resolve("s3"));
-        clickHouse = EmbeddedClickHouse.startForTest(dir.resolve("ch"));
-        s3Client = s3.client();
-        client = ClickHouseSettings.from(clickHouse.toEnv()::get).client();
-        ClickHouseSchema.migrate(client);
+        stores = EmbeddedStores.start(dir);
+        s3Client = stores.s3Client();
+        client = stores.client();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        client.close();
-        s3Client.close();
-        clickHouse.close();
-        s3.close();
+        stores.close();
     }
 
     static RealtimeDissector lane(Client ch, Retry retry) {
