@@ -3,9 +3,7 @@ package dev.trawl.functions.snapshots;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.embedded.EmbeddedS3;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,10 +64,7 @@ class SnapshotEvidenceTest {
     final HttpClient http = HttpClient.newHttpClient();
 
     HttpResponse<String> call(String method, String path, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) b.header("Content-Type", "application/json");
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ApiCalls.call(http, port, method, path, body);
     }
 
     @Test

@@ -148,10 +148,7 @@ class SnapshotsApiTest {
     // ------------------------------------------------------------------ helpers
 
     HttpResponse<String> call(String method, String path, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) b.header("Content-Type", "application/json");
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return ApiCalls.call(http, port, method, path, body);
     }
 
     HttpResponse<byte[]> download(String path, String... headers) throws Exception {
