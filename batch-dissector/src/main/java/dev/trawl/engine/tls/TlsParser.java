@@ -150,29 +150,20 @@ final class TlsParser implements TcpParser {
             h.cipherCount = cs / 2;
             p += 2 + cs;
             p += 1 + (b.get(p) & 0xFF);
-            if (p + 2 <= end) {
-                int extEnd = Math.min(end, p + 2 + (b.getShort(p) & 0xFFFF));
-                p += 2;
-                while (p + 4 <= extEnd) {
-                    int type = b.getShort(p) & 0xFFFF;
-                    int len = b.getShort(p + 2) & 0xFFFF;
-                    int v = p + 4;
-                    if (v + len > extEnd) break;
-                    switch (type) {
-                        case 0 -> h.sni = serverName(b, v, len);
-                        case 16 -> alpn(b, v, len, h.alpn);
-                        case 43 -> {
-                            int n = b.get(v) & 0xFF;
-                            for (int i = v + 1; i + 1 < v + 1 + n && i + 1 < v + len; i += 2) {
-                                int ver = b.getShort(i) & 0xFFFF;
-                                if ((ver & 0x0F0F) != 0x0A0A) h.supportedVersions.add(version(ver)); // skip GREASE
-                            }
+            extensions(b, p, end, (type, v, len) -> {
+                switch (type) {
+                    case 0 -> h.sni = serverName(b, v, len);
+                    case 16 -> alpn(b, v, len, h.alpn);
+                    case 43 -> {
+                        int n = b.get(v) & 0xFF;
+                        for (int i = v + 1; i + 1 < v + 1 + n && i + 1 < v + len; i += 2) {
+                            int ver = b.getShort(i) & 0xFFFF;
+                            if ((ver & 0x0F0F) != 0x0A0A) h.supportedVersions.add(version(ver)); // skip GREASE
                         }
-                        default -> { }
                     }
-                    p = v + len;
+                    default -> { }
                 }
-            }
+            });
         } catch (IndexOutOfBoundsException e) {
             ctx.count("malformed");
         }
@@ -181,40 +172,29 @@ final class TlsParser implements TcpParser {
     }
 
     private void serverHello(ByteBuffer b, long ts, int size) {
-        String version = "";
-        String cipher = "";
-        String alpn = "";
+        String[] server = {"", "", ""}; // version, cipher, ALPN: what emit takes
         boolean helloRetry = false;
         try {
             int p = b.position();
             int end = b.limit();
-            version = version(b.getShort(p) & 0xFFFF);
+            server[0] = version(b.getShort(p) & 0xFFFF);
             helloRetry = Arrays.equals(b.array(), b.arrayOffset() + p + 2, b.arrayOffset() + p + 34,
                     HELLO_RETRY_RANDOM, 0, HELLO_RETRY_RANDOM.length);
             p += 2 + 32;
             p += 1 + (b.get(p) & 0xFF);
-            cipher = String.format("0x%04X", b.getShort(p) & 0xFFFF);
+            server[1] = String.format("0x%04X", b.getShort(p) & 0xFFFF);
             p += 3;
-            if (p + 2 <= end) {
-                int extEnd = Math.min(end, p + 2 + (b.getShort(p) & 0xFFFF));
-                p += 2;
-                while (p + 4 <= extEnd) {
-                    int type = b.getShort(p) & 0xFFFF;
-                    int len = b.getShort(p + 2) & 0xFFFF;
-                    int v = p + 4;
-                    if (v + len > extEnd) break;
-                    if (type == 43 && len == 2) {
-                        version = version(b.getShort(v) & 0xFFFF);
-                        tls13 |= (b.getShort(v) & 0xFFFF) == 0x0304;
-                    }
-                    if (type == 16) {
-                        List<String> l = new ArrayList<>();
-                        alpn(b, v, len, l);
-                        if (!l.isEmpty()) alpn = l.getFirst();
-                    }
-                    p = v + len;
+            extensions(b, p, end, (type, v, len) -> {
+                if (type == 43 && len == 2) {
+                    server[0] = version(b.getShort(v) & 0xFFFF);
+                    tls13 |= (b.getShort(v) & 0xFFFF) == 0x0304;
                 }
-            }
+                if (type == 16) {
+                    List<String> l = new ArrayList<>();
+                    alpn(b, v, len, l);
+                    if (!l.isEmpty()) server[2] = l.getFirst();
+                }
+            });
         } catch (IndexOutOfBoundsException e) {
             ctx.count("malformed");
         }
@@ -226,7 +206,26 @@ final class TlsParser implements TcpParser {
         if (pending == null) return; // the ClientHello was not captured
         Hello h = pending;
         pending = null;
-        emit(h, new String[] {version, cipher, alpn}, ts, size);
+        emit(h, server, ts, size);
+    }
+
+    private interface Extension {
+        void at(int type, int valueStart, int length);
+    }
+
+    /** Each extension of a hello whose extensions block starts at {@code p}; a truncated one ends the walk. */
+    private static void extensions(ByteBuffer b, int p, int end, Extension each) {
+        if (p + 2 > end) return;
+        int extEnd = Math.min(end, p + 2 + (b.getShort(p) & 0xFFFF));
+        p += 2;
+        while (p + 4 <= extEnd) {
+            int type = b.getShort(p) & 0xFFFF;
+            int len = b.getShort(p + 2) & 0xFFFF;
+            int v = p + 4;
+            if (v + len > extEnd) return;
+            each.at(type, v, len);
+            p = v + len;
+        }
     }
 
     private void emit(Hello h, String[] server, long ts) {
