@@ -25,9 +25,9 @@ export const EXTERNAL_SECRETS = new Map([
   ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret): the ClickHouse writer'],
   ['trawl/trawl-clickhouse-reader', 'terraform/modules/apps (or kubectl create secret): the read-only ClickHouse user'],
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
-  ['trawl/trawl-job-repository', 'the PostgreSQL of the dissections\' Spring Batch job repository (terraform/modules/apps or kubectl create secret)'],
+  ['trawl/trawl-job-repository', 'the PostgreSQL of the dissections\' Spring Batch job repository (kubectl create secret: docs/deploy.md, Job repository)'],
   ['trawl/trawl-api-tokens', 'the API tokens file (docs/deploy.md: one line per token, sha256 hex, role, name)'],
-  ['trawl/trawl-redact-key', 'the key of the masks of redacted secrets, one for every pod that dissects (docs/deploy.md)'],
+  ['trawl/trawl-redact-key', 'terraform/modules/apps (or kubectl create secret): the key of the masks of redacted secrets, one for every pod that dissects'],
 ]);
 
 // The variables each external Secret holds (envFrom of it gives exactly these).

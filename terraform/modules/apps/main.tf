@@ -160,10 +160,29 @@ resource "kubernetes_secret_v1" "clickhouse" {
   depends_on = [kustomization_resource.p0]
 }
 
+# The key of the secrets' masks (docs/security.md): one per cluster, so every pod of the dissector
+# masks a token the same way and two calls with one token still match; kept in the state like the
+# ClickHouse passwords
+resource "random_password" "redact_key" {
+  length  = 64
+  special = false
+}
+
+resource "kubernetes_secret_v1" "redact_key" {
+  count = var.platform_ready ? 1 : 0
+
+  metadata {
+    name      = "trawl-redact-key"
+    namespace = var.namespace
+  }
+  data       = { TRAWL_REDACT_KEY = random_password.redact_key.result }
+  depends_on = [kustomization_resource.p0]
+}
+
 resource "kustomization_resource" "p1" {
   for_each   = data.kustomization_overlay.trawl.ids_prio[1]
   manifest   = data.kustomization_overlay.trawl.manifests[each.value]
-  depends_on = [kustomization_resource.p0, kubernetes_secret_v1.clickhouse]
+  depends_on = [kustomization_resource.p0, kubernetes_secret_v1.clickhouse, kubernetes_secret_v1.redact_key]
 }
 
 resource "kustomization_resource" "p2" {

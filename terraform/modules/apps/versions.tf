@@ -8,5 +8,9 @@ terraform {
       source  = "kbst/kustomization"
       version = "0.9.6"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "3.7.2"
+    }
   }
 }
