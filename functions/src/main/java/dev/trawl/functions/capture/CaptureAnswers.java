@@ -14,9 +14,9 @@ public final class CaptureAnswers {
             @JsonProperty("last_seen_ts") long lastSeenTs, long packets, long drops) {}
 
     /** The time range of raw traffic, over the cluster (nulls when there is none) and per node, in ms. */
-    public record DataBoundaries(Range cluster, List<NodeRange> nodes) {}
+    public record DataBoundaries(Range cluster, List<NodeBoundaries> nodes) {}
 
     public record Range(@JsonProperty("oldest_ts") Long oldestTs, @JsonProperty("newest_ts") Long newestTs) {}
 
-    public record NodeRange(String name, @JsonProperty("oldest_ts") long oldestTs, @JsonProperty("newest_ts") long newestTs) {}
+    public record NodeBoundaries(String name, @JsonProperty("oldest_ts") long oldestTs, @JsonProperty("newest_ts") long newestTs) {}
 }

@@ -143,6 +143,6 @@ public final class CaptureStatus {
         var newest = ranges.stream().mapToLong(RawRange::newestMs).max();
         var cluster = new CaptureAnswers.Range(oldest.isPresent() ? oldest.getAsLong() : null, newest.isPresent() ? newest.getAsLong() : null);
         return new CaptureAnswers.DataBoundaries(cluster,
-                ranges.stream().map(r -> new CaptureAnswers.NodeRange(r.node(), r.oldestMs(), r.newestMs())).toList());
+                ranges.stream().map(r -> new CaptureAnswers.NodeBoundaries(r.node(), r.oldestMs(), r.newestMs())).toList());
     }
 }

@@ -37,22 +37,22 @@ public class SnapshotController {
     }
 
     @RouteHandler("list_snapshots")
-    public Map<String, Object> list() {
+    public SnapshotAnswers.Listing list() {
         return snapshots.list();
     }
 
     @RouteHandler("create_snapshot")
-    public Map<String, Object> create(@RequestBody(required = false) Map<String, Object> body) {
+    public SnapshotAnswers.Created create(@RequestBody(required = false) Map<String, Object> body) {
         return snapshots.create(body);
     }
 
     @RouteHandler("get_snapshot")
-    public Map<String, Object> details(@PathVariable("name") String name) {
+    public SnapshotAnswers.Details details(@PathVariable("name") String name) {
         return snapshots.details(name);
     }
 
     @RouteHandler("delete_snapshot")
-    public Map<String, Object> delete(@PathVariable("name") String name) {
+    public SnapshotAnswers.Deleted delete(@PathVariable("name") String name) {
         return snapshots.delete(name);
     }
 

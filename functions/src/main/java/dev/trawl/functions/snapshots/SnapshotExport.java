@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -172,7 +171,7 @@ public final class SnapshotExport {
      * parts) and answers a presigned GET URL for it: S3 then serves the download, with Range,
      * without this function in the path. The same request reuses the same object.
      */
-    public Map<String, Object> presign(Plan plan) throws IOException {
+    public SnapshotAnswers.Presigned presign(Plan plan) throws IOException {
         String key = store.exportKey(plan.manifest().name(), plan.fingerprint(), plan.format().extension);
         long size;
         try {
@@ -186,14 +185,8 @@ public final class SnapshotExport {
         var presigned = presigner.presignGetObject(p -> p.signatureDuration(presignValidity)
                 .getObjectRequest(g -> g.bucket(bucket).key(key).responseContentType(plan.format().contentType)
                         .responseContentDisposition("attachment; filename=\"" + plan.fileName() + "\"")));
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("success", true);
-        answer.put("name", plan.manifest().name());
-        answer.put("url", presigned.url().toString());
-        answer.put("expires_at", Instant.now().plus(presignValidity).toString());
-        answer.put("size_bytes", size);
-        answer.put("format", plan.format().extension);
-        return answer;
+        return new SnapshotAnswers.Presigned(true, plan.manifest().name(), presigned.url().toString(),
+                Instant.now().plus(presignValidity).toString(), size, plan.format().extension);
     }
 
     private long upload(Plan plan, String key) throws IOException {

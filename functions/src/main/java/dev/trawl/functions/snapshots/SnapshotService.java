@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,7 +47,7 @@ public final class SnapshotService {
     }
 
     /** {@code POST /mcp/snapshots}: {@code {name, duration}} or {@code {name, start_ts, end_ts}}, optional {@code nodes}. */
-    public Map<String, Object> create(Map<String, Object> body) {
+    public SnapshotAnswers.Created create(Map<String, Object> body) {
         if (body == null) throw new ApiException.BadRequest("request body is missing: send {\"name\":\"...\",\"duration\":\"30m\"}");
         String name = Names.require("snapshot", text(body, "name"));
         List<String> nodes = nodes(body.get("nodes"));
@@ -105,11 +104,7 @@ public final class SnapshotService {
             throw new ApiException.Internal("could not request assembly of snapshot '" + name + "' (" + e.getMessage()
                     + "); nothing was kept, try again", e);
         }
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("success", true);
-        answer.put("name", name);
-        answer.put("status", SnapshotStatus.IN_PROGRESS.wire());
-        return answer;
+        return new SnapshotAnswers.Created(true, name, SnapshotStatus.IN_PROGRESS.wire());
     }
 
     /** A window that has passed must hold some data; one reaching into the future needs a capture that will fill it. */
@@ -134,22 +129,14 @@ public final class SnapshotService {
     }
 
     /** {@code GET /mcp/snapshots}. */
-    public Map<String, Object> list() {
-        List<Map<String, Object>> snapshots = new ArrayList<>();
-        for (SnapshotManifest m : store.list()) {
-            var s = new LinkedHashMap<String, Object>();
-            s.put("name", m.name());
-            s.put("status", m.status().wire());
-            s.put("size_bytes", m.sizeBytes());
-            s.put("created_at", m.createdAt());
-            s.put("duration", m.duration());
-            snapshots.add(s);
-        }
-        return Map.of("snapshots", snapshots);
+    public SnapshotAnswers.Listing list() {
+        return new SnapshotAnswers.Listing(store.list().stream()
+                .map(m -> new SnapshotAnswers.Summary(m.name(), m.status().wire(), m.sizeBytes(), m.createdAt(), m.duration()))
+                .toList());
     }
 
     /** {@code GET /mcp/snapshots/:name}. An in-progress snapshot whose window has passed is moved on first. */
-    public Map<String, Object> details(String name) {
+    public SnapshotAnswers.Details details(String name) {
         SnapshotManifest m = manifest(name);
         if (m.status() == SnapshotStatus.IN_PROGRESS && capture.nowMs() > m.requestedWindow().endMs()) {
             try {
@@ -159,45 +146,21 @@ public final class SnapshotService {
             }
             m = manifest(name);
         }
-        var d = new LinkedHashMap<String, Object>();
-        d.put("name", m.name());
-        d.put("status", m.status().wire());
-        d.put("size_bytes", m.sizeBytes());
-        d.put("created_at", m.createdAt());
-        d.put("duration", m.duration());
-        d.put("start_ts", m.window().startMs());
-        d.put("end_ts", m.window().endMs());
-        d.put("node_count", m.nodeCount());
-        d.put("packet_count", m.packetCount());
-        if (m.error() != null) d.put("error", m.error());
-        d.put("clipped", m.clipping() != null);
-        if (m.clipping() != null) {
-            d.put("clipping", m.clipping());
-            d.put("requested_start_ts", m.requestedWindow().startMs());
-            d.put("requested_end_ts", m.requestedWindow().endMs());
-        }
-        if (!m.nodes().isEmpty()) d.put("requested_nodes", m.nodes());
-        if (m.completedAt() != null) d.put("completed_at", m.completedAt());
-        Map<String, Map<String, Object>> perNode = new TreeMap<>();
+        Map<String, SnapshotAnswers.NodeTotals> perNode = new TreeMap<>();
         for (SnapshotObject o : m.objects()) {
-            var n = perNode.computeIfAbsent(o.node(), k -> {
-                var x = new LinkedHashMap<String, Object>();
-                x.put("name", k);
-                x.put("packet_count", 0L);
-                x.put("size_bytes", 0L);
-                x.put("chunks", 0);
-                return x;
-            });
-            n.put("packet_count", (Long) n.get("packet_count") + o.windowPacketCount());
-            n.put("size_bytes", (Long) n.get("size_bytes") + o.sizeBytes());
-            n.put("chunks", (Integer) n.get("chunks") + 1);
+            perNode.merge(o.node(), new SnapshotAnswers.NodeTotals(o.node(), o.windowPacketCount(), o.sizeBytes(), 1),
+                    (x, y) -> new SnapshotAnswers.NodeTotals(x.name(), x.packetCount() + y.packetCount(), x.sizeBytes() + y.sizeBytes(),
+                            x.chunks() + y.chunks()));
         }
-        d.put("nodes", List.copyOf(perNode.values()));
-        return d;
+        boolean clipped = m.clipping() != null;
+        return new SnapshotAnswers.Details(m.name(), m.status().wire(), m.sizeBytes(), m.createdAt(), m.duration(),
+                m.window().startMs(), m.window().endMs(), m.nodeCount(), m.packetCount(), m.error(), clipped, m.clipping(),
+                clipped ? m.requestedWindow().startMs() : null, clipped ? m.requestedWindow().endMs() : null,
+                m.nodes(), m.completedAt(), List.copyOf(perNode.values()));
     }
 
     /** {@code DELETE /mcp/snapshots/:name}: every object; refused while a dissection of it runs. */
-    public Map<String, Object> delete(String name) {
+    public SnapshotAnswers.Deleted delete(String name) {
         Names.require("snapshot", name);
         if (!store.exists(name) && store.objectKeys(name).isEmpty()) throw notFound(name);
         List<String> running = dissections.list(name).stream()
@@ -209,10 +172,7 @@ public final class SnapshotService {
                     + "): stop or wait for the dissection before deleting it");
         }
         store.deleteAll(name);
-        var answer = new LinkedHashMap<String, Object>();
-        answer.put("success", true);
-        answer.put("name", name);
-        return answer;
+        return new SnapshotAnswers.Deleted(true, name);
     }
 
     public SnapshotManifest manifest(String name) {

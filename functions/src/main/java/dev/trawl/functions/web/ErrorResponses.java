@@ -1,8 +1,6 @@
 package dev.trawl.functions.web;
 
 import dev.trawl.core.Names;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.MediaType;
@@ -18,45 +16,45 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 public class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
 
-    public static Map<String, Object> body(String error) {
-        var body = new LinkedHashMap<String, Object>();
-        body.put("success", false);
-        body.put("error", error);
-        return body;
+    /** Every error's JSON: {@code {"success":false,"error":"..."}}. */
+    public record ErrorBody(boolean success, String error) {}
+
+    public static ErrorBody body(String error) {
+        return new ErrorBody(false, error);
     }
 
-    public static ResponseEntity<Map<String, Object>> of(int status, String error) {
+    public static ResponseEntity<ErrorBody> of(int status, String error) {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(body(error));
     }
 
     @ExceptionHandler(ApiException.class)
-    public ResponseEntity<Map<String, Object>> api(ApiException e) {
+    public ResponseEntity<ErrorBody> api(ApiException e) {
         if (e.status() >= 500) log.error("{}", e.getMessage(), e);
         return of(e.status(), e.getMessage());
     }
 
     @ExceptionHandler(Names.InvalidNameException.class)
-    public ResponseEntity<Map<String, Object>> invalidName(Names.InvalidNameException e) {
+    public ResponseEntity<ErrorBody> invalidName(Names.InvalidNameException e) {
         return of(400, e.getMessage());
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
-    public ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+    public ResponseEntity<ErrorBody> unreadable(HttpMessageNotReadableException e) {
         return of(400, "request body is not valid JSON: " + rootMessage(e));
     }
 
     @ExceptionHandler(NoResourceFoundException.class)
-    public ResponseEntity<Map<String, Object>> noRoute(NoResourceFoundException e) {
+    public ResponseEntity<ErrorBody> noRoute(NoResourceFoundException e) {
         return of(404, "no such endpoint: /" + e.getResourcePath() + " (GET /mcp lists them)");
     }
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    public ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
+    public ResponseEntity<ErrorBody> method(HttpRequestMethodNotSupportedException e) {
         return of(405, e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)
-    public ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    public ResponseEntity<ErrorBody> unexpected(Exception e) {
         // functions invoked through Spring Cloud Function may arrive wrapped
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ApiException api) return api(api);

@@ -5,7 +5,6 @@ import dev.trawl.functions.routes.RouteHandler;
 import dev.trawl.functions.routes.Routes;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -25,7 +24,9 @@ public class McpIndexController {
     }
 
     @RouteHandler({"endpoints", "endpoints/"})
-    public Map<String, Object> index() {
-        return Map.of("endpoints", endpoints);
+    public Listing index() {
+        return new Listing(endpoints);
     }
+
+    public record Listing(List<McpEndpoint> endpoints) {}
 }
