@@ -24,10 +24,14 @@ export const ENDPOINTS = [
 export const EXTERNAL_SECRETS = new Map([
   ['trawl/trawl-clickhouse', 'terraform/modules/apps (or kubectl create secret)'],
   ['trawl/trawl-tls', 'the certificate of the prod Gateway (cert-manager or by hand)'],
+  ['trawl/trawl-job-repository', 'the PostgreSQL of the dissections\' Spring Batch job repository (terraform/modules/apps or kubectl create secret)'],
 ]);
 
 // The variables each external Secret holds (envFrom of it gives exactly these).
-const EXTERNAL_SECRET_KEYS = new Map([['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_PASSWORD']]]);
+const EXTERNAL_SECRET_KEYS = new Map([
+  ['trawl/trawl-clickhouse', ['TRAWL_CLICKHOUSE_PASSWORD']],
+  ['trawl/trawl-job-repository', ['TRAWL_JOB_REPOSITORY_URL', 'TRAWL_JOB_REPOSITORY_USER', 'TRAWL_JOB_REPOSITORY_PASSWORD']],
+]);
 
 // What each image cannot run without in a cluster (the code's defaults are the local stack's:
 // ClickHouse on 127.0.0.1, the bucket "trawl"), and, for the functions, what only the groups that
@@ -94,6 +98,21 @@ export function checkReferences(objects, { eventTypes, functionGroups: declaredG
       && (namespace === undefined || o.metadata?.namespace === namespace));
   const ns = (o) => o.metadata?.namespace;
   const labelsMatch = (o, matchLabels) => Object.entries(matchLabels ?? {}).every(([k, v]) => o.metadata?.labels?.[k] === v);
+
+  // a dissection spreads over pods: the JobSink's Job is Indexed, every index a worker that knows
+  // how many there are, all on one persistent job repository
+  for (const sink of byKind('sinks.knative.dev/v1alpha1', 'JobSink')) {
+    const job = sink.spec?.job?.spec ?? {};
+    const id = `JobSink ${sink.metadata?.name}`;
+    if (job.completionMode !== 'Indexed') errors.push(`${id}: its Job is not Indexed (completionMode: Indexed spreads a dissection's partitions over pods)`);
+    for (const c of job.template?.spec?.containers ?? []) {
+      const workers = (c.env ?? []).find((e) => e.name === 'TRAWL_DISSECTION_WORKERS')?.value;
+      if (String(workers) !== String(job.completions)) errors.push(`${id}: TRAWL_DISSECTION_WORKERS (${workers}) is not the Job's completions (${job.completions})`);
+      const repository = (c.envFrom ?? []).some((f) => (EXTERNAL_SECRET_KEYS.get(`${ns(sink)}/${f.secretRef?.name}`) ?? []).includes('TRAWL_JOB_REPOSITORY_URL'))
+        || (c.env ?? []).some((e) => e.name === 'TRAWL_JOB_REPOSITORY_URL');
+      if (!repository) errors.push(`${id}: no TRAWL_JOB_REPOSITORY_URL (the workers' shared job repository)`);
+    }
+  }
 
   // Triggers: trawl's event types, each to a receiver that exists
   const triggers = byKind('eventing.knative.dev/v1', 'Trigger');

@@ -114,6 +114,19 @@ test('the capture daemon without NET_RAW, host network or a bounded spool is rep
   assert.ok(errors.includes('DaemonSet trawl-capture: emptyDir spool has no sizeLimit'));
 });
 
+test('a dissection JobSink whose Job is not Indexed, or whose workers or job repository are missing, is reported', () => {
+  const objects = prod();
+  const job = named(objects, 'JobSink', 'trawl-dissection-jobs').spec.job.spec;
+  delete job.completionMode;
+  job.completions = 8;
+  const container = job.template.spec.containers[0];
+  container.envFrom = container.envFrom.filter((f) => f.secretRef?.name !== 'trawl-job-repository');
+  const errors = check(objects);
+  assert.ok(errors.includes('JobSink trawl-dissection-jobs: its Job is not Indexed (completionMode: Indexed spreads a dissection\'s partitions over pods)'));
+  assert.ok(errors.includes('JobSink trawl-dissection-jobs: TRAWL_DISSECTION_WORKERS (4) is not the Job\'s completions (8)'));
+  assert.ok(errors.includes('JobSink trawl-dissection-jobs: no TRAWL_JOB_REPOSITORY_URL (the workers\' shared job repository)'));
+});
+
 test('a missing ServiceAccount, ConfigMap, PriorityClass or unmapped image is reported', () => {
   const objects = prod().filter((o) => !(o.kind === 'ServiceAccount' && o.metadata.name === 'trawl-dissector') && o.kind !== 'ConfigMap' && o.kind !== 'PriorityClass');
   named(objects, 'Service', 'trawl-calls').spec.template.spec.containers[0].image = 'trawl-functions';

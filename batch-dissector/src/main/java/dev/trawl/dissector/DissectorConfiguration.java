@@ -9,6 +9,8 @@ import dev.trawl.engine.DissectionOptions;
 import dev.trawl.dissector.events.TrawlEventHandler;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.job.JobRepositories;
+import org.springframework.batch.core.repository.JobRepository;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.realtime.RealtimeDissector;
 import java.time.Clock;
@@ -23,7 +25,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  * The dissector's parts, from the environment-style settings of every trawl component
  * ({@code TRAWL_S3_*}, {@code TRAWL_CLICKHOUSE_*}) plus its own:
  * {@code TRAWL_DISSECTOR_BATCH_ROWS}, {@code TRAWL_DISSECTOR_STATUS_INTERVAL_MS},
- * {@code TRAWL_DISSECTOR_RETRIES}, {@code TRAWL_DISSECTOR_RETRY_BACKOFF_MS}.
+ * {@code TRAWL_DISSECTOR_RETRIES}, {@code TRAWL_DISSECTOR_RETRY_BACKOFF_MS};
+ * {@code TRAWL_DISSECTION_PARALLELISM} (partitions at once, default the cores),
+ * {@code TRAWL_DISSECTION_PARTITION_BYTES} (a node holding more is cut in time slices, default 8 GiB),
+ * {@code TRAWL_JOB_REPOSITORY_URL} (see {@link JobRepositories}); in an Indexed Job
+ * {@code JOB_COMPLETION_INDEX} (set by Kubernetes) of {@code TRAWL_DISSECTION_WORKERS}.
  */
 @Configuration(proxyBeanMethods = false)
 public class DissectorConfiguration {
@@ -76,21 +82,31 @@ public class DissectorConfiguration {
     @Bean
     DissectionJob dissectionJob(S3Client s3, S3Settings settings, CallsTable calls, DissectionEngine engine, Retry retry,
             Function<String, String> trawlSettings) {
+        var job = DissectionJob.Settings.DEFAULT;
         String rows = trawlSettings.apply("TRAWL_DISSECTOR_BATCH_ROWS");
-        var batch = rows == null ? DissectionJob.Settings.DEFAULT
-                : new DissectionJob.Settings(Integer.parseInt(rows.strip()), DissectionJob.Settings.DEFAULT.batchBytes());
-        return new DissectionJob(s3, settings.bucket(), calls, engine, retry, batch);
+        if (rows != null) job = job.withBatchRows(Integer.parseInt(rows.strip()));
+        String bytes = trawlSettings.apply("TRAWL_DISSECTION_PARTITION_BYTES");
+        if (bytes != null) job = job.withPartitionBytes(Long.parseLong(bytes.strip()));
+        String workers = trawlSettings.apply("TRAWL_DISSECTION_WORKERS");
+        String index = trawlSettings.apply("JOB_COMPLETION_INDEX");
+        if (workers != null && index != null) job = job.withWorker(Integer.parseInt(index.strip()), Integer.parseInt(workers.strip()));
+        return new DissectionJob(s3, settings.bucket(), calls, engine, retry, job);
     }
 
+    /** The job repository is the dissections' own, not a bean: Spring Boot's batch configuration keeps its default one. */
     @Bean(destroyMethod = "close")
     DissectionLauncher dissectionLauncher(DissectionJob job, DissectionStatusStore store, Function<String, String> trawlSettings) {
+        JobRepository jobRepository = JobRepositories.create(JobRepositories.dataSource(trawlSettings));
         String ms = trawlSettings.apply("TRAWL_DISSECTOR_STATUS_INTERVAL_MS");
-        return new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofMillis(ms == null ? 2000 : Long.parseLong(ms.strip())));
+        String parallelism = trawlSettings.apply("TRAWL_DISSECTION_PARALLELISM");
+        int threads = parallelism == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(parallelism.strip());
+        return new DissectionLauncher(job, jobRepository, threads, store, Clock.systemUTC(),
+                Duration.ofMillis(ms == null ? 2000 : Long.parseLong(ms.strip())));
     }
 
     @Bean(destroyMethod = "close")
     RealtimeDissector realtimeDissector(S3Client s3, S3Settings settings, CallsTable calls, DissectionEngine engine, Retry retry) {
-        return new RealtimeDissector(s3, settings.bucket(), calls, engine, retry);
+        return new RealtimeDissector(s3, settings.bucket(), calls, engine, retry, RealtimeDissector.Settings.DEFAULT, Clock.systemUTC());
     }
 
     @Bean

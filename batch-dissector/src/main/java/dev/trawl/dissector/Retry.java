@@ -40,6 +40,9 @@ public record Retry(int attempts, Duration firstBackoff) {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RemoteFailure(what + ": interrupted", e);
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+                // an object that is not there will not appear by asking again
+                throw e;
             } catch (Exception e) {
                 last = e;
                 if (attempt == attempts) break;

@@ -11,6 +11,7 @@ import dev.trawl.engine.DissectionStats;
 import dev.trawl.engine.Entry;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.job.JobRepositories;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
 import dev.trawl.embedded.EmbeddedS3;
@@ -35,6 +36,10 @@ import software.amazon.awssdk.services.s3.S3Client;
  * <pre>./mvnw -B -pl batch-dissector -am test -Dtest=DissectionJobBenchmark -Dsurefire.failIfNoSpecifiedTests=false -Dtrawl.bench=true</pre>
  *
  * ({@code -Dtrawl.bench.copies=N} sets the snapshot's size in copies of the capture, default 24).
+ * {@code ./trawl bench job} gives it {@code -Dtrawl.bench.pcap=FILE}, a realistic capture made at
+ * bench time (nginx + ab keep-alive, redis-benchmark): it is replayed as
+ * {@code trawl.bench.nodes} nodes (3), each cut into chunks of {@code trawl.bench.chunk.mb} (16),
+ * and the job's entries/s is set beside the engine's on one thread over the same chunks.
  */
 @EnabledIfSystemProperty(named = "trawl.bench", matches = "true")
 class DissectionJobBenchmark {
@@ -43,7 +48,9 @@ class DissectionJobBenchmark {
     @Test
     void wholeJobBesideItsParts() throws Exception {
         int copies = Integer.getInteger("trawl.bench.copies", 24);
-        Path capture = SharedPcaps.dir().resolve("PcapPlusPlus/example.pcap");
+        int nodes = Integer.getInteger("trawl.bench.nodes", 3);
+        String realistic = System.getProperty("trawl.bench.pcap");
+        Path capture = realistic != null ? Path.of(realistic) : SharedPcaps.dir().resolve("PcapPlusPlus/example.pcap");
         var engine = DissectionEngine.standard();
         try (var s3 = EmbeddedS3.startForTest(dir.resolve("s3"));
                 var clickHouse = EmbeddedClickHouse.startForTest(dir.resolve("ch"));
@@ -52,16 +59,27 @@ class DissectionJobBenchmark {
             ClickHouseSchema.migrate(client);
             // every copy with its own times: the engine sees new connections, not retransmissions
             var snap = new ReplayedSnapshot(s3Client, "trawl", "bench", Instant.parse("2026-04-01T00:00:00Z"));
-            for (int i = 0; i < copies; i++) snap.add("node-a", capture);
+            List<String> nodeNames = new ArrayList<>();
+            for (int n = 0; n < nodes; n++) nodeNames.add("node-" + (char) ('a' + n));
+            for (String node : nodeNames) {
+                if (realistic != null) snap.addCut(node, capture, Long.getLong("trawl.bench.chunk.mb", 16) << 20);
+                else for (int i = 0; i < copies / nodes; i++) snap.add(node, capture);
+            }
             snap.complete();
             double mb = snap.bytes / 1e6;
-            System.out.printf("%nsnapshot: %d chunks of %s, %.1f MB%n", copies, capture.getFileName(), mb);
+            System.out.printf("%nsnapshot: %s as %d nodes, %d chunks, %.1f MB%n", capture.getFileName(), nodes, snap.objects().size(), mb);
 
             // 1. the engine alone, from memory
+            // (on one thread, node after node: what `trawl dissect` does on one core)
             snap.engineAlone(engine); // warm-up
             List<Entry> entries = new ArrayList<>();
             long t = System.nanoTime();
-            DissectionStats alone = engine.dissect("node-a", snap.sources("node-a"), entries::add);
+            long alonePackets = 0, aloneEntries = 0;
+            for (String node : nodeNames) {
+                DissectionStats stats = engine.dissect(node, snap.sources(node), entries::add);
+                alonePackets += stats.packets();
+                aloneEntries += stats.entries();
+            }
             double engineS = seconds(t);
 
             // 2. S3 read alone
@@ -95,27 +113,42 @@ class DissectionJobBenchmark {
             var store = new DissectionStatusStore(s3Client, "trawl");
             store.create(DissectionStatus.pending("bench", "job", Instant.now()));
             var job = new DissectionJob(s3Client, "trawl", calls, engine, Retry.DEFAULT, DissectionJob.Settings.DEFAULT);
+            var repository = JobRepositories.create(JobRepositories.dataSource(k -> null));
+            int parallelism = Runtime.getRuntime().availableProcessors();
             t = System.nanoTime();
-            try (var launcher = new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofSeconds(2))) {
+            try (var launcher = new DissectionLauncher(job, repository, parallelism, store, Clock.systemUTC(), Duration.ofSeconds(2))) {
                 launcher.run("bench", "job");
             }
             double jobS = seconds(t);
             var status = store.find("bench", "job").orElseThrow();
 
-            // 5. the reference: tshark's HTTP fields over one copy
-            double tsharkPps = tshark(capture, alone.packets() / copies);
+            // 5. the reference: tshark's HTTP fields over the capture once
+            double tsharkPps = tshark(capture, alonePackets / (realistic != null ? nodes : copies));
 
-            long n = alone.entries();
+            long n = aloneEntries;
+
             System.out.printf("%-34s %12s %10s %12s%n", "", "entries/s", "MB/s", "packets/s");
-            line("engine alone (memory)", n, mb, alone.packets(), engineS);
+            line("engine alone (memory)", n, mb, alonePackets, engineS);
             System.out.printf("%-34s %12s %10.1f%n", "S3 read alone (embedded S3)", "", read / 1e6 / s3S);
             System.out.printf("%-34s %12.0f %10.1f   (RowBinary MB/s)%n", "ClickHouse load alone", n / loadS, rowBytes / 1e6 / loadS);
             line("whole job (S3+engine+ClickHouse)", status.stats().entriesCreated(), mb, status.stats().packetsProcessed(), jobS);
             if (tsharkPps > 0) System.out.printf("%-34s %12s %10s %12.0f%n", "tshark -T fields (reference)", "", "", tsharkPps);
             System.out.printf("%nwhole job / engine alone: %.2f; load capacity / job's entry rate: %.1fx",
                     engineS / jobS, (n / loadS) / (status.stats().entriesCreated() / jobS));
-            if (tsharkPps > 0) System.out.printf("; engine / tshark packets/s: %.1fx", alone.packets() / engineS / tsharkPps);
-            System.out.printf("%nstatus: %s, %d entries, %d errors%n%n", status.status().value(), status.entryCount(), status.errors().size());
+            if (tsharkPps > 0) System.out.printf("; engine / tshark packets/s: %.1fx", alonePackets / engineS / tsharkPps);
+            System.out.printf("%nstatus: %s, %d entries, %d errors; %d partitions on %d threads%n", status.status().value(), status.entryCount(),
+                    status.errors().size(), status.partitions().size(), parallelism);
+            System.out.printf("job entries/s / engine on one thread: %.2f%n", status.stats().entriesCreated() / jobS / (n / engineS));
+            // where each partition's time went, from its ExecutionContext in the job repository
+            System.out.printf("%-10s %9s %9s %9s %9s %9s%n", "partition", "entries", "wall s", "S3 wait", "engine", "load*");
+            var instance = repository.getLastJobInstance("dissection");
+            for (var step : repository.getLastJobExecution(instance).getStepExecutions()) {
+                var c = step.getExecutionContext();
+                if (!c.containsKey("seconds")) continue;
+                System.out.printf("%-10s %9d %9.2f %9.2f %9.2f %9.2f%n", step.getStepName().replace("partition:", ""), c.getLong("entries_created"),
+                        c.getDouble("seconds"), c.getDouble("s3_wait_seconds"), c.getDouble("engine_seconds"), c.getDouble("load_seconds"));
+            }
+            System.out.println("(* load runs on each partition's own loader thread, beside the engine)\n");
         }
     }
 

@@ -14,6 +14,7 @@ import dev.trawl.engine.DissectionEngine;
 import dev.trawl.engine.DissectionStats;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.job.JobRepositories;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -61,8 +63,13 @@ class DissectionJobTest {
     }
 
     static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry) {
-        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry, new DissectionJob.Settings(500, 1 << 20));
-        return new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofMillis(200));
+        return launcher(ch, engine, retry, DissectionJob.Settings.DEFAULT.withBatchRows(500));
+    }
+
+    static DissectionLauncher launcher(Client ch, DissectionEngine engine, Retry retry, DissectionJob.Settings settings) {
+        var job = new DissectionJob(s3Client, "trawl", new CallsTable(ch, retry), engine, retry, settings);
+        return new DissectionLauncher(job, JobRepositories.create(JobRepositories.dataSource(k -> null)), 2, store, Clock.systemUTC(),
+                Duration.ofMillis(200));
     }
 
     static void request(String snapshot, String name) {
@@ -164,6 +171,77 @@ class DissectionJobTest {
     }
 
     @Test
+    void aChunkWhoseBytesAreNotWhatTheSnapshotRecordedIsLeftOutAndNamed() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "tampered", Instant.parse("2026-01-06T00:00:00Z"))
+                .add("node-a", HTTP).add("node-a", EXAMPLE).add("node-a", HTTP).complete();
+        // one byte of the middle chunk's last packet changed: still a capture that reads, but not the bytes the snapshot recorded
+        String victim = snap.objects().get(1).key();
+        byte[] changed = s3Client.getObjectAsBytes(b -> b.bucket("trawl").key(victim)).asByteArray();
+        changed[changed.length - 1] ^= 0x20;
+        s3Client.putObject(b -> b.bucket("trawl").key(victim), software.amazon.awssdk.core.sync.RequestBody.fromBytes(changed));
+        request("tampered", "t");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("tampered", "t")).contains(State.COMPLETED);
+        var status = store.find("tampered", "t").orElseThrow();
+        assertThat(status.errors()).singleElement().asString().isEqualTo(victim + ": left out: sha256 differs from the snapshot's record of it");
+        var sources = snap.sources("node-a");
+        long expected = ENGINE.dissect("node-a", java.util.List.of(sources.get(0), sources.get(2)), e -> {}).entries();
+        assertThat(CallsDatasets.counts(client, "tampered/t").entries()).isEqualTo(expected).isPositive();
+        assertThat(status.entryCount()).isEqualTo(expected);
+        assertThat(status.stats().entriesCreated()).isEqualTo(expected);
+        assertThat(status.stats().packetsProcessed()).isEqualTo(2 * 385);
+    }
+
+    @Test
+    void aNodeCutInTimeSlicesMakesEveryEntryOnceAsOnePartitionDoes() throws Exception {
+        // one capture cut where a daemon would rotate: connections cross the chunk boundaries
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "sliced", Instant.parse("2026-01-07T00:00:00Z"))
+                .addCut("node-a", HTTP, java.nio.file.Files.size(HTTP) / 8 + 1).complete();
+        assertThat(snap.objects()).hasSizeGreaterThanOrEqualTo(6);
+        request("sliced", "whole");
+        request("sliced", "slices");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("sliced", "whole")).contains(State.COMPLETED);
+        // a slice every two chunks or so
+        long twoChunks = 2 * snap.objects().getFirst().sizeBytes();
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT, DissectionJob.Settings.DEFAULT.withBatchRows(500).withPartitionBytes(twoChunks))
+                .run("sliced", "slices")).contains(State.COMPLETED);
+        var whole = store.find("sliced", "whole").orElseThrow();
+        var slices = store.find("sliced", "slices").orElseThrow();
+        assertThat(whole.partitions()).hasSize(1);
+        assertThat(slices.partitions()).hasSizeGreaterThanOrEqualTo(3).allSatisfy(p -> assertThat(p.node()).isEqualTo("node-a"));
+        // ids are not compared: an entry whose connection a slice picks up mid-stream is keyed on what the slice saw of it
+        String rows = "SELECT count() AS n, uniqExact(id) AS ids, sum(cityHash64(toUnixTimestamp64Micro(ts), path, status, answered)) AS h"
+                + " FROM calls WHERE dataset = {ds:String}";
+        var a = client.queryAll(rows, Map.of("ds", "sliced/whole")).getFirst();
+        var b = client.queryAll(rows, Map.of("ds", "sliced/slices")).getFirst();
+        assertThat(b.getLong("n")).isEqualTo(b.getLong("ids")).isEqualTo(a.getLong("n")).isPositive();
+        assertThat(b.getBigInteger("h")).as("the same calls (time, path, status, answered)").isEqualTo(a.getBigInteger("h"));
+        assertThat(slices.stats().packetsProcessed()).isEqualTo(whole.stats().packetsProcessed());
+        assertThat(slices.stats().entriesCreated()).isEqualTo(whole.stats().entriesCreated());
+    }
+
+    @Test
+    void twoWorkersOfAnIndexedJobShareThePartitionsAndTheLastOnePublishes() throws Exception {
+        var snap = new ReplayedSnapshot(s3Client, "trawl", "indexed", Instant.parse("2026-01-08T00:00:00Z"))
+                .add("node-a", HTTP).add("node-b", EXAMPLE).add("node-c", HTTP).complete();
+        request("indexed", "i");
+        var settings = DissectionJob.Settings.DEFAULT.withBatchRows(500);
+        // what two pods of the Indexed Job do: the same event, JOB_COMPLETION_INDEX 0 and 1 of 2
+        var first = launcher(client, ENGINE, Retry.DEFAULT, settings.withWorker(0, 2)).submit("indexed", "i");
+        var second = launcher(client, ENGINE, Retry.DEFAULT, settings.withWorker(1, 2)).submit("indexed", "i");
+        first.get(120, TimeUnit.SECONDS);
+        second.get(120, TimeUnit.SECONDS);
+        var status = store.find("indexed", "i").orElseThrow();
+        assertThat(status.status()).isEqualTo(State.COMPLETED);
+        assertThat(status.partitions()).extracting(p -> p.node() + ":" + p.status() + ":" + p.attempts())
+                .containsExactly("node-a:completed:1", "node-b:completed:1", "node-c:completed:1");
+        long expected = snap.engineAlone(ENGINE).values().stream().mapToLong(DissectionStats::entries).sum();
+        assertThat(CallsDatasets.counts(client, "indexed/i").entries()).isEqualTo(expected).isPositive();
+        assertThat(status.entryCount()).isEqualTo(expected);
+        assertThat(status.stats().entriesCreated()).isEqualTo(expected);
+        assertThat(status.stats().pcapFiles()).isEqualTo(3);
+    }
+
+    @Test
     void clickHouseUnreachableIsRetriedThenFailed() throws Exception {
         new ReplayedSnapshot(s3Client, "trawl", "no-ch", Instant.parse("2026-01-03T00:00:00Z")).add("node-a", HTTP).complete();
         request("no-ch", "x");
@@ -198,7 +276,7 @@ class DissectionJobTest {
         store.update("big", "stopped", s -> s.withCancelRequested(Instant.now()));
         assertThat(run.get(30, TimeUnit.SECONDS)).contains(State.CANCELLED);
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertThat(millis).isLessThan(5000);
+        assertThat(millis).as("a stop lands at the next clean point; generous for a loaded machine").isLessThan(15_000);
         var status = store.find("big", "stopped").orElseThrow();
         assertThat(status.progress()).isLessThan(100);
         assertThat(status.entryCount()).isEqualTo(CallsDatasets.counts(client, "big/stopped").entries()).isPositive();

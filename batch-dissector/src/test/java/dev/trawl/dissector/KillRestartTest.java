@@ -14,6 +14,7 @@ import dev.trawl.embedded.clickhouse.EmbeddedClickHouse;
 import dev.trawl.engine.DissectionEngine;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
+import dev.trawl.dissector.job.JobRepositories;
 import dev.trawl.dissector.load.CallsTable;
 import java.io.File;
 import java.time.Clock;
@@ -73,7 +74,8 @@ class KillRestartTest {
         // the clean run in this JVM (same job, same engine; saves a JVM start)
         var retry = Retry.DEFAULT;
         var job = new DissectionJob(s3Client, "trawl", new CallsTable(client, retry), DissectionEngine.standard(), retry, DissectionJob.Settings.DEFAULT);
-        try (var launcher = new DissectionLauncher(job, store, Clock.systemUTC(), Duration.ofSeconds(1))) {
+        try (var launcher = new DissectionLauncher(job, JobRepositories.create(JobRepositories.dataSource(k -> null)), 2, store,
+                Clock.systemUTC(), Duration.ofSeconds(1))) {
             assertThat(launcher.run("kill-snap", "clean")).contains(State.COMPLETED);
         }
         var clean = fingerprint("kill-snap/clean");
@@ -82,11 +84,13 @@ class KillRestartTest {
 
         store.create(DissectionStatus.pending("kill-snap", "killed", Instant.now()));
         Process first = runToEnd("killed");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        long loaded = 0;
+        // one partition at a time (node-a's, the small one, first): killed once node-a's has
+        // completed and node-b's has loaded rows
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline && first.isAlive()) {
-            loaded = fingerprint("kill-snap/killed").get("n");
-            if (loaded >= clean.get("n") / 3) break;
+            var s = store.find("kill-snap", "killed").orElseThrow();
+            boolean aDone = s.partitions().stream().anyMatch(p -> p.node().equals("node-a") && p.status().equals("completed"));
+            if (aDone && nodeRows("kill-snap/killed", "node-b") > 0) break;
             Thread.sleep(20);
         }
         first.destroyForcibly(); // SIGKILL: no shutdown hook, no final status
@@ -94,7 +98,7 @@ class KillRestartTest {
         var afterKill = store.find("kill-snap", "killed").orElseThrow();
         long partial = fingerprint("kill-snap/killed").get("n");
         assertThat(afterKill.status().isTerminal()).as("status after kill: %s", afterKill).isFalse();
-        assertThat(partial).as("rows loaded when killed").isPositive().isLessThan(clean.get("n"));
+        assertThat(partial).as("rows loaded when killed; logs:%n%s", logs()).isPositive().isLessThan(clean.get("n"));
         System.out.printf("killed with %d of %d rows loaded, status %s%n", partial, clean.get("n"), afterKill.status().value());
 
         Process second = runToEnd("killed");
@@ -105,6 +109,23 @@ class KillRestartTest {
         assertThat(fingerprint("kill-snap/killed")).isEqualTo(clean);
         assertThat(rerun.entryCount()).isEqualTo(clean.get("n"));
         assertThat(rerun.stats().entriesCreated()).isEqualTo(clean.get("n"));
+        assertThat(finalFingerprint("kill-snap/killed")).isEqualTo(finalFingerprint("kill-snap/clean"));
+        // node-a's partition completed before the kill: not redone; node-b's ran again
+        assertThat(rerun.partitions()).extracting(p -> p.node() + ":" + p.status() + ":" + p.attempts())
+                .containsExactly("node-a:completed:1", "node-b:completed:2");
+        assertThat(logs()).contains("partition node-b completed (attempt 2)").doesNotContain("partition node-a completed (attempt 2)");
+    }
+
+    static long nodeRows(String dataset, String node) {
+        return client.queryAll("SELECT count() AS n FROM calls WHERE dataset = {ds:String} AND node = {node:String}",
+                Map.of("ds", dataset, "node", node)).getFirst().getLong("n");
+    }
+
+    /** The rows as FINAL sees them (what a reader deduplicating by id would get). */
+    static Map<String, Long> finalFingerprint(String dataset) {
+        var r = client.queryAll("SELECT count() AS n, sum(cityHash64(id, toUnixTimestamp64Micro(ts), path, status)) AS h"
+                + " FROM calls FINAL WHERE dataset = {ds:String}", Map.of("ds", dataset)).getFirst();
+        return Map.of("n", r.getLong("n"), "h", r.getBigInteger("h").longValue());
     }
 
     /** Rows, distinct ids and a sum of id hashes: equal fingerprints mean the same multiset of entries. */
@@ -130,6 +151,8 @@ class KillRestartTest {
         pb.environment().put("TRAWL_JOBSINK_EVENT", event.toString());
         pb.environment().put("TRAWL_DISSECTOR_STATUS_INTERVAL_MS", "300");
         pb.environment().put("TRAWL_DISSECTOR_BATCH_ROWS", "200");
+        pb.environment().put("TRAWL_DISSECTION_PARALLELISM", "1");
+        pb.environment().put(JobRepositories.URL, "jdbc:h2:file:" + dir.resolve("jobs/batch"));
         return pb.start();
     }
 

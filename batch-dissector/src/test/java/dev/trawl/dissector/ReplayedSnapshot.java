@@ -69,6 +69,48 @@ final class ReplayedSnapshot {
         return put(node, start, last, out.toByteArray(), packets);
     }
 
+    /**
+     * Appends {@code pcap} to {@code node} as consecutive chunks of at most {@code chunkBytes},
+     * times moved as by {@link #add(String, Path)} but the capture cut where a capture daemon
+     * would rotate, so connections cross the chunk boundaries.
+     */
+    ReplayedSnapshot addCut(String node, Path pcap, long chunkBytes) throws IOException {
+        long start = clockNanos + GAP_NANOS, first = -1;
+        try (PcapReader in = PcapReader.open(pcap)) {
+            ByteArrayOutputStream out = null;
+            PcapWriter w = null;
+            long chunkFirst = 0, last = 0, packets = 0;
+            while (true) {
+                try {
+                    if (!in.next()) break;
+                } catch (dev.trawl.core.pcap.PcapFormatException damaged) {
+                    continue;
+                }
+                if (first < 0) first = in.timestampNanos();
+                long ts = start + Math.max(0, in.timestampNanos() - first);
+                if (w == null || out.size() >= chunkBytes) {
+                    if (w != null) {
+                        w.close();
+                        put(node, chunkFirst, last, out.toByteArray(), packets);
+                    }
+                    out = new ByteArrayOutputStream();
+                    w = new PcapWriter(out, in.linkType(), true, 262144);
+                    chunkFirst = Math.max(ts, last + 1);
+                    packets = 0;
+                }
+                last = Math.max(last, ts);
+                w.write(ts, in.data(), in.originalLength());
+                packets++;
+            }
+            if (w != null) {
+                w.close();
+                put(node, chunkFirst, last, out.toByteArray(), packets);
+                clockNanos = last;
+            }
+        }
+        return this;
+    }
+
     /** Appends {@code pcap} {@code times} times, each copy a chunk of its own time range (so entries of its own). */
     ReplayedSnapshot add(String node, Path pcap, int times) throws IOException {
         for (int i = 0; i < times; i++) add(node, pcap);

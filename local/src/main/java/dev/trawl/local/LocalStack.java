@@ -116,6 +116,10 @@ public final class LocalStack implements AutoCloseable {
         started.push(router);
         settings.put("K_SINK", router.url().toString());
         settings.put("TRAWL_CAPTURE_SPOOL_DIR", data.resolve("spool").toString());
+        // the dissections' job repository, so a dissection cut by a stop of the stack resumes at the next start
+        if (options.env().apply("TRAWL_JOB_REPOSITORY_URL") == null) {
+            settings.put("TRAWL_JOB_REPOSITORY_URL", "jdbc:h2:file:" + data.resolve("jobs").resolve("batch").toAbsolutePath());
+        }
         if (options.env().apply("TRAWL_NODE") == null) settings.put("TRAWL_NODE", localNodeName());
 
         Optional<Class<?>> functions = SpringApp.find(FUNCTIONS_APP);

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  *
  * <table>
  * <tr><td>TRAWL_NODE</td><td>node name (required; on Kubernetes from spec.nodeName)</td></tr>
- * <tr><td>TRAWL_CAPTURE_MODE</td><td>{@code auto} (live where permitted, else replay), {@code live}, {@code replay}</td></tr>
+ * <tr><td>TRAWL_CAPTURE_MODE</td><td>{@code auto} (live where permitted, else replay), {@code live}, {@code replay},
+ *     {@code off} (no capture: only what the spool holds is uploaded)</td></tr>
  * <tr><td>TRAWL_CAPTURE_INTERFACES</td><td>comma list; default {@code any} (all interfaces) on Linux</td></tr>
  * <tr><td>TRAWL_CAPTURE_FILTER</td><td>BPF filter</td></tr>
  * <tr><td>TRAWL_CAPTURE_EXCLUDE_PORTS</td><td>TCP ports never captured (trawl's own); default 9000,8123,8898,8890,8899; empty for none</td></tr>
@@ -65,8 +66,8 @@ public record CaptureConfig(
         String node = get(env, "TRAWL_NODE", null);
         if (node == null) throw new IllegalArgumentException("TRAWL_NODE is not set: the daemon needs its node's name");
         String mode = get(env, "TRAWL_CAPTURE_MODE", "auto").toLowerCase(java.util.Locale.ROOT);
-        if (!List.of("auto", "live", "replay").contains(mode)) {
-            throw new IllegalArgumentException("TRAWL_CAPTURE_MODE must be auto, live or replay, not '" + mode + "'");
+        if (!List.of("auto", "live", "replay", "off").contains(mode)) {
+            throw new IllegalArgumentException("TRAWL_CAPTURE_MODE must be auto, live, replay or off, not '" + mode + "'");
         }
         String excl = env.apply("TRAWL_CAPTURE_EXCLUDE_PORTS");
         List<Integer> exclude = excl == null ? TRAWL_PORTS : list(excl).stream().map(p -> parseInt("TRAWL_CAPTURE_EXCLUDE_PORTS", p)).toList();

@@ -123,7 +123,7 @@ public final class CaptureDaemon implements AutoCloseable {
     /** Recovers what a previous run left in the spool, then starts capture, upload and housekeeping. */
     public synchronized CaptureDaemon start() throws IOException {
         if (sourcesDone != null) throw new IllegalStateException("already started");
-        if (config.sources.isEmpty()) throw new IllegalStateException("no packet source: give live interfaces or replay files");
+        if (config.sources.isEmpty() && !config.uploadOnly) throw new IllegalStateException("no packet source: give live interfaces or replay files");
         int recovered = spool.recover(mode(), interfaces());
         if (recovered > 0) log.info("{}: recovered {} chunks left in the spool by an earlier run", node, recovered);
         // before the threads that read it (the uploader's end, the heartbeat's uploaded-through)
@@ -253,7 +253,7 @@ public final class CaptureDaemon implements AutoCloseable {
         long backoff = config.initialBackoff.toMillis();
         for (int attempt = 1; ; attempt++) {
             try {
-                events.send(TrawlEvents.PCAP_UPLOADED, meta.key(), PcapUploaded.of(meta));
+                events.send(TrawlEvents.PCAP_UPLOADED, meta.key(), PcapUploaded.of(meta), node);
                 return;
             } catch (IOException | RuntimeException e) {
                 if (attempt >= config.eventAttempts || closed) {
@@ -407,6 +407,7 @@ public final class CaptureDaemon implements AutoCloseable {
         private String node;
         private String sessionId;
         private final List<PacketSource> sources = new ArrayList<>();
+        private boolean uploadOnly;
         private S3Settings s3;
         private S3Client s3Client;
         private String bucket;
@@ -436,6 +437,9 @@ public final class CaptureDaemon implements AutoCloseable {
 
         /** Fixed session id (default: a random UUID per start). */
         public Builder sessionId(String id) { this.sessionId = id; return this; }
+
+        /** No packet source: the daemon only uploads what an earlier run left in the spool (TRAWL_CAPTURE_MODE=off). */
+        public Builder uploadOnly() { this.uploadOnly = true; return this; }
 
         /** A packet source; several live interfaces are several sources. */
         public Builder source(PacketSource source) { this.sources.add(Objects.requireNonNull(source)); return this; }

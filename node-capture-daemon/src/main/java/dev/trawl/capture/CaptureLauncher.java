@@ -79,6 +79,7 @@ public final class CaptureLauncher {
 
         String mode = config.mode();
         String reason;
+        if (mode.equals("off")) return uploadOnly(config, s3, events, workloads, registry);
         if (mode.equals("replay")) {
             reason = "TRAWL_CAPTURE_MODE=replay";
         } else {
@@ -113,6 +114,28 @@ public final class CaptureLauncher {
         log.info("capture mode: {} — {}", mode, reason);
         for (CaptureDaemon d : daemons) d.start();
         return new Launched(daemons, mode, reason, workloads instanceof AutoCloseable c ? c : null, null);
+    }
+
+    /**
+     * TRAWL_CAPTURE_MODE=off: nothing is captured, but every node's spool directory is still
+     * uploaded (a stack that only serves and dissects what is there loses nothing it had spooled).
+     */
+    private static Launched uploadOnly(CaptureConfig config, S3Settings s3, EventSender events, WorkloadTable workloads, MeterRegistry registry)
+            throws IOException {
+        var nodes = new java.util.TreeSet<String>();
+        nodes.add(config.node());
+        if (java.nio.file.Files.isDirectory(config.spoolDir())) {
+            try (var dirs = java.nio.file.Files.list(config.spoolDir())) {
+                dirs.filter(java.nio.file.Files::isDirectory).map(d -> d.getFileName().toString())
+                        .filter(dev.trawl.core.Names::isValid).forEach(nodes::add);
+            }
+        }
+        List<CaptureDaemon> daemons = new ArrayList<>();
+        for (String node : nodes) daemons.add(base(config, s3, events, workloads, registry).node(node).uploadOnly().build());
+        String reason = "TRAWL_CAPTURE_MODE=off: no capture; uploading what the spool holds for " + nodes;
+        log.info("capture mode: off — {}", reason);
+        for (CaptureDaemon d : daemons) d.start();
+        return new Launched(daemons, "off", reason, workloads instanceof AutoCloseable c ? c : null, null);
     }
 
     private static CaptureDaemon.Builder base(CaptureConfig c, S3Settings s3, EventSender events, WorkloadTable workloads, MeterRegistry registry) {

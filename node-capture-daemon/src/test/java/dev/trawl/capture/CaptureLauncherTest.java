@@ -55,7 +55,7 @@ class CaptureLauncherTest {
     void configurationErrorsSayWhatIsWrong() {
         assertThatThrownBy(() -> CaptureConfig.from(Map.<String, String>of()::get)).hasMessageContaining("TRAWL_NODE");
         assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_MODE", "sometimes")::get))
-                .hasMessageContaining("auto, live or replay");
+                .hasMessageContaining("auto, live, replay or off");
         assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_ROTATE_BYTES", "64M")::get))
                 .hasMessageContaining("TRAWL_CAPTURE_ROTATE_BYTES");
         assertThatThrownBy(() -> CaptureConfig.from(Map.of("TRAWL_NODE", "n", "TRAWL_CAPTURE_ROTATE_SECONDS", "30s")::get))

@@ -86,6 +86,36 @@ class SpoolRecoveryTest {
     }
 
     @Test
+    void captureModeOffCapturesNothingButUploadsWhatEveryNodesSpoolHolds() throws Exception {
+        Path spoolDir = tmp.resolve("spool");
+        // chunks left by an earlier run, of this node and of another the stack replayed
+        var left = new ArrayList<ChunkMeta>();
+        for (String node : List.of("node-here", "node-replayed")) {
+            Spool spool = new Spool(spoolDir, node, 1L << 30);
+            Path part = spool.newPart("old-session", 1);
+            Files.copy(demo, part);
+            left.add(spool.close(part, new Spool.ChunkInfo("old-session", ChunkMeta.LIVE, List.of("any"), 0, Map.of())).orElseThrow());
+        }
+        var env = new java.util.HashMap<>(s3proxy.settings().toEnv());
+        env.putAll(Map.of("TRAWL_NODE", "node-here", "TRAWL_CAPTURE_MODE", "off", "TRAWL_CAPTURE_SPOOL_DIR", spoolDir.toString(),
+                "TRAWL_RAW_RETENTION", "400000h")); // the demo's old packet times must outlive the check
+        var launched = CaptureLauncher.launch(env::get, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        try {
+            assertThat(launched.mode()).isEqualTo("off");
+            assertThat(launched.daemons()).extracting(CaptureDaemon::node).containsExactly("node-here", "node-replayed");
+            for (CaptureDaemon d : launched.daemons()) assertThat(d.awaitIdle(Duration.ofSeconds(60))).isTrue();
+        } finally {
+            for (CaptureDaemon d : launched.daemons()) d.close();
+        }
+        for (ChunkMeta meta : left) {
+            List<Chunks.Stored> stored = Chunks.download(s3, "trawl", meta.node(), tmp.resolve("down-" + meta.node()));
+            // nothing captured: exactly the spooled chunk, whole
+            assertThat(stored).extracting(Chunks.Stored::key).containsExactly(meta.key());
+            assertThat(stored.getFirst().meta().sha256()).isEqualTo(meta.sha256());
+        }
+    }
+
+    @Test
     void sigkillDuringCaptureAndUploadLosesNoClosedChunkAndStoresNoneTwice() throws Exception {
         Path spoolDir = tmp.resolve("spool");
         String java = ProcessHandle.current().info().command().orElse("java");

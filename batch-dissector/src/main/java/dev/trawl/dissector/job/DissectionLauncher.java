@@ -22,19 +22,28 @@ import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.support.TaskExecutorJobOperator;
-import org.springframework.batch.core.repository.support.ResourcelessJobRepository;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.core.task.SyncTaskExecutor;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.core.task.support.TaskExecutorAdapter;
 
 /**
  * Starts dissection runs: one thread per running dissection, so dissections of different
- * snapshots run at once, and at most one run per dissection in this process. Each run gets its
- * own in-memory job repository: the job's durable state is status.json and ClickHouse, and a
- * re-run starts over (see {@link DissectionJob}), so Spring Batch's metadata need not outlive the run.
+ * snapshots run at once, and at most one run per dissection in this process; their partitions
+ * share one pool of {@code parallelism} threads. The job repository is persistent (see
+ * {@link JobRepositories}): a dissection is one job instance (snapshot, name, when it was
+ * requested, and this worker's index), so a run of a dissection whose process died restarts that
+ * instance, and only its partitions that had not completed run again.
  */
 public final class DissectionLauncher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DissectionLauncher.class);
 
     private final DissectionJob job;
+    private final JobRepository repository;
+    private final TaskExecutor partitions;
+    private final ExecutorService partitionThreads;
+    private final int parallelism;
     private final DissectionStatusStore store;
     private final Clock clock;
     private final long publishIntervalMillis;
@@ -44,8 +53,13 @@ public final class DissectionLauncher implements AutoCloseable {
     private final ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("dissection-status").daemon(true).factory());
 
-    public DissectionLauncher(DissectionJob job, DissectionStatusStore store, Clock clock, Duration publishInterval) {
+    public DissectionLauncher(DissectionJob job, JobRepository repository, int parallelism, DissectionStatusStore store, Clock clock,
+            Duration publishInterval) {
         this.job = job;
+        this.repository = repository;
+        this.parallelism = parallelism;
+        this.partitionThreads = Executors.newFixedThreadPool(parallelism, Thread.ofPlatform().name("partition-", 1).factory());
+        this.partitions = new TaskExecutorAdapter(partitionThreads);
         this.store = store;
         this.clock = clock;
         this.publishIntervalMillis = publishInterval.toMillis();
@@ -103,25 +117,34 @@ public final class DissectionLauncher implements AutoCloseable {
                     log.info("{}: written since {}: alive elsewhere or resumed by another dissector, not resumed here", key, silentSince);
                     return Optional.empty();
                 }
-                log.info("{}: found {} from an interrupted run: starting over", key, status.status().value());
-            } else if (status.status() != State.PENDING) {
-                log.info("{}: found {} from an interrupted run: starting over", key, status.status().value());
+                log.info("{}: found {} from an interrupted run: resuming", key, status.status().value());
+            } else if (status.status() != State.PENDING && job.settings().workers() == 1) {
+                // with several workers, a working status is the others' progress, not a dead run
+                log.info("{}: found {} from an interrupted run: resuming", key, status.status().value());
                 store.update(snapshot, name, s -> s.restarted(clock.instant()).withCancelRequestedIf(s.cancelRequested(), clock.instant()));
             }
-            var repository = new ResourcelessJobRepository();
+            store.find(snapshot, name).ifPresent(run::load);
             var operator = new TaskExecutorJobOperator();
             operator.setJobRepository(repository);
             operator.setJobRegistry(new MapJobRegistry());
             operator.setTaskExecutor(new SyncTaskExecutor());
             operator.afterPropertiesSet();
+            // one instance per request of the name: a dissection deleted and asked for again starts afresh
             var parameters = new JobParametersBuilder()
                     .addString("snapshot", snapshot)
                     .addString("name", name)
-                    .addLong("started", clock.millis())
+                    .addLong("requested", status.createdAt() == null ? 0L : status.createdAt().toEpochMilli())
+                    .addLong("worker", (long) job.settings().worker())
                     .toJobParameters();
+            JobExecution last = repository.getLastJobExecution("dissection", parameters);
+            if (last != null && last.isRunning()) {
+                // its process died (this one holds the dissection now): mark it failed so it can restart
+                log.info("{}: job execution {} was cut off ({}): restarting its unfinished partitions", key, last.getId(), last.getStatus());
+                operator.recover(last);
+            }
             run.startPublishing(statusTimer);
             try {
-                operator.start(job.job(repository, run), parameters);
+                operator.start(job.job(repository, run, partitions, parallelism), parameters);
             } finally {
                 run.stopPublishing();
             }
@@ -192,5 +215,6 @@ public final class DissectionLauncher implements AutoCloseable {
         active.values().forEach(DissectionRun::requestCancel);
         threads.shutdown();
         statusTimer.shutdown();
+        partitionThreads.shutdown();
     }
 }

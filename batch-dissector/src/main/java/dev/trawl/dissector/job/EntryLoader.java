@@ -18,11 +18,14 @@ import java.util.concurrent.Executors;
  * two batches whatever the snapshot's size. Entries count in the run's stats once ClickHouse has
  * taken their batch, so {@code entries_created} never counts what a stop left unsent. A failed insert is kept and rethrown by
  * {@link #rethrowFailure} (the engine calling {@link #accept} may treat a parser's exception as
- * damage), and it stops the engine through {@link #failed}.
+ * damage), and it stops the engine through {@link #failed}. Each partition has its own loader,
+ * so partitions insert in parallel; an entry its partition does not own (it began in the overlap
+ * read before or after a time slice) is left to the partition that owns it.
  */
 final class EntryLoader implements EntrySink, AutoCloseable {
     private final CallsTable calls;
-    private final DissectionRun run;
+    private final String dataset;
+    private final DissectionRun.PartitionRun partition;
     private final int maxRows;
     private final int maxBytes;
     private Batch filling = new Batch();
@@ -30,10 +33,13 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     private CompletableFuture<Batch> inFlight;
     private final ExecutorService inserter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("loader").daemon(true).factory());
     private volatile RuntimeException failure;
+    /** Time ranges of chunks left out of the dissection ({@code [from, to)} ns): entries that began in them are not loaded. */
+    private final java.util.List<long[]> leftOut = new java.util.ArrayList<>();
 
-    EntryLoader(CallsTable calls, DissectionRun run, int maxRows, int maxBytes) {
+    EntryLoader(CallsTable calls, String dataset, DissectionRun.PartitionRun partition, int maxRows, int maxBytes) {
         this.calls = calls;
-        this.run = run;
+        this.dataset = dataset;
+        this.partition = partition;
         this.maxRows = maxRows;
         this.maxBytes = maxBytes;
     }
@@ -41,7 +47,9 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     @Override
     public void accept(Entry entry) {
         rethrowFailure();
-        filling.add(run.dataset, entry);
+        long nanos = entry.timestampMicros() * 1000;
+        if (!partition.slice.ownsEntryAt(nanos) || leftOut.stream().anyMatch(range -> nanos >= range[0] && nanos < range[1])) return;
+        filling.add(dataset, entry);
         if (filling.rows.rows() >= maxRows || filling.rows.bytes() >= maxBytes) send();
     }
 
@@ -60,8 +68,10 @@ final class EntryLoader implements EntrySink, AutoCloseable {
         Batch batch = filling;
         filling = spare;
         inFlight = CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
             calls.insert(batch.rows);
-            batch.protocols.forEach((protocol, n) -> run.countEntries(protocol, n[0]));
+            partition.loadNanos.add(System.nanoTime() - start);
+            batch.protocols.forEach((protocol, n) -> partition.countEntries(protocol, n[0]));
             batch.clear();
             return batch;
         }, inserter);
@@ -70,14 +80,21 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     /** Waits for the insert under way, if any: after it, ClickHouse holds every batch sent. */
     void awaitInFlight() {
         if (inFlight == null) return;
+        long start = System.nanoTime();
         try {
             spare = inFlight.join();
+            partition.loadWaitNanos.add(System.nanoTime() - start);
         } catch (CompletionException e) {
             failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             spare = new Batch();
         } finally {
             inFlight = null;
         }
+    }
+
+    /** From now on, entries that began in {@code [fromNanos, toNanos)} are dropped (those already sent are the caller's to delete). */
+    void leaveOut(long fromNanos, long toNanos) {
+        leftOut.add(new long[] {fromNanos, toNanos});
     }
 
     boolean failed() {

@@ -20,9 +20,12 @@ final class ReadAheadInputStream extends InputStream {
     private int offset;
     private boolean ended;
     private volatile boolean closed;
+    /** Time the consumer spent waiting for the source: the part of a chunk's time that is S3's. */
+    private final java.util.concurrent.atomic.LongAdder waited;
 
-    ReadAheadInputStream(InputStream source, int blockSize, int blocks, String name) {
+    ReadAheadInputStream(InputStream source, int blockSize, int blocks, String name, java.util.concurrent.atomic.LongAdder waited) {
         this.queue = new ArrayBlockingQueue<>(blocks);
+        this.waited = waited;
         this.reader = Thread.ofPlatform().daemon(true).name("read-ahead " + name).start(() -> {
             try (source) {
                 while (!closed) {
@@ -56,8 +59,10 @@ final class ReadAheadInputStream extends InputStream {
         while (offset == current.length) {
             if (ended) return -1;
             Object next;
+            long start = System.nanoTime();
             try {
                 next = queue.take();
+                waited.add(System.nanoTime() - start);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while reading ahead");

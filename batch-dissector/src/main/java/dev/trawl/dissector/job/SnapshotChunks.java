@@ -20,10 +20,12 @@ public final class SnapshotChunks {
     private SnapshotChunks() {}
 
     /**
+     * {@code sha256}: what the snapshot recorded of the chunk (null without a manifest).
      * {@code [windowFromNanos, windowToNanos]}: the part of the chunk inside the snapshot's window
      * (a chunk is copied whole; its packets outside the window are not the snapshot's).
      */
-    public record Chunk(String node, String key, long startNanos, long endNanos, long size, long windowFromNanos, long windowToNanos) {}
+    public record Chunk(String node, String key, long startNanos, long endNanos, long size, long windowFromNanos, long windowToNanos,
+            String sha256) {}
 
     /**
      * Node → its chunks, ordered by start time; nodes sorted by name. From the manifest when
@@ -48,13 +50,13 @@ public final class SnapshotChunks {
                     throw new IllegalStateException("manifest of '" + snapshot + "' lists a foreign object: " + o.key());
                 }
                 byNode.computeIfAbsent(o.node(), n -> new ArrayList<>())
-                        .add(new Chunk(o.node(), o.key(), o.startNanos(), o.endNanos(), o.sizeBytes(), from, to));
+                        .add(new Chunk(o.node(), o.key(), o.startNanos(), o.endNanos(), o.sizeBytes(), from, to, o.sha256()));
             }
         } else {
             for (SnapshotStore.StoredChunk stored : store.listedChunks(snapshot)) {
                 var k = stored.chunk();
                 byNode.computeIfAbsent(k.node(), n -> new ArrayList<>())
-                        .add(new Chunk(k.node(), k.key(), k.startNanos(), k.endNanos(), stored.sizeBytes(), Long.MIN_VALUE, Long.MAX_VALUE));
+                        .add(new Chunk(k.node(), k.key(), k.startNanos(), k.endNanos(), stored.sizeBytes(), Long.MIN_VALUE, Long.MAX_VALUE, null));
             }
         }
         byNode.values().forEach(l -> l.sort(Comparator.comparingLong(Chunk::startNanos).thenComparing(Chunk::key)));

@@ -64,6 +64,34 @@ public final class CallsTable {
         });
     }
 
+    /**
+     * Deletes the node's entries of the dataset whose request began in {@code [fromMicros,
+     * toMicros)} ({@code Long.MIN_VALUE}/{@code Long.MAX_VALUE}: unbounded): what an interrupted
+     * attempt of a partition loaded (it owns exactly those), or what began in a chunk left out.
+     * A lightweight DELETE, synchronous, values bound as parameters. Returns how many it deleted
+     * per protocol, so a run's counts can drop them too.
+     */
+    public java.util.Map<String, Long> deleteOwned(String dataset, String node, long fromMicros, long toMicros) {
+        var where = new StringBuilder("dataset = {ds:String} AND node = {node:String}");
+        if (fromMicros != Long.MIN_VALUE) where.append(" AND ts >= fromUnixTimestamp64Micro({from:Int64}, 'UTC')");
+        if (toMicros != Long.MAX_VALUE) where.append(" AND ts < fromUnixTimestamp64Micro({to:Int64}, 'UTC')");
+        var params = java.util.Map.<String, Object>of("ds", dataset, "node", node, "from", fromMicros, "to", toMicros);
+        return retry.run("deleting " + node + "'s entries of " + dataset, () -> {
+            ensureSchema();
+            var counts = new java.util.TreeMap<String, Long>();
+            for (var r : client.queryAll("SELECT protocol, count() AS n FROM calls WHERE " + where + " GROUP BY protocol", params)) {
+                counts.put(r.getString("protocol"), r.getLong("n"));
+            }
+            if (!counts.isEmpty()) {
+                try (var response = client.query("DELETE FROM calls WHERE " + where, params,
+                        new com.clickhouse.client.api.query.QuerySettings()).get(300, TimeUnit.SECONDS)) {
+                    // synchronous: the rows are gone when it answers
+                }
+            }
+            return counts;
+        });
+    }
+
     public CallsDatasets.Counts counts(String dataset) {
         return retry.run("counting " + dataset, () -> {
             ensureSchema();

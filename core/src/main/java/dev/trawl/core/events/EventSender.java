@@ -56,8 +56,19 @@ public final class EventSender {
      * it (2xx), so the caller can retry or report: an event is never silently lost.
      */
     public String send(String type, String subject, Object data) throws IOException {
+        return send(type, subject, data, null);
+    }
+
+    /**
+     * Sends one event with a {@code partitionkey} (the CloudEvents partitioning extension): a
+     * Kafka-backed Broker keys its records by it, so events of one key (a node's uploads) stay
+     * in order on one partition, and one replica of the subscriber gets them all.
+     */
+    public String send(String type, String subject, Object data, String partitionKey) throws IOException {
         String id = UUID.randomUUID().toString();
-        CloudEvent event = CloudEventBuilder.v1()
+        var builder = CloudEventBuilder.v1();
+        if (partitionKey != null) builder.withExtension("partitionkey", partitionKey);
+        CloudEvent event = builder
                 .withId(id)
                 .withType(type)
                 .withSource(URI.create(source))

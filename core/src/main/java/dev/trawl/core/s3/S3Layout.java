@@ -83,6 +83,11 @@ public final class S3Layout {
         return NODES + Names.require("node", node) + "/heartbeat.json";
     }
 
+    /** A node's real-time lane progress: the last chunk dissected and the gaps left. */
+    public static String realtimeProgressKey(String node) {
+        return NODES + Names.require("node", node) + "/realtime.json";
+    }
+
     /** {@code nodes/<node>/raw-range.json}: the node's oldest and newest chunk, kept by {@code RawRangeStore}. */
     public static String rawRangeKey(String node) {
         return NODES + Names.require("node", node) + "/raw-range.json";

@@ -38,9 +38,19 @@ public final class DissectionAnswers {
     public record Item(String snapshot, String name, String status, @JsonProperty("entry_count") Long entryCount, Integer progress) {}
 
     /** {@code GET /mcp/dissections/:snapshot/:name}. */
-    public record Details(String snapshot, String name, String status, int progress, DissectionStatus.Stats stats, List<String> errors) {
+    public record Details(String snapshot, String name, String status, int progress, DissectionStatus.Stats stats, List<String> errors,
+            List<Partition> partitions) {
         static Details of(DissectionStatus s) {
-            return new Details(s.snapshot(), s.name(), s.status().value(), s.progress(), s.stats(), s.errors());
+            return new Details(s.snapshot(), s.name(), s.status().value(), s.progress(), s.stats(), s.errors(),
+                    s.partitions().stream().map(Partition::of).toList());
+        }
+    }
+
+    /** One partition of the job (a node's chunks or a slice of them) as far as it got. */
+    public record Partition(String node, String status, @JsonProperty("packets_processed") long packetsProcessed,
+            @JsonProperty("entries_created") long entriesCreated, int attempts) {
+        static Partition of(DissectionStatus.Partition p) {
+            return new Partition(p.node(), p.status(), p.packetsProcessed(), p.entriesCreated(), p.attempts());
         }
     }
 
@@ -50,7 +60,14 @@ public final class DissectionAnswers {
     public sealed interface Database permits Realtime, Dissected {}
 
     public record Realtime(String type, String node, @JsonProperty("entry_count") long entryCount,
-            @JsonProperty("first_ts") Long firstTs, @JsonProperty("last_ts") Long lastTs) implements Database {}
+            @JsonProperty("first_ts") Long firstTs, @JsonProperty("last_ts") Long lastTs, List<Gap> gaps) implements Database {}
+
+    /** A chunk the real-time lane could not dissect after its retries. */
+    public record Gap(String key, String reason, int attempts) {
+        static Gap of(dev.trawl.core.realtime.RealtimeProgress.Gap g) {
+            return new Gap(g.key(), g.reason(), g.attempts());
+        }
+    }
 
     public record Dissected(String type, String snapshot, String name, @JsonProperty("entry_count") long entryCount, String status,
             @JsonProperty("first_ts") Long firstTs, @JsonProperty("last_ts") Long lastTs) implements Database {}

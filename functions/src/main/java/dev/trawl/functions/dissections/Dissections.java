@@ -34,6 +34,7 @@ public class Dissections {
     private final S3Client s3;
     private final String bucket;
     private final DissectionStatusStore store;
+    private final dev.trawl.core.realtime.RealtimeProgressStore realtimeProgress;
     private final EventSender events;
     private final SharedClickHouse clickHouse;
     private final Clock clock;
@@ -45,6 +46,7 @@ public class Dissections {
         this.s3 = s3;
         this.bucket = bucket;
         this.store = store;
+        this.realtimeProgress = new dev.trawl.core.realtime.RealtimeProgressStore(s3, bucket);
         this.events = events;
         this.clickHouse = clickHouse;
         this.clock = clock;
@@ -166,7 +168,9 @@ public class Dissections {
         } catch (RuntimeException e) {
             throw new ApiException.Internal("ClickHouse is unreachable: " + e.getMessage(), e);
         }
-        realtime.forEach((node, c) -> out.add(new DissectionAnswers.Realtime("realtime", node, c.entries(), c.firstTs(), c.lastTs())));
+        realtime.forEach((node, c) -> out.add(new DissectionAnswers.Realtime("realtime", node, c.entries(), c.firstTs(), c.lastTs(),
+                // chunks the lane could not dissect after its retries: never a silent hole
+                realtimeProgress.find(node).gaps().stream().map(DissectionAnswers.Gap::of).toList())));
         for (DissectionStatus s : store.list(null)) {
             var c = dissected.getOrDefault(s.dataset(), CallsDatasets.Counts.NONE);
             out.add(new DissectionAnswers.Dissected("dissection", s.snapshot(), s.name(), c.entries(), s.status().value(), c.firstTs(), c.lastTs()));

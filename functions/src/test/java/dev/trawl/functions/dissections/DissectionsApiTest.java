@@ -231,7 +231,7 @@ class DissectionsApiTest {
             byKey.put(db.get("type").asString() + ":" + (db.has("node") ? db.get("node").asString() : db.get("snapshot").asString() + "/" + db.get("name").asString()), db);
         }
         assertThat(byKey.get("realtime:worker-1").toString())
-                .isEqualTo("{\"type\":\"realtime\",\"node\":\"worker-1\",\"entry_count\":2,\"first_ts\":1706745600000,\"last_ts\":1706749200000}");
+                .isEqualTo("{\"type\":\"realtime\",\"node\":\"worker-1\",\"entry_count\":2,\"first_ts\":1706745600000,\"last_ts\":1706749200000,\"gaps\":[]}");
         assertThat(byKey.get("realtime:worker-2").get("entry_count").asLong()).isEqualTo(1);
         assertThat(byKey.get("dissection:db-snap/full").toString()).isEqualTo("{\"type\":\"dissection\",\"snapshot\":\"db-snap\",\"name\":\"full\","
                 + "\"entry_count\":1,\"status\":\"completed\",\"first_ts\":1706742000000,\"last_ts\":1706742000000}");
