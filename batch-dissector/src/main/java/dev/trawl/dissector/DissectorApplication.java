@@ -28,7 +28,18 @@ import org.springframework.context.annotation.Bean;
  *       one event to its end, without a web server, and exits (0 once the status is final).
  * </ul>
  */
-@SpringBootApplication
+// This port serves /events (which checks the events token) and nothing else. On the local stack's
+// classpath, Spring Cloud Function's web layer would publish every Function bean of this app over HTTP
+// (its settings lookup included), and Spring Boot's default security would ask for a generated password.
+@SpringBootApplication(excludeName = {
+        "org.springframework.cloud.function.web.mvc.ReactorAutoConfiguration",
+        "org.springframework.cloud.function.web.flux.ReactorAutoConfiguration",
+        "org.springframework.cloud.function.web.source.FunctionExporterAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+        "org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterAutoConfiguration",
+        "org.springframework.boot.security.oauth2.server.resource.autoconfigure.servlet.OAuth2ResourceServerAutoConfiguration"})
 public class DissectorApplication {
     private static final Logger log = LoggerFactory.getLogger(DissectorApplication.class);
 

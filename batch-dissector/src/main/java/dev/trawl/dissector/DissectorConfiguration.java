@@ -1,11 +1,14 @@
 package dev.trawl.dissector;
 
 import com.clickhouse.client.api.Client;
+import dev.trawl.core.access.BrowserGuard;
+import dev.trawl.core.access.EventsToken;
 import dev.trawl.core.clickhouse.ClickHouseSettings;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.engine.DissectionEngine;
 import dev.trawl.engine.DissectionOptions;
+import dev.trawl.dissector.events.RequestGuard;
 import dev.trawl.dissector.events.TrawlEventHandler;
 import dev.trawl.dissector.job.DissectionJob;
 import dev.trawl.dissector.job.DissectionLauncher;
@@ -16,8 +19,10 @@ import dev.trawl.dissector.realtime.RealtimeDissector;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Function;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -107,6 +112,18 @@ public class DissectorConfiguration {
     @Bean(destroyMethod = "close")
     RealtimeDissector realtimeDissector(S3Client s3, S3Settings settings, CallsTable calls, DissectionEngine engine, Retry retry) {
         return new RealtimeDissector(s3, settings.bucket(), calls, engine, retry, RealtimeDissector.Settings.DEFAULT, Clock.systemUTC());
+    }
+
+    @Bean
+    EventsToken eventsToken(Function<String, String> trawlSettings) {
+        return EventsToken.from(trawlSettings);
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestGuard> requestGuard(Function<String, String> trawlSettings) {
+        var registration = new FilterRegistrationBean<>(new RequestGuard(BrowserGuard.from(trawlSettings)));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 
     @Bean

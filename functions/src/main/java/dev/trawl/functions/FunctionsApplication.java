@@ -9,7 +9,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * {@link dev.trawl.functions.events.CloudEventHandler}s for the events it reacts to. State lives
  * in S3 (and ClickHouse), never in this process.
  */
-@SpringBootApplication
+// no user store: callers are API tokens or JWTs (dev.trawl.functions.access), never a generated password in the log
+@SpringBootApplication(excludeName = "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration")
 public class FunctionsApplication {
     public static void main(String[] args) {
         SpringApplication.run(FunctionsApplication.class, args);

@@ -1,6 +1,9 @@
 package dev.trawl.local;
 
 import dev.trawl.core.Names;
+import dev.trawl.core.access.BrowserGuard;
+import dev.trawl.core.access.EventsToken;
+import dev.trawl.core.access.Secrets;
 import dev.trawl.core.clickhouse.ClickHouseAnalyst;
 import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.embedded.clickhouse.ClickHouseHttpFront;
@@ -67,6 +70,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> listening = new LinkedHashMap<>();
     private final Map<String, String> problems = new LinkedHashMap<>();
+    private final Map<String, SpringApp> apps = new LinkedHashMap<>();
     private EmbeddedS3 s3;
     private EmbeddedClickHouse clickhouse;
     private EventRouter router;
@@ -112,7 +116,15 @@ public final class LocalStack implements AutoCloseable {
                     analystPassword == null ? "" : analystPassword, true));
         }
 
-        router = bind("events", options.routerPort(), () -> EventRouter.start(host, options.routerPort(), TriggerFile.packaged()));
+        // a secret per stack: only the router's events reach /events (a forged one cannot cancel a dissection)
+        if (options.env().apply(EventsToken.VARIABLE) == null) settings.put(EventsToken.VARIABLE, Secrets.generate());
+        else copy(EventsToken.VARIABLE);
+        Function<String, String> stackSettings = lookup();
+        // who may call the API: the apps read these like any other setting (./trawl up --auth sets them)
+        for (String name : new String[] {"TRAWL_AUTH", "TRAWL_AUTH_TOKENS_FILE"}) copy(name);
+
+        router = bind("events", options.routerPort(), () -> EventRouter.start(host, options.routerPort(), TriggerFile.packaged(),
+                EventsToken.from(stackSettings), BrowserGuard.from(stackSettings)));
         started.push(router);
         settings.put("K_SINK", router.url().toString());
         settings.put("TRAWL_CAPTURE_SPOOL_DIR", data.resolve("spool").toString());
@@ -163,6 +175,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             SpringApp app = bind(what, port, () -> SpringApp.start(name, main, options.host(), port, settings));
             started.push(app);
+            apps.put(name, app);
             return app;
         } catch (IllegalStateException portInUse) {
             if (String.valueOf(portInUse.getMessage()).contains("already in use")) throw portInUse;
@@ -304,6 +317,13 @@ public final class LocalStack implements AutoCloseable {
         return Map.copyOf(problems);
     }
 
+    /** The Spring apps running here, by name ({@code functions}, {@code dissector}): what a test inspects. */
+    Map<String, org.springframework.context.ApplicationContext> applicationContexts() {
+        Map<String, org.springframework.context.ApplicationContext> contexts = new LinkedHashMap<>();
+        apps.forEach((name, app) -> contexts.put(name, app.context()));
+        return contexts;
+    }
+
     public URI dissectorUrl() {
         return dissectorUrl;
     }
@@ -328,6 +348,7 @@ public final class LocalStack implements AutoCloseable {
         }
         out.println("  API         " + apiUrl + "/mcp   health " + apiUrl + "/health"
                 + (problems.containsKey("API") ? "\n              " + problems.get("API") : ""));
+        printAuth(out, data);
         out.println("  Events      " + router.url() + "  (K_SINK; routes from knative/base/eventing/triggers.yaml)");
         for (Trigger t : router.triggers()) {
             out.println("                " + t.filter().getOrDefault("type", t.filter().toString()) + " -> " + t.subscriberKind() + " " + t.subscriberName());
@@ -338,6 +359,22 @@ public final class LocalStack implements AutoCloseable {
         if (listening.containsKey("Capture metrics")) out.println("  Metrics     " + listening.get("Capture metrics") + "  (Prometheus)");
         out.println("Ctrl-C stops; ./trawl up again finds the same data.");
         out.flush();
+    }
+
+    private void printAuth(PrintStream out, Path data) {
+        String auth = lookup().apply("TRAWL_AUTH");
+        if (auth == null || auth.isBlank() || auth.strip().equals("none")) {
+            out.println("  Access      open: no token asked, on loopback only (anyone on this machine may call the API);"
+                    + " ./trawl up --auth asks for tokens");
+            return;
+        }
+        out.println("  Access      TRAWL_AUTH=" + auth.strip() + ": every call needs 'Authorization: Bearer <token>' (docs/security.md)");
+        Path admin = data.resolve(LocalTokens.ADMIN_TOKEN);
+        if (java.nio.file.Files.exists(admin)) {
+            out.println("              an admin token is in " + admin + " (mode 0600); tokens file " + lookup().apply("TRAWL_AUTH_TOKENS_FILE"));
+            out.println("              curl -H \"Authorization: Bearer $(cat " + admin + ")\" " + apiUrl + "/mcp/snapshots");
+            out.println("              TRAWL_API_TOKEN=$(cat " + admin + ") ./trawl mcp --api " + apiUrl);
+        }
     }
 
     /** Stops everything, last started first. */

@@ -75,6 +75,10 @@ final class SpringApp implements AutoCloseable {
         return name;
     }
 
+    ConfigurableApplicationContext context() {
+        return context;
+    }
+
     int port() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port", "-1"));
     }

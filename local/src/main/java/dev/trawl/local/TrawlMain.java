@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -16,12 +17,14 @@ public final class TrawlMain {
 
     private static final String USAGE = """
             usage: trawl <command> [options]
-              up [--data-dir DIR] [--no-capture] [--port-offset N]
+              up [--data-dir DIR] [--no-capture] [--port-offset N] [--auth]
                                                    everything on this machine (data in ./.trawl by default);
-                                                   N moves every port (S3 9000, ClickHouse 8123, ...) up by N
+                                                   N moves every port (S3 9000, ClickHouse 8123, ...) up by N;
+                                                   --auth: the API asks for tokens (an admin one is written to DIR)
               dissect FILE...                      dissect captures, print API calls as JSON lines
               mcp [--api URL | --port-offset N]    MCP over stdio, for assistants that launch a command; talks to
-                                                   the trawl at URL (TRAWL_API_URL) or to `up --port-offset N`
+                                                   the trawl at URL (TRAWL_API_URL) or to `up --port-offset N`,
+                                                   with the token in TRAWL_API_TOKEN
               fetch-chdb                           fetch the embedded ClickHouse library into its cache
             """;
 
@@ -54,8 +57,10 @@ public final class TrawlMain {
         Path dataDir = Path.of(".trawl");
         boolean capture = true;
         int portOffset = 0;
+        boolean auth = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--auth" -> auth = true;
                 case "--data-dir" -> {
                     if (i + 1 >= args.length) fail("--data-dir needs a directory");
                     dataDir = Path.of(args[++i]);
@@ -73,9 +78,15 @@ public final class TrawlMain {
                 default -> fail("up: unknown option '" + args[i] + "'\n" + USAGE);
             }
         }
+        var options = LocalStack.Options.defaults(dataDir).withPortOffset(portOffset).withCapture(capture);
+        if (auth) {
+            Map<String, String> tokens = Map.of("TRAWL_AUTH", "tokens",
+                    "TRAWL_AUTH_TOKENS_FILE", LocalTokens.prepare(dataDir).toAbsolutePath().toString());
+            options = options.withEnv(name -> tokens.containsKey(name) ? tokens.get(name) : System.getenv(name));
+        }
         LocalStack stack;
         try {
-            stack = LocalStack.start(LocalStack.Options.defaults(dataDir).withPortOffset(portOffset).withCapture(capture));
+            stack = LocalStack.start(options);
         } catch (IllegalStateException e) {
             fail(e.getMessage());
             return;

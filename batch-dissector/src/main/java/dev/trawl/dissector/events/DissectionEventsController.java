@@ -2,6 +2,7 @@ package dev.trawl.dissector.events;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
+import dev.trawl.core.access.EventsToken;
 import dev.trawl.core.events.EventSender;
 import dev.trawl.dissector.Retry;
 import dev.trawl.dissector.realtime.RealtimeDissector;
@@ -30,13 +31,19 @@ public class DissectionEventsController {
     static final long ACK_WAIT_SECONDS = 45;
 
     private final TrawlEventHandler handler;
+    private final EventsToken token;
 
-    public DissectionEventsController(TrawlEventHandler handler) {
+    public DissectionEventsController(TrawlEventHandler handler, EventsToken token) {
         this.handler = handler;
+        this.token = token;
     }
 
     @PostMapping("/events")
     public ResponseEntity<Map<String, Object>> receive(@RequestHeader HttpHeaders headers, @RequestBody(required = false) byte[] body) {
+        if (!token.accepts(headers.getFirst(EventsToken.HEADER))) {
+            return ResponseEntity.status(401).body(Map.of("success", false,
+                    "error", "events are accepted only from the broker (" + EventsToken.HEADER + " missing or wrong)"));
+        }
         CloudEvent event;
         try {
             Map<String, String> single = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);

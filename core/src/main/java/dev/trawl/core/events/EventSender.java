@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import dev.trawl.core.access.EventsToken;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -29,11 +30,18 @@ public final class EventSender {
     private final URI sink;
     private final String source;
     private final HttpClient http;
+    private final String token;
 
     public EventSender(URI sink, String component) {
+        this(sink, component, null);
+    }
+
+    /** With the event path's shared secret ({@link EventsToken}), sent with every event when not null. */
+    public EventSender(URI sink, String component, String token) {
         this.sink = sink;
         this.source = TrawlEvents.source(component);
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.token = token;
     }
 
     /** From {@code K_SINK}; null sink means events are dropped with a warning (no subscriber configured). */
@@ -44,7 +52,7 @@ public final class EventSender {
     /** From any lookup of {@code K_SINK} (in a Spring app, {@code environment::getProperty}). */
     public static EventSender from(java.util.function.Function<String, String> lookup, String component) {
         String sink = lookup.apply("K_SINK");
-        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component);
+        return new EventSender(sink == null || sink.isBlank() ? null : URI.create(sink), component, EventsToken.from(lookup).value());
     }
 
     public URI sink() {
@@ -82,6 +90,7 @@ public final class EventSender {
             return id;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(sink).timeout(Duration.ofSeconds(30));
+        if (token != null) request.header(EventsToken.HEADER, token);
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         HttpMessageFactory.createWriter(request::header, bytes -> {
                     if (bytes != null) body.writeBytes(bytes);

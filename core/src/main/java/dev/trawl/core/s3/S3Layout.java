@@ -17,6 +17,9 @@ public final class S3Layout {
     public static final String NODES = "nodes/";
     public static final String SNAPSHOTS = "snapshots/";
     public static final String DISSECTIONS = "dissections/";
+    public static final String AUDIT = "audit/";
+    private static final java.time.format.DateTimeFormatter AUDIT_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'/'yyyyMMdd'T'HHmmss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     public static final String CHUNK_SUFFIX = ".pcap";
     public static final String META_SUFFIX = ".meta.json";
 
@@ -171,6 +174,19 @@ public final class S3Layout {
     }
 
     public record DissectionKey(String snapshot, String name) {}
+
+    /**
+     * {@code audit/<day>/<time>-<writer>-<sequence>.jsonl}: one batch of audit records, written at
+     * {@code at} by one process; keys sort by the time they were written.
+     */
+    public static String auditKey(java.time.Instant at, String writer, long sequence) {
+        return AUDIT + AUDIT_TIME.format(at) + "-" + Names.require("audit writer", writer) + "-" + String.format("%012d", sequence) + ".jsonl";
+    }
+
+    /** The key a listing of the audit objects written at or after {@code since} starts after. */
+    public static String auditListStart(java.time.Instant since) {
+        return AUDIT + AUDIT_TIME.format(since.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    }
 
     /** A parsed chunk key. Times are nanoseconds since the epoch, end inclusive of the last packet. */
     public record ChunkKey(String node, long startNanos, long endNanos, String key) {

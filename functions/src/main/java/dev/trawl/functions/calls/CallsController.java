@@ -1,6 +1,10 @@
 package dev.trawl.functions.calls;
 
+import dev.trawl.functions.access.Callers;
+import dev.trawl.functions.routes.Route;
 import dev.trawl.functions.routes.RouteHandler;
+import dev.trawl.functions.routes.Routes;
+import dev.trawl.functions.web.ApiException;
 import dev.trawl.functions.web.FunctionGroup;
 
 import org.springframework.web.bind.annotation.PathVariable;
@@ -18,22 +22,34 @@ public class CallsController {
         this.calls = calls;
     }
 
+    /** The answer as it is for a caller holding the route's payload role; without header values and payloads for anyone else. */
+    private static Object forCaller(String route, Object answer) {
+        return Callers.current().may(payloadRole(route)) ? answer : ViewerRedaction.redact(answer);
+    }
+
+    private static dev.trawl.functions.routes.Role payloadRole(String route) {
+        return Routes.named(route).map(Route::payloadRole).orElseThrow();
+    }
+
     @RouteHandler("list_api_calls")
-    public Calls.Page list(
+    public Object list(
             @RequestParam(name = "kfl", required = false) String kfl,
             @RequestParam(name = "db", required = false) String db,
             @RequestParam(name = "limit", required = false) String limit,
             @RequestParam(name = "start", required = false) String start,
             @RequestParam(name = "end", required = false) String end,
             @RequestParam(name = "format", required = false) String format) {
-        return calls.list(new CallsQuery(kfl, db, limit, start, end, format));
+        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
+            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
+        }
+        return forCaller("list_api_calls", calls.list(new CallsQuery(kfl, db, limit, start, end, format)));
     }
 
     @RouteHandler("get_api_call")
-    public Calls.Details details(
+    public Object details(
             @PathVariable("id") String id,
             @RequestParam(name = "db", required = false) String db,
             @RequestParam(name = "max_payload", required = false) String maxPayload) {
-        return calls.details(new CallQuery(id, db, maxPayload));
+        return forCaller("get_api_call", calls.details(new CallQuery(id, db, maxPayload)));
     }
 }

@@ -1,6 +1,9 @@
 package dev.trawl.functions.events;
 
+import dev.trawl.core.access.EventsToken;
+import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.web.ApiException;
+import dev.trawl.functions.web.ErrorResponses;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.rw.CloudEventRWException;
@@ -27,14 +30,19 @@ public class EventsController {
     private static final Logger log = LoggerFactory.getLogger(EventsController.class);
 
     private final ObjectProvider<CloudEventHandler> handlers;
+    private final EventsToken token;
 
-    public EventsController(ObjectProvider<CloudEventHandler> handlers) {
+    public EventsController(ObjectProvider<CloudEventHandler> handlers, TrawlEnv env) {
         this.handlers = handlers;
+        this.token = EventsToken.from(env::lookup);
     }
 
     @PostMapping("/events")
-    public ResponseEntity<Map<String, Object>> receive(HttpServletRequest request, @RequestBody(required = false) byte[] body)
+    public ResponseEntity<?> receive(HttpServletRequest request, @RequestBody(required = false) byte[] body)
             throws Exception {
+        if (!token.accepts(request.getHeader(EventsToken.HEADER))) {
+            return ErrorResponses.of(401, "events are accepted only from the broker (" + EventsToken.HEADER + " missing or wrong)");
+        }
         CloudEvent event = read(request, body);
         List<CloudEventHandler> matching = handlers.orderedStream().filter(h -> h.type().equals(event.getType())).toList();
         var answer = new LinkedHashMap<String, Object>();

@@ -1,5 +1,7 @@
 package dev.trawl.functions.mcp;
 
+import dev.trawl.functions.access.Callers;
+import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.TypeRef;
@@ -19,11 +21,11 @@ import java.util.Map;
 import dev.trawl.functions.web.FunctionGroup;
 import dev.trawl.functions.routes.TrawlApi;
 import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -38,12 +40,23 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
     private final HttpServletStatelessServerTransport transport = HttpServletStatelessServerTransport.builder()
             .jsonMapper(new JsonRpcErrors(McpJsonDefaults.getMapper()))
             .messageEndpoint("/mcp")
+            // the caller's credentials ride along: each tool calls the REST API as the caller; tools/list shows what its role may call
+            .contextExtractor(McpHttpEndpoint::caller)
             .build();
     private final Environment environment;
     private McpStatelessSyncServer server;
 
     public McpHttpEndpoint(Environment environment) {
         this.environment = environment;
+    }
+
+    /** Runs on the request's thread, where Spring Security has established who is calling. */
+    static McpTransportContext caller(HttpServletRequest request) {
+        Map<String, Object> context = new LinkedHashMap<>();
+        if (request.getHeader("Authorization") != null) context.put(TrawlMcpServer.AUTHORIZATION, request.getHeader("Authorization"));
+        Callers.Caller caller = Callers.current();
+        if (caller.role() != null) context.put(TrawlMcpServer.ROLE, caller.role());
+        return McpTransportContext.create(context);
     }
 
     /**
@@ -154,7 +167,8 @@ public class McpHttpEndpoint implements ApplicationListener<WebServerInitialized
         };
         FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(filter);
         registration.addUrlPatterns("/mcp");
-        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        // after Spring Security's chain: an MCP request is authenticated (and audited) like any other
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER + 10);
         return registration;
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code ./trawl mcp}: MCP over stdio for desktop assistants that launch a command. It talks to a
  * running trawl's API ({@code --api URL}, or {@code --port-offset N} for a local stack started
- * with that offset, else {@code TRAWL_API_URL}, else the local stack's http://127.0.0.1:8898).
+ * with that offset, else {@code TRAWL_API_URL}, else the local stack's http://127.0.0.1:8898), with the
+ * bearer token in {@code TRAWL_API_TOKEN} when the API asks for one.
  * Standard output carries only JSON-RPC, so nothing else may print there. It exits when the
  * assistant closes its standard input, as the MCP stdio transport expects of a server.
  */
@@ -54,11 +55,16 @@ public final class McpStdio {
                 return c;
             }
         };
-        McpSyncServer server = TrawlMcpServer.session(new CurrentStdioTransport(requests, protocol), new TrawlApi(URI.create(api)), version());
+        McpSyncServer server = TrawlMcpServer.session(new CurrentStdioTransport(requests, protocol), apiAs(URI.create(api), System.getenv("TRAWL_API_TOKEN")), version());
         Runtime.getRuntime().addShutdownHook(new Thread(server::closeGracefully));
         closed.await();
         // the assistant hung up; the HTTP client's and the SDK's threads would keep the JVM up
         System.exit(0);
+    }
+
+    /** The API called with {@code TRAWL_API_TOKEN} as its bearer token, when one is set (the API's TRAWL_AUTH asks for it). */
+    static TrawlApi apiAs(URI api, String token) {
+        return new TrawlApi(api).as(token == null || token.isBlank() ? null : "Bearer " + token.strip());
     }
 
     /** Where trawl's API is: {@code --api URL}, {@code --port-offset N} (the local stack's port moved by N), the environment's URL, or the local stack's. */

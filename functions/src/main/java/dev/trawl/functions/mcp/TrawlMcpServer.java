@@ -14,6 +14,7 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStatelessServerTransport;
 import dev.trawl.functions.routes.Route;
+import dev.trawl.functions.routes.Role;
 import dev.trawl.functions.routes.Routes;
 import dev.trawl.functions.routes.Tool;
 import dev.trawl.functions.routes.TrawlApi;
@@ -38,6 +39,11 @@ public final class TrawlMcpServer {
             'http and status >= 400' -> get_api_call for one call's payloads. To keep evidence: get_data_boundaries ->
             create_snapshot -> get_snapshot until completed -> export_snapshot_pcap for a Wireshark file.""";
 
+    /** The transport context's key for the HTTP caller's {@code Authorization} header. */
+    public static final String AUTHORIZATION = "authorization";
+    /** The transport context's key for the HTTP caller's {@link Role} (absent: nobody asked, as over stdio). */
+    public static final String ROLE = "role";
+
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private TrawlMcpServer() {}
@@ -46,7 +52,7 @@ public final class TrawlMcpServer {
         McpJsonMapper mapper = McpJsonDefaults.getMapper();
         List<McpStatelessServerFeatures.SyncToolSpecification> tools = Routes.tools().stream()
                 .map(tool -> new McpStatelessServerFeatures.SyncToolSpecification(
-                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api)))
+                        toolOf(tool, mapper), (context, request) -> run(tool, request.arguments(), api.as((String) context.get(AUTHORIZATION)))))
                 .toList();
         return McpServer.sync(new LifecycleNotificationsAccepted(transport))
                 .serverInfo(NAME, version)
@@ -76,7 +82,11 @@ public final class TrawlMcpServer {
             transport.setMcpHandler(new McpStatelessServerHandler() {
                 @Override
                 public Mono<McpSchema.JSONRPCResponse> handleRequest(McpTransportContext context, McpSchema.JSONRPCRequest request) {
-                    return handler.handleRequest(context, request);
+                    Mono<McpSchema.JSONRPCResponse> answer = handler.handleRequest(context, request);
+                    if (!McpSchema.METHOD_TOOLS_LIST.equals(request.method()) || !(context.get(ROLE) instanceof Role role)) return answer;
+                    return answer.map(response -> response.result() instanceof McpSchema.ListToolsResult list
+                            ? new McpSchema.JSONRPCResponse(response.jsonrpc(), response.id(), mayCall(list, role), response.error())
+                            : response);
                 }
 
                 @Override
@@ -100,6 +110,16 @@ public final class TrawlMcpServer {
         public List<String> protocolVersions() {
             return transport.protocolVersions();
         }
+    }
+
+    /**
+     * The tools a caller holding {@code role} may call: each tool is its route, which needs a role. A call of
+     * another tool still reaches the API, which refuses it (403) and so the tool answers an error naming the role.
+     */
+    static McpSchema.ListToolsResult mayCall(McpSchema.ListToolsResult tools, Role role) {
+        return new McpSchema.ListToolsResult(tools.tools().stream()
+                .filter(t -> Routes.named(t.name()).map(r -> role.includes(r.role())).orElse(false))
+                .toList(), tools.nextCursor(), tools.meta());
     }
 
     public static McpSyncServer session(McpServerTransportProvider transport, TrawlApi api, String version) {

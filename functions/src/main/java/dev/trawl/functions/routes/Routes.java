@@ -50,9 +50,9 @@ public final class Routes {
 
     private static final List<Route> ALL = List.of(
             rawCaptureStatus(), dataBoundaries(),
-            listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(),
+            listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(), verifySnapshot(),
             listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
-            listApiCalls(), getApiCall(),
+            listApiCalls(), getApiCall(), auditTrail(),
             new Route("mcp", "mcp", "POST", "/mcp", Role.VIEWER, null,
                     "Model Context Protocol (JSON-RPC 2.0, Streamable HTTP, stateless): every endpoint here as a tool for AI assistants",
                     List.of(), null),
@@ -433,6 +433,36 @@ public final class Routes {
      * that may be null is an anyOf of single types, which clients that map schemas onto a one-type
      * dialect (the OpenAPI subset of some model providers) still read.
      */
+    static Route verifySnapshot() {
+        return new Route("verify_snapshot", "snapshots", "GET", "/mcp/snapshots/:name/verify", Role.ANALYST, null,
+                "Re-read every object of a snapshot and check its sha256",
+                List.of(SNAPSHOT_NAME),
+                new Tool("Verify a snapshot's evidence",
+                """
+                Reads every object of a completed snapshot again, recomputes its sha256 and compares it with the
+                snapshot's manifest and with the raw chunk it was copied from. verified is true when nothing differs;
+                otherwise differences names each object that does (missing, or its bytes changed since capture).
+                Use it before handing a snapshot over as evidence, or when the user asks whether it was tampered with.""",
+                object("""
+                {"name": {"type": "string"}, "verified": {"type": "boolean"},
+                 "objects_checked": {"type": "integer"}, "raw_metas_checked": {"type": "integer", "description": "Objects also checked against their raw chunk's meta (raw chunks older than the raw retention are gone)"},
+                 "differences": {"type": "array", "description": "Each differing object: key, problem, expected and actual sha256", "items": {"type": "object"}},
+                 "checked_at": {"type": "string"}}""", "name", "verified", "differences"),
+                Kind.READ_ONLY,
+                Map.of(404, NO_SNAPSHOT, 409, "The snapshot is not completed yet: call get_snapshot until it is, then verify again.")));
+    }
+
+    /** The audit trail: who created, stopped, deleted, exported or read what, and every refused request. No tool: it is for people. */
+    static Route auditTrail() {
+        return new Route("audit_trail", Routes.EVERY_INSTANCE, "GET", "/mcp/audit", Role.ADMIN, null,
+                "The audit trail (admin): ?since=&actor=&action=&limit=",
+                List.of(Param.query("since", Type.STRING, "From this time on: an ISO-8601 instant or milliseconds since the epoch (default: the last 24 hours)"),
+                        Param.query("actor", Type.STRING, "Only this caller's records"),
+                        Param.query("action", Type.STRING, "Only this action (a route's name, e.g. delete_snapshot)"),
+                        Param.query("limit", Type.INTEGER, "At most this many records (1 to 1000, default 100)")),
+                null);
+    }
+
     private static String object(String properties, String... required) {
         StringBuilder json = new StringBuilder("{\"type\":\"object\",\"properties\":").append(properties.strip());
         if (required.length > 0) json.append(",\"required\":[\"").append(String.join("\",\"", required)).append("\"]");

@@ -28,11 +28,25 @@ public final class TrawlApi {
 
     private final URI base;
     private final HttpClient http;
+    private final String authorization;
 
     public TrawlApi(URI base) {
+        this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), null);
+    }
+
+    private TrawlApi(URI base, HttpClient http, String authorization) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = http;
+        this.authorization = authorization;
+    }
+
+    /**
+     * The same API called with this {@code Authorization} header value ({@code Bearer ...}; null: none), so every
+     * call is checked, and audited, as the caller's own: a tool can do exactly what its caller may do on REST.
+     */
+    public TrawlApi as(String authorization) {
+        return new TrawlApi(base, http, authorization == null || authorization.isBlank() ? null : authorization);
     }
 
     public URI base() {
@@ -59,12 +73,12 @@ public final class TrawlApi {
      */
     public OptionalLong head(String path, Map<String, ?> query) {
         URI uri = URI.create(base + path + queryString(query));
-        HttpResponse<Void> answer = exchange(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+        HttpResponse<Void> answer = exchange(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
         if (answer.statusCode() / 100 == 2) {
             return answer.headers().firstValueAsLong("Content-Length");
         }
-        HttpResponse<InputStream> refusal = exchange(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
+        HttpResponse<InputStream> refusal = exchange(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         byte[] text;
         try (InputStream body = refusal.body()) {
@@ -88,7 +102,7 @@ public final class TrawlApi {
     }
 
     private Map<String, Object> send(String method, String path, Map<String, ?> query, Map<String, ?> body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path + queryString(query)))
+        HttpRequest.Builder request = authorized(HttpRequest.newBuilder(URI.create(base + path + queryString(query))))
                 .timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json");
         if (body != null) {
@@ -105,6 +119,10 @@ public final class TrawlApi {
                     : "HTTP " + response.statusCode() + " from " + method + " " + path);
         }
         return json;
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return authorization == null ? request : request.header("Authorization", authorization);
     }
 
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {

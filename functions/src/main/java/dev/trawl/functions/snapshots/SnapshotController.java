@@ -30,10 +30,12 @@ public class SnapshotController {
 
     private final SnapshotService snapshots;
     private final SnapshotExport export;
+    private final SnapshotEvidence evidence;
 
-    public SnapshotController(SnapshotService snapshots, SnapshotExport export) {
+    public SnapshotController(SnapshotService snapshots, SnapshotExport export, SnapshotEvidence evidence) {
         this.snapshots = snapshots;
         this.export = export;
+        this.evidence = evidence;
     }
 
     @RouteHandler("list_snapshots")
@@ -53,6 +55,7 @@ public class SnapshotController {
 
     @RouteHandler("delete_snapshot")
     public SnapshotAnswers.Deleted delete(@PathVariable("name") String name) {
+        evidence.requireDeletable(name);
         return snapshots.delete(name);
     }
 

@@ -10,6 +10,7 @@ import dev.trawl.functions.capture.CaptureStatus;
 import dev.trawl.functions.events.CloudEventHandler;
 import dev.trawl.functions.events.Events;
 import dev.trawl.functions.web.FunctionGroup;
+import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -47,6 +48,12 @@ public class SnapshotFunctions {
     public SnapshotExport snapshotExport(S3Client s3, S3Presigner presigner, S3Settings settings, SnapshotService service,
             SnapshotStore store, TrawlEnv env) {
         return new SnapshotExport(s3, presigner, settings.bucket(), service, store, ApiDurations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
+    }
+
+    /** {@code TRAWL_SNAPSHOT_LOCK_DAYS}: days after its creation a snapshot cannot be deleted (default 0: no such rule). */
+    @Bean
+    public SnapshotEvidence snapshotEvidence(S3Client s3, S3Settings settings, SnapshotService service, Clock clock, TrawlEnv env) {
+        return new SnapshotEvidence(s3, settings.bucket(), service, clock, Duration.ofDays(Long.parseLong(env.get("TRAWL_SNAPSHOT_LOCK_DAYS", "0").strip())));
     }
 
     /** {@code snapshot.requested}: assemble what already exists of the window. */

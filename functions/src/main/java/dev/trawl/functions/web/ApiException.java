@@ -28,6 +28,13 @@ public abstract class ApiException extends RuntimeException {
         }
     }
 
+    /** 403: the caller's role does not allow this (the message names the role that does). */
+    public static final class Forbidden extends ApiException {
+        public Forbidden(String message) {
+            super(403, message);
+        }
+    }
+
     /** 404: the named thing does not exist. */
     public static final class NotFound extends ApiException {
         public NotFound(String message) {

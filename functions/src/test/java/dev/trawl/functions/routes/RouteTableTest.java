@@ -78,7 +78,8 @@ class RouteTableTest {
     void theListingIsTheTablesListedRoutesOfTheGroupsServed() {
         assertThat(endpoints(null)).extracting(e -> e.get("method") + " " + e.get("path"))
                 .containsExactlyInAnyOrderElementsOf(Routes.all().stream().filter(Route::listed).map(r -> r.method() + " " + r.path()).toList());
-        assertThat(endpoints("calls")).extracting(e -> e.get("path")).containsExactly("/mcp/calls", "/mcp/calls/:id");
+        // a group's instance lists its routes and those every instance serves (the audit trail)
+        assertThat(endpoints("calls")).extracting(e -> e.get("path")).containsExactly("/mcp/audit", "/mcp/calls", "/mcp/calls/:id");
         assertThat(endpoints("snapshots,mcp")).extracting(e -> e.get("method") + " " + e.get("path"))
                 .contains("POST /mcp", "DELETE /mcp/snapshots/:name").doesNotContain("GET /mcp/calls");
     }

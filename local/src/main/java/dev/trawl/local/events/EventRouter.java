@@ -1,6 +1,8 @@
 package dev.trawl.local.events;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.trawl.core.access.BrowserGuard;
+import dev.trawl.core.access.EventsToken;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -53,14 +55,23 @@ public final class EventRouter implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    private EventRouter(List<Trigger> triggers, HttpServer server) {
+    private final EventsToken token;
+    private final BrowserGuard guard;
+
+    private EventRouter(List<Trigger> triggers, HttpServer server, EventsToken token, BrowserGuard guard) {
         this.triggers = List.copyOf(triggers);
         this.server = server;
+        this.token = token;
+        this.guard = guard;
     }
 
-    public static EventRouter start(String host, int port, List<Trigger> triggers) throws IOException {
+    /**
+     * Takes events only from producers holding the stack's {@link EventsToken} (when one is set),
+     * and passes it on with every delivery, so a subscriber can tell the router's events from forged ones.
+     */
+    public static EventRouter start(String host, int port, List<Trigger> triggers, EventsToken token, BrowserGuard guard) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        EventRouter router = new EventRouter(triggers, server);
+        EventRouter router = new EventRouter(triggers, server, token, guard);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", router::accept);
         server.start();
@@ -92,12 +103,24 @@ public final class EventRouter implements AutoCloseable {
     private void accept(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
+            var headersIn = exchange.getRequestHeaders();
+            var refusal = guard.refusal(method, headersIn.getFirst("Host"), headersIn.getFirst("Origin"),
+                    headersIn.getFirst("Content-Type"), !"GET".equals(method) && !"HEAD".equals(method));
+            if (refusal.isPresent()) {
+                respond(exchange, 403, JSON.writeValueAsString(Map.of("error", refusal.get())));
+                return;
+            }
             if ("GET".equals(method) && exchange.getRequestURI().getPath().matches("/(health|healthz)?")) {
                 respond(exchange, 200, "{\"status\":\"UP\"}");
                 return;
             }
             if (!"POST".equals(method)) {
                 respond(exchange, 405, "{\"error\":\"POST a CloudEvent\"}");
+                return;
+            }
+            if (!token.accepts(headersIn.getFirst(EventsToken.HEADER))) {
+                log.warn("refused an event without the stack's events token from {}", exchange.getRemoteAddress());
+                respond(exchange, 401, "{\"error\":\"events are accepted only with this stack's " + EventsToken.HEADER + "\"}");
                 return;
             }
             byte[] body = exchange.getRequestBody().readNBytes(MAX_EVENT_BYTES + 1);
@@ -147,6 +170,7 @@ public final class EventRouter implements AutoCloseable {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(d.target()).timeout(Duration.ofSeconds(60))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(d.body()));
+            if (token.required()) request.header(EventsToken.HEADER, token.value());
             d.headers().forEach((k, v) -> {
                 if (k.startsWith("ce-") || k.equals("content-type")) request.header(k, v);
             });

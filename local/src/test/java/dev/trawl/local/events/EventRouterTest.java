@@ -3,6 +3,8 @@ package dev.trawl.local.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.trawl.core.access.BrowserGuard;
+import dev.trawl.core.access.EventsToken;
 import dev.trawl.core.events.EventSender;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -55,7 +57,7 @@ class EventRouterTest {
     void start() throws Exception {
         snapshotsServer = subscriber(snapshots, null);
         dissectorServer = subscriber(dissector, dissectorFailuresLeft);
-        router = EventRouter.start("127.0.0.1", 0, TRIGGERS);
+        router = EventRouter.start("127.0.0.1", 0, TRIGGERS, EventsToken.from(name -> null), BrowserGuard.from(name -> null));
         router.subscribe("Service", "trawl-snapshots", URI.create("http://127.0.0.1:" + snapshotsServer.getAddress().getPort()));
         router.subscribe("Service", "trawl-dissector", URI.create("http://127.0.0.1:" + dissectorServer.getAddress().getPort()));
         router.subscribe("JobSink", "trawl-dissection-jobs", URI.create("http://127.0.0.1:" + dissectorServer.getAddress().getPort() + "/events"));
