@@ -132,6 +132,18 @@ class DissectorEventsTest {
         assertThat(response.body()).contains("\"success\":false");
     }
 
+    @Test
+    void anEventLargerThanAnyTrawlSendsIsRefusedOnItsHeaders() throws Exception {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(("POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Ce-Specversion: 1.0\r\nCe-Type: dev.trawl.pcap.uploaded\r\nCe-Id: big\r\nCe-Source: test\r\n"
+                    + "Content-Length: " + (256L << 20) + "\r\n\r\n{").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 413").contains("\"success\":false", "/events");
+        }
+    }
+
     static DissectionStatus await(DissectionStatusStore store, String snapshot, String name, Predicate<DissectionStatus> condition)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -1,5 +1,6 @@
 package dev.trawl.local;
 
+import dev.trawl.core.LocalStacks;
 import dev.trawl.core.Names;
 import dev.trawl.core.access.BrowserGuard;
 import dev.trawl.core.access.EventsToken;
@@ -73,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, SpringApp> apps = new LinkedHashMap<>();
     private EmbeddedS3 s3;
     private EmbeddedClickHouse clickhouse;
+    private LocalSecrets secrets;
     private EventRouter router;
     private URI apiUrl;
     private URI dissectorUrl;
@@ -95,6 +97,7 @@ public final class LocalStack implements AutoCloseable {
     private void startAll() throws Exception {
         Path data = options.dataDir().toAbsolutePath().normalize();
         String host = options.host();
+        ownerOnly(data);
 
         s3 = bind("S3", options.s3Port(), () -> EmbeddedS3.start(data.resolve("s3"), host, options.s3Port(), "trawl"));
         started.push(s3);
@@ -107,13 +110,15 @@ public final class LocalStack implements AutoCloseable {
             copy("TRAWL_CLICKHOUSE_PASSWORD");
             listening.put("ClickHouse", externalClickHouse + "  (TRAWL_CLICKHOUSE_URL: a server of yours; chDB is not loaded)");
         } else {
-            clickhouse = bind("ClickHouse", options.clickHousePort(), () -> EmbeddedClickHouse.start(data.resolve("clickhouse"), host, options.clickHousePort()));
+            secrets = LocalSecrets.load(data, options.env(), "TRAWL_CLICKHOUSE_PASSWORD", ClickHouseAnalyst.PASSWORD_VARIABLE);
+            clickhouse = bind("ClickHouse", options.clickHousePort(), () -> EmbeddedClickHouse.start(data.resolve("clickhouse"), host,
+                    options.clickHousePort(), secrets.get("TRAWL_CLICKHOUSE_PASSWORD")));
             started.push(clickhouse);
             settings.putAll(clickhouse.toEnv());
             // chDB has one built-in user: the front holds the analysts' read-only login (ClickHouseAnalyst.USER)
-            String analystPassword = options.env().apply(ClickHouseAnalyst.PASSWORD_VARIABLE);
-            clickhouse.front().addUser(new ClickHouseHttpFront.User(ClickHouseAnalyst.USER,
-                    analystPassword == null ? "" : analystPassword, true));
+            String analystPassword = secrets.get(ClickHouseAnalyst.PASSWORD_VARIABLE);
+            settings.put(ClickHouseAnalyst.PASSWORD_VARIABLE, analystPassword);
+            clickhouse.front().addUser(new ClickHouseHttpFront.User(ClickHouseAnalyst.USER, analystPassword, true));
         }
 
         // a secret per stack: only the router's events reach /events (a forged one cannot cancel a dissection)
@@ -158,6 +163,8 @@ public final class LocalStack implements AutoCloseable {
             log.warn("this build has no dissector ({}): dissection events are not delivered", DISSECTOR_APP);
         }
         subscribeLocalApps();
+        // other stacks' live captures on this host leave these ports out (and this one theirs)
+        started.push(LocalStacks.from(options.env()).register(ownPorts()));
 
         if (options.capture()) startCapture();
     }
@@ -221,14 +228,7 @@ public final class LocalStack implements AutoCloseable {
             if (options.env().apply("TRAWL_CAPTURE_METRICS_HOST") == null) settings.put("TRAWL_CAPTURE_METRICS_HOST", options.host());
             if (options.env().apply("TRAWL_CAPTURE_EXCLUDE_PORTS") == null) {
                 // trawl's own traffic is where this stack listens, which --port-offset moves
-                var own = new java.util.TreeSet<Integer>();
-                own.add(s3.endpoint().getPort());
-                if (clickhouse != null) own.add(clickhouse.port());
-                own.add(router.url().getPort());
-                own.add(apiUrl.getPort());
-                if (dissectorUrl != null) own.add(dissectorUrl.getPort());
-                if (options.captureMetricsPort() > 0) own.add(options.captureMetricsPort());
-                settings.put("TRAWL_CAPTURE_EXCLUDE_PORTS", own.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+                settings.put("TRAWL_CAPTURE_EXCLUDE_PORTS", ownPorts().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
             }
             Function<String, String> lookup = lookup();
             Object launched = launch.invoke(null, lookup);
@@ -244,6 +244,29 @@ public final class LocalStack implements AutoCloseable {
             log.warn("capture did not start: {}", why);
             listening.put("Capture", "not running: " + why);
         }
+    }
+
+    /**
+     * The data directory and what is created in it are the owner's only: captures, tables and
+     * passwords. {@code ./trawl} also runs the JVM under umask 077, so files that s3proxy and chDB
+     * create are 0600 too.
+     */
+    private static void ownerOnly(Path data) throws IOException {
+        var owner = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(owner));
+        java.nio.file.Files.setPosixFilePermissions(data, owner);
+    }
+
+    /** The ports this stack listens on. */
+    java.util.SortedSet<Integer> ownPorts() {
+        var own = new java.util.TreeSet<Integer>();
+        own.add(s3.endpoint().getPort());
+        if (clickhouse != null) own.add(clickhouse.port());
+        own.add(router.url().getPort());
+        own.add(apiUrl.getPort());
+        if (dissectorUrl != null) own.add(dissectorUrl.getPort());
+        if (options.captureMetricsPort() > 0) own.add(options.captureMetricsPort());
+        return own;
     }
 
     /** This machine's name as a node name (valid per {@link Names}), or {@code local}. */
@@ -338,11 +361,11 @@ public final class LocalStack implements AutoCloseable {
         out.println("              AWS_ACCESS_KEY_ID=" + EmbeddedS3.DEFAULT_ACCESS_KEY + " AWS_SECRET_ACCESS_KEY=" + EmbeddedS3.DEFAULT_SECRET_KEY + " AWS_DEFAULT_REGION=us-east-1");
         out.println("              aws s3 ls --endpoint-url " + s3Url + " s3://trawl/");
         if (clickhouse != null) {
-            out.println("  ClickHouse  " + clickhouse.url() + "  user default, no password (chDB " + clickhouse.engine().version() + ")");
-            out.println("              curl '" + clickhouse.url() + "/?query=SELECT+version()'");
+            out.println("  ClickHouse  " + clickhouse.url() + "  user default (chDB " + clickhouse.engine().version() + ")");
+            out.println("              passwords: " + secrets.file() + " (TRAWL_CLICKHOUSE_PASSWORD, " + ClickHouseAnalyst.PASSWORD_VARIABLE + ")");
+            out.println("              . " + secrets.file() + "; curl -u default:$TRAWL_CLICKHOUSE_PASSWORD '" + clickhouse.url() + "/?query=SELECT+version()'");
             out.println("              jdbc:clickhouse://" + clickhouse.uri().getHost() + ":" + clickhouse.port() + "/default");
-            out.println("              read-only login for analysts: user " + ClickHouseAnalyst.USER + ", password in "
-                    + ClickHouseAnalyst.PASSWORD_VARIABLE + " (empty when unset); see docs/analysts.md");
+            out.println("              read-only login for analysts: user " + ClickHouseAnalyst.USER + "; see docs/analysts.md");
         } else {
             out.println("  ClickHouse  " + listening.get("ClickHouse"));
         }

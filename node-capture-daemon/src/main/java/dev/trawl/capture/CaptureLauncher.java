@@ -1,6 +1,7 @@
 package dev.trawl.capture;
 
 import dev.trawl.capture.live.CapturePermission;
+import dev.trawl.core.LocalStacks;
 import dev.trawl.capture.live.LiveCapture;
 import dev.trawl.capture.live.OwnTraffic;
 import dev.trawl.capture.replay.ReplayCapture;
@@ -99,7 +100,7 @@ public final class CaptureLauncher {
         if (mode.equals("live")) {
             var b = base(config, s3, events, workloads, registry).node(config.node());
             for (String device : config.liveInterfaces()) {
-                b.source(new LiveCapture(device, config.effectiveFilter(), config.bufferBytes(), config.excludeOwnTraffic() ? new OwnTraffic(peers(s3, env)) : null));
+                b.source(new LiveCapture(device, config.effectiveFilter(), config.bufferBytes(), config.excludeOwnTraffic() ? new OwnTraffic(peers(s3, env), LocalStacks.from(env)) : null));
             }
             daemons.add(b.build());
             reason += "; filter: " + config.effectiveFilter() + (config.excludeOwnTraffic() ? ", without this process's own connections" : "");

@@ -140,12 +140,17 @@ public final class S3Layout {
         return Names.isValid(name) ? Optional.of(name) : Optional.empty();
     }
 
+    /** {@code snapshots/<name>/.exports/}: the snapshot's cached exports. */
+    public static String snapshotExportsPrefix(String snapshot) {
+        return snapshotPrefix(snapshot) + EXPORTS;
+    }
+
     /** {@code snapshots/<name>/.exports/<fingerprint>.<pcap|pcapng>}. */
     public static String snapshotExportKey(String snapshot, String fingerprint, String extension) {
         if (!fingerprint.matches("[0-9a-f]{8,64}") || !extension.matches("pcap|pcapng")) {
             throw new IllegalArgumentException("bad export key part");
         }
-        return snapshotPrefix(snapshot) + EXPORTS + fingerprint + "." + extension;
+        return snapshotExportsPrefix(snapshot) + fingerprint + "." + extension;
     }
 
     /** Every dissection's status ({@code snapshotOrNull} null), or those of one snapshot. */

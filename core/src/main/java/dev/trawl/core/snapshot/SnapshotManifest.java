@@ -42,7 +42,9 @@ public record SnapshotManifest(
         /** Set when the window was clipped to the available data: says what was and what is. */
         @JsonProperty("clipping") String clipping,
         /** ISO-8601 instant assembly finished, else null. */
-        @JsonProperty("completed_at") String completedAt) {
+        @JsonProperty("completed_at") String completedAt,
+        /** Raw chunks of the window left out because they could not be read: evidence of what is missing. */
+        @JsonProperty("skipped_chunks") List<SkippedChunk> skippedChunks) {
 
     public static final int CURRENT_VERSION = 1;
 
@@ -54,28 +56,40 @@ public record SnapshotManifest(
         Objects.requireNonNull(window, "window");
         nodes = nodes == null ? List.of() : List.copyOf(nodes);
         objects = objects == null ? List.of() : List.copyOf(objects);
+        skippedChunks = skippedChunks == null ? List.of() : List.copyOf(skippedChunks);
         if (requestedWindow == null) requestedWindow = window;
     }
 
     /** A snapshot just requested: nothing copied yet. */
     public static SnapshotManifest requested(String name, String createdAt, String duration, Window window, List<String> nodes) {
         return new SnapshotManifest(CURRENT_VERSION, name, SnapshotStatus.IN_PROGRESS, createdAt, duration,
-                window, window, nodes, List.of(), null, null, null);
+                window, window, nodes, List.of(), null, null, null, List.of());
     }
 
     public SnapshotManifest withObjects(List<SnapshotObject> newObjects, Window clippedWindow, String clippingNote) {
         return new SnapshotManifest(version, name, status, createdAt, duration, requestedWindow, clippedWindow,
-                nodes, newObjects, error, clippingNote, completedAt);
+                nodes, newObjects, error, clippingNote, completedAt, skippedChunks);
+    }
+
+    /** The same snapshot with {@code next} as its status: pending while it waits its turn, then in progress. */
+    public SnapshotManifest withStatus(SnapshotStatus next) {
+        return new SnapshotManifest(version, name, next, createdAt, duration, requestedWindow, window, nodes, objects,
+                error, clipping, completedAt, skippedChunks);
     }
 
     public SnapshotManifest completed(String at) {
         return new SnapshotManifest(version, name, SnapshotStatus.COMPLETED, createdAt, duration, requestedWindow,
-                window, nodes, objects, null, clipping, at);
+                window, nodes, objects, null, clipping, at, skippedChunks);
     }
 
     public SnapshotManifest failed(String reason, String at) {
         return new SnapshotManifest(version, name, SnapshotStatus.FAILED, createdAt, duration, requestedWindow,
-                window, nodes, objects, reason, clipping, at);
+                window, nodes, objects, reason, clipping, at, skippedChunks);
+    }
+
+    public SnapshotManifest withSkippedChunks(List<SkippedChunk> skipped) {
+        return new SnapshotManifest(version, name, status, createdAt, duration, requestedWindow, window,
+                nodes, objects, error, clipping, completedAt, skipped);
     }
 
     /** Packets inside the window (what an unfiltered export holds). */
@@ -121,6 +135,11 @@ public record SnapshotManifest(
     public static SnapshotManifest fromJson(byte[] json) {
         return JSON.readValue(json, SnapshotManifest.class);
     }
+
+    /** A raw chunk left out of the snapshot: its node, its {@code raw/} key and why it could not be read. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SkippedChunk(@JsonProperty("node") String node, @JsonProperty("source_key") String sourceKey,
+            @JsonProperty("reason") String reason) {}
 
     /** A time window in ms since the epoch, both ends inclusive. */
     @JsonIgnoreProperties(ignoreUnknown = true)

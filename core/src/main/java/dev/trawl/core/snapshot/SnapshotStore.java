@@ -106,6 +106,21 @@ public final class SnapshotStore {
         return chunks;
     }
 
+    /** Names of every snapshot with an object in the store (a manifest or not). */
+    public List<String> names() {
+        return objects.childNames(S3Layout.SNAPSHOTS);
+    }
+
+    /** Deletes the snapshot's cached exports last written before {@code cutoff}; how many. */
+    public int deleteExportsWrittenBefore(String name, java.time.Instant cutoff) {
+        List<String> stale = new ArrayList<>();
+        for (S3Object o : objects.list(S3Layout.snapshotExportsPrefix(name))) {
+            if (o.lastModified().isBefore(cutoff)) stale.add(o.key());
+        }
+        if (!stale.isEmpty()) objects.deleteAll(stale);
+        return stale.size();
+    }
+
     public String exportKey(String name, String fingerprint, String extension) {
         return S3Layout.snapshotExportKey(name, fingerprint, extension);
     }

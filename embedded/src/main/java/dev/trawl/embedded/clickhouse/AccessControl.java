@@ -51,9 +51,9 @@ final class AccessControl {
     private final Path file;
     private final Map<String, User> users = new ConcurrentHashMap<>();
 
-    AccessControl(Path dataDir) {
+    AccessControl(Path dataDir, String defaultPassword) {
         this.file = dataDir == null ? null : dataDir.resolve(FILE);
-        users.put("default", new User("default", sha256(""), false));
+        users.put("default", new User("default", sha256(defaultPassword), false));
         load();
     }
 

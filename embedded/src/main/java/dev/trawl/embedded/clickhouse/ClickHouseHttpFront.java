@@ -65,25 +65,34 @@ public final class ClickHouseHttpFront implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final AccessControl access;
+    private final QuerySandbox sandbox;
+    private final Set<String> ownHostNames;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final String timezone;
     private final String version;
 
-    private ClickHouseHttpFront(Chdb chdb, HttpServer server, ExecutorService executor) {
+    private ClickHouseHttpFront(Chdb chdb, HttpServer server, ExecutorService executor, String defaultPassword) {
         this.chdb = chdb;
         this.server = server;
         this.executor = executor;
-        this.access = new AccessControl(chdb.path());
+        this.access = new AccessControl(chdb.path(), defaultPassword);
+        this.sandbox = chdb.withConnection(QuerySandbox::of);
+        this.ownHostNames = ownHostNames(server.getAddress());
         this.timezone = chdb.query("SELECT timezone()").text().strip();
         this.version = chdb.query("SELECT version()").text().strip();
     }
 
-    /** Serves {@code chdb} on {@code host:port} (0 picks a free port). */
-    public static ClickHouseHttpFront start(Chdb chdb, String host, int port) throws IOException {
+    /**
+     * Serves {@code chdb} on {@code host:port} (0 picks a free port); user {@code default} logs in
+     * with {@code defaultPassword}.
+     */
+    public static ClickHouseHttpFront start(Chdb chdb, String host, int port, String defaultPassword) throws IOException {
+        // sockets that send half a header hold a virtual thread each, no pool that others need
+        dev.trawl.core.web.JdkHttpServerLimits.apply();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
-        ExecutorService executor = Executors.newFixedThreadPool(16, Thread.ofPlatform().name("clickhouse-http-", 0).daemon().factory());
+        ExecutorService executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("clickhouse-http-", 0).factory());
         server.setExecutor(executor);
-        ClickHouseHttpFront front = new ClickHouseHttpFront(chdb, server, executor);
+        ClickHouseHttpFront front = new ClickHouseHttpFront(chdb, server, executor, defaultPassword);
         server.createContext("/", front::handle);
         server.start();
         return front;
@@ -111,8 +120,13 @@ public final class ClickHouseHttpFront implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            log.debug("{} {}", exchange.getRequestMethod(), exchange.getRequestURI());
             String path = exchange.getRequestURI().getPath();
+            log.debug("{} {}", exchange.getRequestMethod(), path); // the query string may carry a password
+            if (!isOwnHost(exchange.getRequestHeaders().getFirst("Host"))) {
+                // a page in a browser on this machine may not talk to it under another name (DNS rebinding)
+                sendError(exchange, 403, new ChdbException(QuerySandbox.ACCESS_DENIED, "Host header is not a name of this server"));
+                return;
+            }
             Map<String, String> params = parseParams(exchange.getRequestURI().getRawQuery());
             if (path.equals("/ping") || path.equals("/replicas_status")
                     || path.equals("/") && !params.containsKey("query") && "GET".equals(exchange.getRequestMethod())
@@ -127,7 +141,11 @@ public final class ClickHouseHttpFront implements AutoCloseable {
             try {
                 execute(exchange, params);
             } catch (ChdbException e) {
-                sendError(exchange, e.code() == AUTHENTICATION_FAILED ? 401 : 500, e);
+                sendError(exchange, switch (e.code()) {
+                    case AUTHENTICATION_FAILED -> 401;
+                    case QuerySandbox.ACCESS_DENIED -> 403;
+                    default -> 500;
+                }, e);
             } catch (IOException e) {
                 log.debug("client went away: {}", e.toString());
             } catch (RuntimeException e) {
@@ -141,7 +159,9 @@ public final class ClickHouseHttpFront implements AutoCloseable {
         Headers request = exchange.getRequestHeaders();
         AccessControl.User user = authenticate(request, params);
         Session session = session(params);
-        boolean readonly = user.readonly() || "1".equals(params.get("readonly")) || "2".equals(params.get("readonly"));
+        // as on a server, GET only reads (readonly = 2: settings may change, data may not)
+        boolean readonly = user.readonly() || "GET".equals(exchange.getRequestMethod())
+                || "1".equals(params.get("readonly")) || "2".equals(params.get("readonly"));
 
         InputStream body = requestBody(exchange, params);
         String queryParam = params.get("query");
@@ -154,6 +174,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
             if (name.startsWith("param_")) queryParams.put(name.substring(6), e.getValue());
             else if (!HTTP_PARAMETERS.contains(name) && !name.equals("readonly")) {
                 if (!SETTING_NAME.matcher(name).matches()) throw new ChdbException(UNKNOWN_SETTING, "Unknown setting " + name);
+                QuerySandbox.checkSetting(name);
                 settings.put(name, e.getValue());
             }
         }
@@ -167,22 +188,27 @@ public final class ClickHouseHttpFront implements AutoCloseable {
         Sql.Statement statement = query.statement;
         if (statement.keyword().isEmpty()) throw new ChdbException(SYNTAX_ERROR, "Empty query");
         if (query.sql != null && AccessControl.isAccessStatement(query.sql)) {
+            if (readonly && !user.readonly()) throw new ChdbException(READONLY, "Cannot manage users in a GET");
             access.execute(query.sql, user);
             exchange.getResponseHeaders().set("X-ClickHouse-Summary", summary(0, 0, 0, 0, 0, 0));
             exchange.sendResponseHeaders(200, -1);
             return;
         }
-        if (readonly && !isReadOnly(statement.keyword())) {
-            throw new ChdbException(READONLY, "Cannot execute query in readonly mode. (user " + user.name() + ")");
-        }
-
-        if (readonly && Sql.writesOutfile(query.sql)) {
-            throw new ChdbException(READONLY, "Cannot write INTO OUTFILE in readonly mode. (user " + user.name() + ")");
-        }
         try (Chdb.Lease lease = chdb.lease(readonly)) {
             ChdbConnection c = lease.connection();
             applySettings(c, settings);
             c.useDatabase(database);
+            if (query.sql == null) {
+                sandbox.check(c, query.insertStatement + " FORMAT " + statement.format(), queryParams);
+            } else if (statement.stoppedAtValues()) {
+                sandbox.check(c, query.sql.substring(0, statement.formatStart()) + " FORMAT Values", queryParams);
+                sandbox.checkValues(query.sql.substring(statement.formatStart()));
+            } else {
+                sandbox.check(c, query.sql, queryParams);
+            }
+            if (readonly && !isReadOnly(statement.keyword())) {
+                throw new ChdbException(READONLY, "Cannot execute query in readonly mode. (user " + user.name() + ")");
+            }
             Headers response = exchange.getResponseHeaders();
             response.set("X-ClickHouse-Query-Id", queryId);
             response.set("X-ClickHouse-Timezone", timezone);
@@ -249,7 +275,7 @@ public final class ClickHouseHttpFront implements AutoCloseable {
 
     private static boolean isReadOnly(String keyword) {
         return switch (keyword) {
-            case "SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "EXISTS" -> true;
+            case "SELECT", "WITH", "FROM", "(", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "EXISTS", "USE", "SET" -> true;
             default -> false;
         };
     }
@@ -291,6 +317,27 @@ public final class ClickHouseHttpFront implements AutoCloseable {
                 if (session.id != null) session.settings.put(m.group(1), v);
             }
         }
+    }
+
+    private boolean isOwnHost(String hostHeader) {
+        if (hostHeader == null) return true; // HTTP/1.0 names no host
+        String host = hostHeader.strip().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[")) host = host.substring(0, Math.max(host.indexOf(']') + 1, 1));
+        else if (host.indexOf(':') >= 0) host = host.substring(0, host.indexOf(':'));
+        return ownHostNames.contains(host);
+    }
+
+    private static Set<String> ownHostNames(InetSocketAddress bound) {
+        Set<String> names = new java.util.HashSet<>(Set.of("localhost", "127.0.0.1", "[::1]"));
+        names.add(bound.getHostString().toLowerCase(Locale.ROOT));
+        if (bound.getAddress() != null && bound.getAddress().isAnyLocalAddress()) {
+            try {
+                names.add(java.net.InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT));
+            } catch (IOException e) {
+                log.debug("no host name: {}", e.toString());
+            }
+        }
+        return Set.copyOf(names);
     }
 
     private AccessControl.User authenticate(Headers request, Map<String, String> params) {

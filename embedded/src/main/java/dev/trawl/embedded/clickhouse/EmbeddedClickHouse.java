@@ -22,18 +22,23 @@ public final class EmbeddedClickHouse implements AutoCloseable {
 
     private final Chdb chdb;
     private final ClickHouseHttpFront front;
+    private final String defaultPassword;
     private boolean closed;
 
-    private EmbeddedClickHouse(Chdb chdb, ClickHouseHttpFront front) {
+    private EmbeddedClickHouse(Chdb chdb, ClickHouseHttpFront front, String defaultPassword) {
         this.chdb = chdb;
         this.front = front;
+        this.defaultPassword = defaultPassword;
     }
 
-    /** Starts chDB on {@code dir} and its HTTP front on {@code host:port} (0: a free port). */
-    public static EmbeddedClickHouse start(Path dir, String host, int port) throws IOException {
+    /**
+     * Starts chDB on {@code dir} and its HTTP front on {@code host:port} (0: a free port), where
+     * user {@code default} logs in with {@code defaultPassword}.
+     */
+    public static EmbeddedClickHouse start(Path dir, String host, int port, String defaultPassword) throws IOException {
         Chdb chdb = Chdb.open(dir);
         try {
-            return new EmbeddedClickHouse(chdb, ClickHouseHttpFront.start(chdb, host, port));
+            return new EmbeddedClickHouse(chdb, ClickHouseHttpFront.start(chdb, host, port, defaultPassword), defaultPassword);
         } catch (IOException | RuntimeException e) {
             chdb.close();
             throw e;
@@ -43,7 +48,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     /**
      * A ClickHouse for one test class on a free port, data under {@code dir}; {@link #url()} is its
      * http URL. chDB serves one data directory per process, so a test instance that an earlier test
-     * left open is closed first (surefire runs test classes one after another).
+     * left open is closed first (surefire runs test classes one after another). Its {@code default}
+     * user has no password: it listens on loopback for the test's lifetime only.
      */
     public static synchronized EmbeddedClickHouse startForTest(Path dir) throws IOException {
         if (lastTestInstance != null && !lastTestInstance.closed
@@ -51,7 +57,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
             log.warn("closing the embedded ClickHouse on {} that an earlier test left open", lastTestInstance.chdb.path());
             lastTestInstance.close();
         }
-        lastTestInstance = start(dir, "127.0.0.1", 0);
+        lastTestInstance = start(dir, "127.0.0.1", 0, "");
         return lastTestInstance;
     }
 
@@ -88,7 +94,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("TRAWL_CLICKHOUSE_URL", url());
         env.put("TRAWL_CLICKHOUSE_USER", "default");
-        env.put("TRAWL_CLICKHOUSE_PASSWORD", "");
+        env.put("TRAWL_CLICKHOUSE_PASSWORD", defaultPassword);
         return env;
     }
 

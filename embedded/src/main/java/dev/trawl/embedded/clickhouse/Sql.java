@@ -8,7 +8,10 @@ import java.util.Locale;
  * {@code 'FORMAT'} inside a literal is never taken for the clause.
  */
 final class Sql {
-    /** What the front needs to know about a statement before running it. */
+    /**
+     * What the front needs to know about a statement before running it; {@code formatStart} is
+     * where the FORMAT clause starts, or the VALUES keyword when {@code stoppedAtValues}.
+     */
     record Statement(String keyword, String format, int formatStart, int dataStart, boolean stoppedAtValues) {
         boolean isInsert() {
             return "INSERT".equals(keyword);
@@ -58,7 +61,7 @@ final class Sql {
                 previousWordStart = start;
                 // inline data of INSERT ... VALUES is not SQL to lex further
                 if (depth == 0 && "INSERT".equals(keyword) && word.equalsIgnoreCase("VALUES")) {
-                    return new Statement(keyword, null, -1, -1, true);
+                    return new Statement(keyword, null, start, -1, true);
                 }
             } else {
                 i++;
@@ -85,34 +88,44 @@ final class Sql {
         return n;
     }
 
-    /** Whether a top-level {@code INTO OUTFILE} makes the statement write a file. */
-    static boolean writesOutfile(String sql) {
-        if (sql == null) return false;
+    /**
+     * The names (plain or quoted) followed, past blanks and comments, by {@code next}: with
+     * {@code '='} the settings assigned anywhere ({@code SET x = 1}, {@code SETTINGS x = 1}, a
+     * table's {@code SETTINGS}), which ClickHouse's tree does not show; with {@code '('} the
+     * functions called.
+     */
+    static java.util.List<String> namesFollowedBy(String sql, char next) {
+        java.util.List<String> names = new java.util.ArrayList<>();
         String previous = null;
         int i = 0;
         int n = sql.length();
         while (i < n) {
             char c = sql.charAt(i);
-            if (c == '\'' || c == '"' || c == '`') {
-                i = skipQuoted(sql, i, c);
-                previous = null;
+            if (Character.isWhitespace(c)) {
+                i++;
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-' || c == '#') {
                 while (i < n && sql.charAt(i) != '\n') i++;
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 int end = sql.indexOf("*/", i + 2);
                 i = end < 0 ? n : end + 2;
+            } else if (c == '\'') {
+                i = skipQuoted(sql, i, c);
+                previous = null;
+            } else if (c == '"' || c == '`') {
+                int end = skipQuoted(sql, i, c);
+                previous = unquoteIdentifier(sql.substring(i, end));
+                i = end;
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
                 while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_')) i++;
-                String word = sql.substring(start, i);
-                if ("INTO".equalsIgnoreCase(previous) && "OUTFILE".equalsIgnoreCase(word)) return true;
-                previous = word;
+                previous = sql.substring(start, i);
             } else {
-                if (!Character.isWhitespace(c)) previous = null;
+                if (c == next && previous != null && (c != '=' || i + 1 >= n || sql.charAt(i + 1) != '=')) names.add(previous);
+                previous = null;
                 i++;
             }
         }
-        return false;
+        return names;
     }
 
     /**

@@ -204,7 +204,7 @@ public class Dissections {
         }
         SnapshotManifest manifest = read.get().manifest();
         switch (manifest.status()) {
-            case IN_PROGRESS -> throw new ApiException.Conflict("snapshot '" + snapshot + "' is still in progress (its window ends at "
+            case PENDING, IN_PROGRESS -> throw new ApiException.Conflict("snapshot '" + snapshot + "' is still " + manifest.status().words() + " (its window ends at "
                     + java.time.Instant.ofEpochMilli(manifest.requestedWindow().endMs()) + "): start the dissection once it is completed");
             case FAILED -> throw new ApiException.Conflict("snapshot '" + snapshot + "' failed and holds nothing to dissect: " + manifest.error());
             default -> { }

@@ -33,7 +33,11 @@ public final class SnapshotAnswers {
             @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("requested_end_ts") Long requestedEndTs,
             @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("requested_nodes") List<String> requestedNodes,
             @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("completed_at") String completedAt,
-            List<NodeTotals> nodes) {}
+            List<NodeTotals> nodes,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) @JsonProperty("skipped_chunks") List<Skipped> skippedChunks) {}
+
+    /** A raw chunk left out because it did not parse or hash to its meta's sha256. */
+    public record Skipped(String node, String key, String reason) {}
 
     /** What the snapshot holds of one node. */
     public record NodeTotals(String name, @JsonProperty("packet_count") long packetCount, @JsonProperty("size_bytes") long sizeBytes,

@@ -5,17 +5,23 @@ import dev.trawl.core.chunk.ChunkMeta;
 import dev.trawl.core.chunk.Heartbeat;
 import dev.trawl.core.chunk.RawRange;
 import dev.trawl.core.pcap.PcapFormatException;
-import dev.trawl.core.pcap.PcapProbe;
 import dev.trawl.core.pcap.PcapReader;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.s3.S3Layout.ChunkKey;
 import dev.trawl.core.snapshot.SnapshotManifest;
+import dev.trawl.core.snapshot.SnapshotManifest.SkippedChunk;
 import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
 import dev.trawl.functions.capture.CaptureStatus;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -41,9 +47,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * for a node that went quiet, once the grace period is over). Idempotent: running it again
  * copies only what is missing, so redelivered or concurrent events are harmless.
  *
- * <p>The one exception to "no bytes through the function": a chunk straddling the window's edge
- * is read once to count the packets inside the window, so the details' count is what the export
- * will hold.
+ * <p>The one exception to "no bytes through the function": each raw chunk is read once, streamed
+ * in bounded memory, before it is copied. The read checks it (a pcap or pcapng whose records all
+ * parse, with the sha256 its meta records) and counts the packets inside the window, so the
+ * details' count is what the export will hold. A chunk that fails the check (bad magic,
+ * truncated, another sha256) is not copied: it is listed in the manifest's
+ * {@code skipped_chunks} with its key and the reason, and the rest of the snapshot completes.
  */
 public final class SnapshotAssembler {
     private static final Logger log = LoggerFactory.getLogger(SnapshotAssembler.class);
@@ -53,13 +62,43 @@ public final class SnapshotAssembler {
     private final SnapshotStore store;
     private final CaptureStatus capture;
     private final Duration grace;
+    private final int maxAssemblies;
 
-    public SnapshotAssembler(S3Client s3, String bucket, SnapshotStore store, CaptureStatus capture, Duration grace) {
+    /** {@code maxAssemblies}: how many snapshots may be in progress at once; the others wait, pending. */
+    public SnapshotAssembler(S3Client s3, String bucket, SnapshotStore store, CaptureStatus capture, Duration grace, int maxAssemblies) {
         this.s3 = s3;
         this.bucket = bucket;
         this.store = store;
         this.capture = capture;
         this.grace = grace;
+        this.maxAssemblies = maxAssemblies;
+    }
+
+    /**
+     * Whether a new snapshot may start assembling at once: fewer than the maximum are in progress
+     * and none waits before it.
+     */
+    public boolean hasFreeSlot() {
+        return turnOf(null);
+    }
+
+    /**
+     * Whether {@code waiting} (null: a snapshot not yet requested) is among the pending snapshots
+     * that the free slots admit, oldest first. Concurrent replicas may both admit one into the last
+     * slot; the limit bounds the work, it is not a lock.
+     */
+    private boolean turnOf(SnapshotManifest waiting) {
+        List<SnapshotManifest> unfinished = new ArrayList<>();
+        for (String name : store.pending()) store.read(name).ifPresent(r -> unfinished.add(r.manifest()));
+        long running = unfinished.stream().filter(m -> m.status() == SnapshotStatus.IN_PROGRESS).count();
+        List<SnapshotManifest> queue = unfinished.stream().filter(m -> m.status() == SnapshotStatus.PENDING)
+                .sorted(Comparator.comparing(SnapshotManifest::createdAt).thenComparing(SnapshotManifest::name)).toList();
+        long free = maxAssemblies - running;
+        if (waiting == null) return free > 0 && queue.isEmpty();
+        for (int i = 0; i < Math.min(free, queue.size()); i++) {
+            if (queue.get(i).name().equals(waiting.name())) return true;
+        }
+        return false;
     }
 
     /** Advances the snapshot as far as the data allows; returns its status afterwards (or null when it does not exist). */
@@ -74,6 +113,12 @@ public final class SnapshotAssembler {
                 return null;
             }
             SnapshotManifest current = read.get().manifest();
+            if (current.status() == SnapshotStatus.PENDING) {
+                if (!turnOf(current)) return SnapshotStatus.PENDING;
+                if (!store.replace(current.withStatus(SnapshotStatus.IN_PROGRESS), read.get().etag())) continue;
+                log.info("snapshot {}: its turn to be assembled", name);
+                continue;
+            }
             if (current.status() != SnapshotStatus.IN_PROGRESS) {
                 store.unmarkPending(name);
                 return current.status();
@@ -95,12 +140,26 @@ public final class SnapshotAssembler {
             });
             if (next.equals(current)) return current.status();
             if (store.replace(next, read.get().etag())) {
-                if (next.status() != SnapshotStatus.IN_PROGRESS) store.unmarkPending(name);
+                if (next.status() != SnapshotStatus.IN_PROGRESS) {
+                    store.unmarkPending(name);
+                    startNextInLine();
+                }
                 return next.status();
             }
             // someone else moved it on meanwhile: read again and continue from theirs
         }
         return SnapshotStatus.IN_PROGRESS;
+    }
+
+    /** A slot came free: the oldest pending snapshot starts (its own events may have come and gone). */
+    private void startNextInLine() {
+        for (String name : store.pending()) {
+            var read = store.read(name);
+            if (read.isPresent() && read.get().manifest().status() == SnapshotStatus.PENDING && turnOf(read.get().manifest())) {
+                assemble(name);
+                return;
+            }
+        }
     }
 
     /** A run stopped by a transient storage failure; the snapshot is unchanged and still in progress. */
@@ -142,7 +201,10 @@ public final class SnapshotAssembler {
 
         Set<String> present = store.objectKeys(m.name());
         Map<String, SnapshotObject> done = m.objects().stream().collect(Collectors.toMap(SnapshotObject::sourceKey, o -> o, (a, b) -> a));
+        Map<String, SkippedChunk> skippedBefore = m.skippedChunks().stream()
+                .collect(Collectors.toMap(SkippedChunk::sourceKey, c -> c, (a, b) -> a));
         List<SnapshotObject> objects = new ArrayList<>();
+        List<SkippedChunk> skipped = new ArrayList<>();
         boolean metaMissing = false;
         for (String node : nodes) {
             for (ChunkKey chunk : capture.index().chunks(node, from, to)) {
@@ -151,13 +213,23 @@ public final class SnapshotAssembler {
                     objects.add(already);
                     continue;
                 }
+                if (skippedBefore.containsKey(chunk.key())) {
+                    skipped.add(skippedBefore.get(chunk.key()));
+                    continue;
+                }
                 var meta = capture.index().meta(chunk);
                 if (meta.isEmpty()) {
                     // the daemon writes the meta beside the chunk before announcing it: this one is still arriving
                     metaMissing = true;
                     continue;
                 }
-                objects.add(copy(m.name(), chunk, meta.get(), present, from, to));
+                Reading reading = read(chunk.key(), meta.get(), from, to);
+                if (reading.damage() != null) {
+                    log.warn("snapshot {}: chunk {} is left out: {}", m.name(), chunk.key(), reading.damage());
+                    skipped.add(new SkippedChunk(node, chunk.key(), reading.damage()));
+                    continue;
+                }
+                objects.add(copy(m.name(), chunk, meta.get(), present, reading));
             }
         }
         // copies whose raw chunk is gone meanwhile (retention) are still the snapshot's evidence
@@ -167,12 +239,14 @@ public final class SnapshotAssembler {
         objects.sort(Comparator.comparingInt((SnapshotObject o) -> nodes.contains(o.node()) ? nodes.indexOf(o.node()) : nodes.size())
                 .thenComparing(SnapshotObject::node).thenComparingLong(SnapshotObject::startNanos));
 
+        m = m.withSkippedChunks(skipped);
         boolean complete = windowPassed && ((waitingFor.isEmpty() && !metaMissing) || graceOver);
         if (!complete) return m.withObjects(objects, m.window(), null);
 
         if (objects.isEmpty()) {
             return m.failed("no packets were captured in the window " + Instant.ofEpochMilli(requested.startMs()) + " – "
-                    + Instant.ofEpochMilli(requested.endMs()) + (m.nodes().isEmpty() ? "" : " on nodes " + m.nodes()), now());
+                    + Instant.ofEpochMilli(requested.endMs()) + (m.nodes().isEmpty() ? "" : " on nodes " + m.nodes())
+                    + (skipped.isEmpty() ? "" : " that could be read (" + skipped.size() + " damaged chunks left out: see skipped_chunks)"), now());
         }
         long oldest = objects.stream().mapToLong(SnapshotObject::startNanos).min().orElseThrow();
         long newest = objects.stream().mapToLong(SnapshotObject::endNanos).max().orElseThrow();
@@ -189,8 +263,7 @@ public final class SnapshotAssembler {
         return m.withObjects(objects, window, clipping).completed(now());
     }
 
-    private SnapshotObject copy(String snapshot, ChunkKey chunk, ChunkMeta meta, Set<String> present, long from, long to)
-            throws IOException {
+    private SnapshotObject copy(String snapshot, ChunkKey chunk, ChunkMeta meta, Set<String> present, Reading reading) {
         String target = S3Layout.snapshotChunkKey(snapshot, chunk);
         if (!present.contains(target)) {
             // the meta first: a chunk copy present means its meta (the workload table the dissection names pods by) is too
@@ -200,45 +273,49 @@ public final class SnapshotAssembler {
         }
         long first = meta.firstNanos() != 0 ? meta.firstNanos() : chunk.startNanos();
         long last = meta.lastNanos() != 0 ? meta.lastNanos() : chunk.endNanos();
-        long windowPackets;
-        long windowBytes;
-        if (first >= from && last <= to && isClassicPcap(target)) {
-            windowPackets = meta.packets();
-            windowBytes = meta.bytes() - 24;
-        } else {
-            long[] counted = countInWindow(target, from, to);
-            windowPackets = counted[0];
-            windowBytes = counted[1];
-        }
         return new SnapshotObject(chunk.node(), target, chunk.key(), meta.sha256(), meta.packets(), meta.bytes(), first, last,
-                meta.linkType(), windowPackets, windowBytes);
+                meta.linkType(), reading.windowPackets(), reading.windowRecordBytes());
     }
 
-    /** Whether the object is classic pcap with 16-byte record headers, so its size gives its records' size. */
-    private boolean isClassicPcap(String key) {
-        byte[] head = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).range("bytes=0-" + (PcapProbe.LENGTH - 1))).asByteArray();
-        return PcapProbe.of(head).filter(PcapProbe::classic).isPresent();
+    /** What reading a raw chunk once found: why it cannot be used (null when it can), and its packets inside the window. */
+    private record Reading(String damage, long windowPackets, long windowRecordBytes) {
+        static Reading damaged(String why) {
+            return new Reading(why, 0, 0);
+        }
     }
 
-    /** Packets inside the window and the bytes they take as pcap records, read from the object. */
-    private long[] countInWindow(String key, long from, long to) throws IOException {
+    /**
+     * Reads the chunk at {@code key} once: every record must parse and the bytes must hash to
+     * the meta's sha256; counts the packets inside the window and the bytes they take as
+     * classic-pcap records.
+     */
+    private Reading read(String key, ChunkMeta meta, long from, long to) throws IOException {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
         long packets = 0;
         long bytes = 0;
-        try (PcapReader reader = PcapReader.open(s3.getObject(b -> b.bucket(bucket).key(key)), key)) {
-            while (true) {
-                try {
-                    if (!reader.next()) break;
-                } catch (PcapFormatException damaged) {
-                    continue;
-                }
+        try (InputStream object = new DigestInputStream(s3.getObject(b -> b.bucket(bucket).key(key)), sha256);
+                PcapReader reader = PcapReader.open(object, key)) {
+            while (reader.next()) {
                 long ts = reader.timestampNanos();
                 if (ts >= from && ts <= to) {
                     packets++;
                     bytes += 16 + reader.capturedLength();
                 }
             }
+            object.transferTo(OutputStream.nullOutputStream()); // what the reader did not need still counts in the hash
+        } catch (PcapFormatException damage) {
+            return Reading.damaged(damage.getMessage()); // "BAD_MAGIC at byte 0: ...": the kind first
         }
-        return new long[] {packets, bytes};
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (meta.sha256() != null && !meta.sha256().isBlank() && !actual.equalsIgnoreCase(meta.sha256())) {
+            return Reading.damaged("SHA256_MISMATCH: the chunk hashes to " + actual + ", its meta records " + meta.sha256());
+        }
+        return new Reading(null, packets, bytes);
     }
 
     private String now() {

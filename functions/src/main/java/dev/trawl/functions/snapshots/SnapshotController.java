@@ -26,7 +26,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @FunctionGroup("snapshots")
 public class SnapshotController {
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,19})-(\\d{0,19})");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-(\\d{0,18})");
 
     private final SnapshotService snapshots;
     private final SnapshotExport export;
@@ -61,8 +61,8 @@ public class SnapshotController {
 
     /**
      * The export. With {@code presign=true} the answer is JSON with a presigned URL instead. A
-     * {@code Range} is honoured when the length is known in advance (an unfiltered pcap export);
-     * otherwise the whole file is sent (200), as HTTP allows. A HEAD checks the request as the GET
+     * {@code Range} of one byte range is honoured when the length is known in advance (an
+     * unfiltered pcap export); otherwise the whole file is sent (200), as HTTP allows. A HEAD checks the request as the GET
      * would (a bad filter, node or format is a 400) and answers its headers, with the length when
      * it is known, without merging a byte: a client can ask whether a download will work.
      */
@@ -88,12 +88,13 @@ public class SnapshotController {
         if (plan.length() >= 0) {
             response.setHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
             response.setHeader(HttpHeaders.ETAG, "\"" + plan.fingerprint() + "\"");
-            if (range != null) {
-                Matcher m = RANGE.matcher(range.trim());
-                if (!m.matches()) throw new ApiException.RangeNotSatisfiable("Range '" + range + "' is not one byte range (bytes=N- or bytes=N-M)");
+            Matcher m = range == null ? null : RANGE.matcher(range.trim());
+            // a form this server does not serve (several ranges, a suffix, another unit, N-M with
+            // M < N) is ignored and the whole export sent, as RFC 9110 lets a server do
+            if (m != null && m.matches() && (m.group(2).isEmpty() || Long.parseLong(m.group(2)) >= Long.parseLong(m.group(1)))) {
                 skip = Long.parseLong(m.group(1));
                 last = m.group(2).isEmpty() ? plan.length() - 1 : Math.min(Long.parseLong(m.group(2)), plan.length() - 1);
-                if (skip >= plan.length() || last < skip) {
+                if (skip >= plan.length()) {
                     response.setHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + plan.length());
                     throw new ApiException.RangeNotSatisfiable("Range '" + range + "' is outside the export's " + plan.length() + " bytes");
                 }

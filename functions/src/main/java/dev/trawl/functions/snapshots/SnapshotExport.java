@@ -1,5 +1,6 @@
 package dev.trawl.functions.snapshots;
 
+import dev.trawl.core.ApiDurations;
 import dev.trawl.core.Names;
 import dev.trawl.core.export.ChunkSequenceSource;
 import dev.trawl.core.export.ChunkSequenceSource.Chunk;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +34,8 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /mcp/snapshots/:name/pcap}: the snapshot's chunks merged across nodes in timestamp
@@ -42,6 +46,7 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * what lets a download resume with {@code Range}.
  */
 public final class SnapshotExport {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotExport.class);
     public static final String PCAP_TYPE = "application/vnd.tcpdump.pcap";
     public static final String PCAPNG_TYPE = "application/x-pcapng";
 
@@ -51,15 +56,43 @@ public final class SnapshotExport {
     private final SnapshotService snapshots;
     private final SnapshotStore store;
     private final Duration presignValidity;
+    private final Duration cacheTtl;
+    private final Clock clock;
 
+    /** {@code cacheTtl}: how long a presigned export's object is kept under {@code .exports/} and handed out again. */
     public SnapshotExport(S3Client s3, S3Presigner presigner, String bucket, SnapshotService snapshots, SnapshotStore store,
-            Duration presignValidity) {
+            Duration presignValidity, Duration cacheTtl, Clock clock) {
         this.s3 = s3;
         this.presigner = presigner;
         this.bucket = bucket;
         this.snapshots = snapshots;
         this.store = store;
         this.presignValidity = presignValidity;
+        this.cacheTtl = cacheTtl;
+        this.clock = clock;
+    }
+
+    /** Deletes every snapshot's cached exports older than the TTL; how many. */
+    public int sweepExportCache() {
+        Instant cutoff = clock.instant().minus(cacheTtl);
+        int deleted = 0;
+        for (String name : store.names()) deleted += store.deleteExportsWrittenBefore(name, cutoff);
+        if (deleted > 0) log.info("export cache: {} exports older than {} deleted", deleted, ApiDurations.format(cacheTtl.toMillis()));
+        return deleted;
+    }
+
+    /** Sweeps the export cache every quarter of its TTL (at most every 15 minutes) until closed. */
+    public AutoCloseable sweepPeriodically() {
+        long everyMs = Math.max(1_000, Math.min(cacheTtl.toMillis() / 4, Duration.ofMinutes(15).toMillis()));
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("export-cache-sweep").factory());
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                sweepExportCache();
+            } catch (RuntimeException e) {
+                log.warn("export cache sweep failed, trying again in {} ms: {}", everyMs, e.toString());
+            }
+        }, everyMs, everyMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return timer::shutdownNow;
     }
 
     public enum Format {
@@ -101,8 +134,8 @@ public final class SnapshotExport {
 
     public Plan plan(Request request) {
         SnapshotManifest m = snapshots.manifest(request.name());
-        if (m.status() == SnapshotStatus.IN_PROGRESS) {
-            throw new ApiException.Conflict("snapshot '" + m.name() + "' is still in progress: export it once it is completed");
+        if (m.status().isUnfinished()) {
+            throw new ApiException.Conflict("snapshot '" + m.name() + "' is still " + m.status().words() + ": export it once it is completed");
         }
         if (m.status() == SnapshotStatus.FAILED) {
             throw new ApiException.Conflict("snapshot '" + m.name() + "' failed and holds nothing to export: " + m.error());
@@ -169,24 +202,36 @@ public final class SnapshotExport {
     /**
      * Writes the export once into the snapshot's own folder (a multipart upload in fixed-size
      * parts) and answers a presigned GET URL for it: S3 then serves the download, with Range,
-     * without this function in the path. The same request reuses the same object.
+     * without this function in the path. The same request reuses the same object while it is
+     * younger than the cache TTL; the URL expires before the object does. The snapshot's stale
+     * exports are deleted first.
      */
     public SnapshotAnswers.Presigned presign(Plan plan) throws IOException {
         String key = store.exportKey(plan.manifest().name(), plan.fingerprint(), plan.format().extension);
-        long size;
+        Instant now = clock.instant();
+        store.deleteExportsWrittenBefore(plan.manifest().name(), now.minus(cacheTtl));
+        long size = -1;
+        Instant written = now;
         try {
-            size = s3.headObject(b -> b.bucket(bucket).key(key)).contentLength();
+            var head = s3.headObject(b -> b.bucket(bucket).key(key));
+            // one that would expire within a minute is made again rather than handed out
+            if (head.lastModified().isAfter(now.minus(cacheTtl).plus(Duration.ofMinutes(1)))) {
+                size = head.contentLength();
+                written = head.lastModified();
+            }
         } catch (NoSuchKeyException e) {
-            size = upload(plan, key);
+            // not cached
         } catch (S3Exception e) {
             if (e.statusCode() != 404) throw e;
-            size = upload(plan, key);
         }
-        var presigned = presigner.presignGetObject(p -> p.signatureDuration(presignValidity)
+        if (size < 0) size = upload(plan, key);
+        Duration left = cacheTtl.minus(Duration.between(written, now));
+        Duration validity = left.compareTo(presignValidity) < 0 ? left : presignValidity;
+        var presigned = presigner.presignGetObject(p -> p.signatureDuration(validity)
                 .getObjectRequest(g -> g.bucket(bucket).key(key).responseContentType(plan.format().contentType)
                         .responseContentDisposition("attachment; filename=\"" + plan.fileName() + "\"")));
         return new SnapshotAnswers.Presigned(true, plan.manifest().name(), presigned.url().toString(),
-                Instant.now().plus(presignValidity).toString(), size, plan.format().extension);
+                now.plus(validity).toString(), size, plan.format().extension);
     }
 
     private long upload(Plan plan, String key) throws IOException {

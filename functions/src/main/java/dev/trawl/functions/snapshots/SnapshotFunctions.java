@@ -21,7 +21,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * The snapshots group: its services, its part of {@code GET /mcp}, and the events that drive
  * assembly. Configuration: {@code TRAWL_RAW_RETENTION} (longest window, default 24h, the capture daemon's retention too),
  * {@code TRAWL_SNAPSHOT_GRACE} (how long after a window's end to wait for a quiet node, default
- * 5m), {@code TRAWL_PRESIGN_VALIDITY} (default 1h).
+ * 5m), {@code TRAWL_SNAPSHOT_MAX_DURATION} (longest snapshot window, default 24h),
+ * {@code TRAWL_SNAPSHOT_MAX_ASSEMBLIES} (snapshots in progress at once, default 4; the rest are
+ * pending), {@code TRAWL_PRESIGN_VALIDITY} (default 1h), {@code TRAWL_EXPORT_CACHE_TTL} (how long
+ * a presigned export's object is kept, default 1h).
  */
 @Configuration(proxyBeanMethods = false)
 @FunctionGroup("snapshots")
@@ -34,20 +37,28 @@ public class SnapshotFunctions {
 
     @Bean
     public SnapshotAssembler snapshotAssembler(S3Client s3, S3Settings settings, SnapshotStore store, CaptureStatus capture, TrawlEnv env) {
-        return new SnapshotAssembler(s3, settings.bucket(), store, capture, ApiDurations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")));
+        return new SnapshotAssembler(s3, settings.bucket(), store, capture, ApiDurations.parse(env.get("TRAWL_SNAPSHOT_GRACE", "5m")),
+                Integer.parseInt(env.get("TRAWL_SNAPSHOT_MAX_ASSEMBLIES", "4")));
     }
 
     @Bean
     public SnapshotService snapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, S3Client s3,
             S3Settings settings, Events events, TrawlEnv env) {
         return new SnapshotService(store, assembler, capture, new DissectionStatusStore(s3, settings.bucket()), events,
-                ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")));
+                ApiDurations.parse(env.get("TRAWL_RAW_RETENTION", "24h")), ApiDurations.parse(env.get("TRAWL_SNAPSHOT_MAX_DURATION", "24h")));
     }
 
     @Bean
     public SnapshotExport snapshotExport(S3Client s3, S3Presigner presigner, S3Settings settings, SnapshotService service,
-            SnapshotStore store, TrawlEnv env) {
-        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, ApiDurations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")));
+            SnapshotStore store, TrawlEnv env, Clock clock) {
+        return new SnapshotExport(s3, presigner, settings.bucket(), service, store, ApiDurations.parse(env.get("TRAWL_PRESIGN_VALIDITY", "1h")),
+                ApiDurations.parse(env.get("TRAWL_EXPORT_CACHE_TTL", "1h")), clock);
+    }
+
+    /** Cached exports are deleted once older than the TTL, whether or not anyone asks for them again. */
+    @Bean(destroyMethod = "close")
+    public AutoCloseable exportCacheSweeper(SnapshotExport export) {
+        return export.sweepPeriodically();
     }
 
     /** {@code TRAWL_SNAPSHOT_LOCK_DAYS}: days after its creation a snapshot cannot be deleted (default 0: no such rule). */

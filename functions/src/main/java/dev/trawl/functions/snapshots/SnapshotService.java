@@ -35,15 +35,18 @@ public final class SnapshotService {
     private final DissectionStatusStore dissections;
     private final Events events;
     private final Duration retention;
+    private final Duration maxDuration;
 
+    /** {@code maxDuration}: the longest window a snapshot may have ({@code TRAWL_SNAPSHOT_MAX_DURATION}). */
     public SnapshotService(SnapshotStore store, SnapshotAssembler assembler, CaptureStatus capture, DissectionStatusStore dissections,
-            Events events, Duration retention) {
+            Events events, Duration retention, Duration maxDuration) {
         this.store = store;
         this.assembler = assembler;
         this.capture = capture;
         this.dissections = dissections;
         this.events = events;
         this.retention = retention;
+        this.maxDuration = maxDuration;
     }
 
     /** {@code POST /mcp/snapshots}: {@code {name, duration}} or {@code {name, start_ts, end_ts}}, optional {@code nodes}. */
@@ -70,6 +73,7 @@ public final class SnapshotService {
                 throw new ApiException.BadRequest("duration '" + s + "' is longer than the raw data retention ("
                         + ApiDurations.format(retention.toMillis()) + "): no data that old is kept");
             }
+            requireAtMostMaxDuration(d.toMillis());
             window = new Window(now - d.toMillis(), now);
             duration = s;
         } else if (explicit) {
@@ -80,6 +84,7 @@ public final class SnapshotService {
                 throw new ApiException.BadRequest("the window (" + ApiDurations.format(end - start) + ") is longer than the raw data retention ("
                         + ApiDurations.format(retention.toMillis()) + ")");
             }
+            requireAtMostMaxDuration(end - start);
             window = new Window(start, end);
             duration = ApiDurations.format(end - start);
         } else {
@@ -90,6 +95,7 @@ public final class SnapshotService {
 
         var manifest = SnapshotManifest.requested(name, Instant.ofEpochMilli(now).truncatedTo(ChronoUnit.SECONDS).toString(),
                 duration, window, nodes);
+        if (!assembler.hasFreeSlot()) manifest = manifest.withStatus(SnapshotStatus.PENDING);
         try {
             store.create(manifest);
         } catch (NameTakenException e) {
@@ -104,7 +110,14 @@ public final class SnapshotService {
             throw new ApiException.Internal("could not request assembly of snapshot '" + name + "' (" + e.getMessage()
                     + "); nothing was kept, try again", e);
         }
-        return new SnapshotAnswers.Created(true, name, SnapshotStatus.IN_PROGRESS.wire());
+        return new SnapshotAnswers.Created(true, name, manifest.status().wire());
+    }
+
+    private void requireAtMostMaxDuration(long windowMs) {
+        if (windowMs > maxDuration.toMillis()) {
+            throw new ApiException.BadRequest("the window (" + ApiDurations.format(windowMs) + ") is longer than a snapshot may be ("
+                    + ApiDurations.format(maxDuration.toMillis()) + ", TRAWL_SNAPSHOT_MAX_DURATION)");
+        }
     }
 
     /** A window that has passed must hold some data; one reaching into the future needs a capture that will fill it. */
@@ -138,7 +151,7 @@ public final class SnapshotService {
     /** {@code GET /mcp/snapshots/:name}. An in-progress snapshot whose window has passed is moved on first. */
     public SnapshotAnswers.Details details(String name) {
         SnapshotManifest m = manifest(name);
-        if (m.status() == SnapshotStatus.IN_PROGRESS && capture.nowMs() > m.requestedWindow().endMs()) {
+        if (m.status().isUnfinished() && capture.nowMs() > m.requestedWindow().endMs()) {
             try {
                 assembler.assemble(name);
             } catch (SnapshotAssembler.AssemblyInterrupted e) {
@@ -156,7 +169,8 @@ public final class SnapshotService {
         return new SnapshotAnswers.Details(m.name(), m.status().wire(), m.sizeBytes(), m.createdAt(), m.duration(),
                 m.window().startMs(), m.window().endMs(), m.nodeCount(), m.packetCount(), m.error(), clipped, m.clipping(),
                 clipped ? m.requestedWindow().startMs() : null, clipped ? m.requestedWindow().endMs() : null,
-                m.nodes(), m.completedAt(), List.copyOf(perNode.values()));
+                m.nodes(), m.completedAt(), List.copyOf(perNode.values()),
+                m.skippedChunks().stream().map(c -> new SnapshotAnswers.Skipped(c.node(), c.sourceKey(), c.reason())).toList());
     }
 
     /** {@code DELETE /mcp/snapshots/:name}: every object; refused while a dissection of it runs. */

@@ -60,13 +60,20 @@ public class ErrorResponses {
             if (t instanceof ApiException api) return api(api);
             if (t instanceof Names.InvalidNameException bad) return invalidName(bad);
         }
-        log.error("unexpected error", e);
+        // the stack, with the message cut to MAX_MESSAGE: a failed parse may quote a whole request
+        var logged = new IllegalStateException(e.getClass().getName() + ": " + rootMessage(e));
+        logged.setStackTrace(e.getStackTrace());
+        log.error("unexpected error", logged);
         return of(500, "internal error: " + rootMessage(e));
     }
+
+    /** At most this much of a message reaches an answer or the log: a parser's message may quote the request. */
+    static final int MAX_MESSAGE = 2000;
 
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return message.length() <= MAX_MESSAGE ? message : message.substring(0, MAX_MESSAGE) + "... (" + message.length() + " characters)";
     }
 }

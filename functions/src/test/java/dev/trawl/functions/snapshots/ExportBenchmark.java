@@ -72,7 +72,7 @@ class ExportBenchmark {
             List<Path> files = prepare(s3, dir.resolve("chunks"), "bench", CHUNKS_PER_NODE);
             long inputBytes = files.stream().mapToLong(p -> p.toFile().length()).sum();
             var manifest = SnapshotManifest.fromJson(s3.getObjectAsBytes(b -> b.bucket("trawl").key("snapshots/bench/manifest.json")).asByteArray());
-            var export = new SnapshotExport(s3, null, "trawl", null, null, Duration.ofHours(1));
+            var export = new SnapshotExport(s3, null, "trawl", null, null, Duration.ofHours(1), Duration.ofHours(1), java.time.Clock.systemUTC());
 
             long[] ours = new long[3];
             long packets = 0;

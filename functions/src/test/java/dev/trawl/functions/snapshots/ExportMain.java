@@ -18,7 +18,7 @@ public final class ExportMain {
         var settings = S3Settings.embedded(URI.create(args[0]), args[1], args[2], args[3]);
         try (S3Client s3 = settings.client()) {
             var manifest = SnapshotManifest.fromJson(s3.getObjectAsBytes(b -> b.bucket(args[1]).key(S3Layout.snapshotManifestKey(args[4]))).asByteArray());
-            var export = new SnapshotExport(s3, null, args[1], null, null, Duration.ofHours(1));
+            var export = new SnapshotExport(s3, null, args[1], null, null, Duration.ofHours(1), Duration.ofHours(1), java.time.Clock.systemUTC());
             var counter = new CountingOutputStream();
             long packets = export.write(ExportBenchmark.planOf(manifest), counter);
             Runtime rt = Runtime.getRuntime();

@@ -14,11 +14,9 @@ import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotManifest.Window;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
-import dev.trawl.embedded.EmbeddedS3;
 import dev.trawl.functions.capture.CaptureStatus;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +24,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,26 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * lands while a snapshot is being assembled must end up in the snapshot, never be skipped by an
  * assembler that completes the snapshot on evidence newer than its own listing.
  */
-class SnapshotAssemblyRaceTest {
-    static final String BUCKET = "trawl";
+class SnapshotAssemblyRaceTest extends OnRealS3 {
     static final Path CAPTURE = RawChunks.capture("arkime/v6-http.pcap"); // 55 packets
-    static Path work;
-    static EmbeddedS3 s3Server;
-    static S3Client s3;
-
-    @BeforeAll
-    static void start() throws Exception {
-        work = Files.createTempDirectory("snapshot-race");
-        s3Server = EmbeddedS3.startForTest(work.resolve("s3"));
-        s3 = s3Server.client();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-        s3Server.close();
-    }
-
     /** Runs {@code onListing} once, right after the first listing of {@code prefix} (the chunks of a window) has answered. */
     static S3Client interleaving(String prefix, Runnable onListing) {
         return onCall("listObjectsV2", 1, false, a -> a instanceof ListObjectsV2Request r && prefix.equals(r.prefix()) && r.startAfter() == null
@@ -116,7 +94,7 @@ class SnapshotAssemblyRaceTest {
         var index = new ChunkStore(racing, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(racing, BUCKET);
-        var assembler = new SnapshotAssembler(racing, BUCKET, store, capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(racing, BUCKET, store, capture, Duration.ofMinutes(5), 4);
 
         store.create(SnapshotManifest.requested("raced", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
         store.markPending("raced");
@@ -158,7 +136,7 @@ class SnapshotAssemblyRaceTest {
         var rawRanges = new RawRangeStore(s3, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(s3, BUCKET), rawRanges, movable, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(s3, BUCKET);
-        var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(s3, BUCKET, store, capture, Duration.ofMinutes(5), 4);
 
         upload(node, (endMs - 5_000) * 1_000_000L, rawRanges, endMs - 3_000);
         store.create(SnapshotManifest.requested("retained", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
@@ -194,7 +172,7 @@ class SnapshotAssemblyRaceTest {
         var index = new ChunkStore(racing, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(racing, BUCKET), new RawRangeStore(racing, BUCKET), Clock.fixed(Instant.ofEpochMilli(endMs + 30_000), ZoneOffset.UTC),
                 Duration.ofSeconds(60), Duration.ofHours(24));
-        var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(racing, BUCKET, new SnapshotStore(racing, BUCKET), capture, Duration.ofMinutes(5), 4);
 
         assertThat(assembler.assemble("deleted")).isNull();
         assertThat(s3.listObjectsV2(b -> b.bucket(BUCKET).prefix(S3Layout.snapshotPrefix("deleted"))).contents()).isEmpty();
@@ -218,7 +196,7 @@ class SnapshotAssemblyRaceTest {
         var index = new ChunkStore(flaky, BUCKET);
         var capture = new CaptureStatus(index, new HeartbeatStore(flaky, BUCKET), new RawRangeStore(flaky, BUCKET), afterTheWindow, Duration.ofSeconds(60), Duration.ofHours(24));
         var store = new SnapshotStore(flaky, BUCKET);
-        var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5));
+        var assembler = new SnapshotAssembler(flaky, BUCKET, store, capture, Duration.ofMinutes(5), 4);
         store.create(SnapshotManifest.requested("flaky", Instant.ofEpochMilli(endMs).toString(), "10s", window, List.of(node)));
         store.markPending("flaky");
 

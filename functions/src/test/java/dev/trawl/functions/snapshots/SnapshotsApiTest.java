@@ -88,6 +88,7 @@ class SnapshotsApiTest {
     static void s3(DynamicPropertyRegistry registry) {
         S3.settings().toEnv().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("TRAWL_SNAPSHOT_GRACE", () -> "2m");
+        registry.add("TRAWL_SNAPSHOT_MAX_DURATION", () -> "12h");
     }
 
     @TestConfiguration
@@ -354,6 +355,34 @@ class SnapshotsApiTest {
     }
 
     @Test
+    @Order(12)
+    void hostileFiltersAreRefusedAtOnceAndHoldNoOtherExport() throws Exception {
+        // the 7.5 KB filter of 600 terms held libpcap 36 s; past the limits, no compile starts
+        String sixHundredTerms = java.util.stream.IntStream.range(0, 600).mapToObj(i -> "port " + i)
+                .collect(java.util.stream.Collectors.joining(" or "));
+        String tooManyTerms = java.util.stream.IntStream.range(0, BpfFilter.MAX_TERMS + 1).mapToObj(i -> "port " + i)
+                .collect(java.util.stream.Collectors.joining(" or "));
+        String atTheLimit = java.util.stream.IntStream.range(0, BpfFilter.MAX_TERMS).mapToObj(i -> "port " + (60_000 + i))
+                .collect(java.util.stream.Collectors.joining(" or "));
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<HttpResponse<String>>> hostile = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                hostile.add(pool.submit(() -> call("GET", "/mcp/snapshots/incident-001/pcap?bpf_filter="
+                        + java.net.URLEncoder.encode(sixHundredTerms, StandardCharsets.UTF_8), null)));
+            }
+            var limit = pool.submit(() -> download("/mcp/snapshots/incident-001/pcap?bpf_filter=" + java.net.URLEncoder.encode(atTheLimit, StandardCharsets.UTF_8)));
+            var ordinary = download("/mcp/snapshots/incident-001/pcap?bpf_filter=" + java.net.URLEncoder.encode("udp port 53", StandardCharsets.UTF_8));
+            assertThat(ordinary.statusCode()).isEqualTo(200);
+            assertThat(packets(save(ordinary.body(), "dns-only.pcap"))).isNotEmpty();
+            for (var h : hostile) assertError(h.get(), 400, "at most " + BpfFilter.MAX_LENGTH);
+            // as many terms as accepted still compile
+            assertThat(limit.get().statusCode()).isEqualTo(200);
+        }
+        assertError(call("GET", "/mcp/snapshots/incident-001/pcap?bpf_filter=" + java.net.URLEncoder.encode(tooManyTerms, StandardCharsets.UTF_8), null),
+                400, "at most " + BpfFilter.MAX_TERMS + " are accepted");
+    }
+
+    @Test
     @Order(13)
     void resumesWithRangeAndOffersAPresignedUrl() throws Exception {
         byte[] full = Files.readAllBytes(WORK.resolve("incident-001.pcap"));
@@ -364,6 +393,12 @@ class SnapshotsApiTest {
         var middle = download("/mcp/snapshots/incident-001/pcap", "Range", "bytes=10-19");
         assertThat(middle.body()).isEqualTo(Arrays.copyOfRange(full, 10, 20));
         assertThat(download("/mcp/snapshots/incident-001/pcap", "Range", "bytes=" + full.length + "-").statusCode()).isEqualTo(416);
+        // forms this server does not serve are ignored: the whole export, 200 (RFC 9110, 14.2)
+        for (String unsupported : List.of("bytes=0-1,5-6", "bytes=-500", "items=0-5", "bytes=20-10", "bytes=99999999999999999999-")) {
+            var whole = download("/mcp/snapshots/incident-001/pcap", "Range", unsupported);
+            assertThat(whole.statusCode()).as(unsupported).isEqualTo(200);
+            assertThat(whole.body()).as(unsupported).isEqualTo(full);
+        }
 
         JsonNode presigned = json(call("GET", "/mcp/snapshots/incident-001/pcap?presign=true", null));
         assertThat(presigned.get("success").asBoolean()).isTrue();
@@ -422,6 +457,36 @@ class SnapshotsApiTest {
     }
 
     @Test
+    @Order(16)
+    void cachedExportsExpireAndAreMadeAgain() throws Exception {
+        String exports = dev.trawl.core.s3.S3Layout.snapshotExportsPrefix("incident-001");
+        List<String> cachedBefore = cachedExports(exports);
+        JsonNode tcp = json(call("GET", "/mcp/snapshots/incident-001/pcap?presign=true&bpf_filter=tcp", null));
+        assertThat(Instant.parse(tcp.get("expires_at").asText())).isBefore(Instant.now().plus(java.time.Duration.ofMinutes(61)));
+        String tcpKey = cachedExports(exports).stream().filter(k -> !cachedBefore.contains(k)).findFirst().orElseThrow();
+        try {
+            CLOCK_OFFSET_MS.set(2 * 3_600_000L); // past the default TTL of 1 h
+            JsonNode udp = json(call("GET", "/mcp/snapshots/incident-001/pcap?presign=true&bpf_filter=udp", null));
+            // the stale copies were swept; only the one just made is left
+            List<String> left = cachedExports(exports);
+            assertThat(left).hasSize(1).doesNotContain(tcpKey);
+            var udpDownload = download(udp.get("url").asText());
+            assertThat(udpDownload.statusCode()).isEqualTo(200);
+            assertThat(packets(save(udpDownload.body(), "udp-cached.pcap"))).isNotEmpty();
+            // asking again for the expired one makes it again
+            JsonNode tcpAgain = json(call("GET", "/mcp/snapshots/incident-001/pcap?presign=true&bpf_filter=tcp", null));
+            assertThat(cachedExports(exports)).contains(tcpKey);
+            assertThat(download(tcpAgain.get("url").asText()).body()).isEqualTo(download("/mcp/snapshots/incident-001/pcap?bpf_filter=tcp").body());
+        } finally {
+            CLOCK_OFFSET_MS.set(0);
+        }
+    }
+
+    List<String> cachedExports(String prefix) {
+        return s3.listObjectsV2(b -> b.bucket("trawl").prefix(prefix)).contents().stream().map(o -> o.key()).toList();
+    }
+
+    @Test
     @Order(20)
     void refusesBadInputWithClearErrors() throws Exception {
         assertError(call("POST", "/mcp/snapshots", "{\"name\":\"Bad/Name\",\"duration\":\"30m\"}"), 400, "invalid");
@@ -431,6 +496,9 @@ class SnapshotsApiTest {
         assertError(call("POST", "/mcp/snapshots", "{\"name\":\"d2\",\"duration\":\"-5m\"}"), 400, "not a duration");
         assertError(call("POST", "/mcp/snapshots", "{\"name\":\"d3\",\"duration\":\"30d\"}"), 400, "retention");
         assertError(call("POST", "/mcp/snapshots", "{\"name\":\"d4\"}"), 400, "duration");
+        assertError(call("POST", "/mcp/snapshots", "{\"name\":\"d6\",\"duration\":\"13h\"}"), 400, "TRAWL_SNAPSHOT_MAX_DURATION");
+        assertError(call("POST", "/mcp/snapshots", "{\"name\":\"d7\",\"start_ts\":" + (NOW_MS - 14 * 3_600_000L) + ",\"end_ts\":" + NOW_MS + "}"),
+                400, "longer than a snapshot may be");
         assertError(call("POST", "/mcp/snapshots", "{not json"), 400, "JSON");
         long yearAgo = NOW_MS - 365L * 86_400_000L;
         var noData = call("POST", "/mcp/snapshots", "{\"name\":\"d5\",\"start_ts\":" + yearAgo + ",\"end_ts\":" + (yearAgo + 60_000) + "}");
@@ -442,7 +510,72 @@ class SnapshotsApiTest {
         assertError(call("GET", "/mcp/snapshots/nope/pcap", null), 404, "does not exist");
         assertError(call("GET", "/mcp/snapshots/NOPE", null), 400, "invalid");
         // nothing was left behind by the refused requests
-        for (String n : List.of("d1", "d2", "d3", "d4", "d5")) assertThat(call("GET", "/mcp/snapshots/" + n, null).statusCode()).isEqualTo(404);
+        for (String n : List.of("d1", "d2", "d3", "d4", "d5", "d6", "d7")) assertThat(call("GET", "/mcp/snapshots/" + n, null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(22)
+    void oversizedBodiesAreRefusedWithoutBeingRead() throws Exception {
+        // 256 MB announced: refused on the headers alone
+        String announced = rawExchange("POST /mcp/snapshots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + (256L << 20) + "\r\n\r\n{\"name\":", 0);
+        assertThat(announced).startsWith("HTTP/1.1 413").contains("\"success\":false", "1048576 bytes");
+        // 256 MB chunked, to the MCP endpoint: refused once past its cap, long before the end
+        long[] written = new long[1];
+        String chunked = rawExchange("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n", 256L << 20, written);
+        assertThat(chunked).startsWith("HTTP/1.1 413").contains("\"success\":false", "/mcp");
+        assertThat(written[0]).isLessThan(64L << 20);
+        // an unknown path: a JSON 404, no stack trace
+        var unknown = call("POST", "/no/such/path", "{}");
+        assertError(unknown, 404, "no such endpoint");
+        assertThat(unknown.body()).doesNotContain("Exception", "\tat ");
+    }
+
+    @Test
+    @Order(23)
+    void slowSocketsDoNotStopTheApi() throws Exception {
+        List<java.net.Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 32; i++) {
+                var s = new java.net.Socket("127.0.0.1", port);
+                s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            assertThat(call("GET", "/health", null).statusCode()).isEqualTo(200);
+            assertThat(call("GET", "/mcp/snapshots", null).statusCode()).isEqualTo(200);
+        } finally {
+            for (var s : slow) s.close();
+        }
+    }
+
+    /** Sends {@code head}, then {@code chunkedBytes} of chunked body until the server answers or closes; its answer. */
+    String rawExchange(String head, long chunkedBytes, long... written) throws IOException {
+        try (var socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(120_000);
+            var out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("10000\r\n" + "x".repeat(0x10000) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            long sent = 0;
+            try {
+                while (sent < chunkedBytes && socket.getInputStream().available() == 0) {
+                    out.write(chunk);
+                    sent += 0x10000;
+                }
+            } catch (IOException refusedAndClosed) {
+                // the server stopped reading: what it answered is still to be read
+            }
+            if (written.length > 0) written[0] = sent;
+            var answer = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buf)) > 0 && answer.size() < 1 << 16; ) answer.write(buf, 0, n);
+            } catch (IOException reset) {
+                // a reset after the answer
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
     }
 
     static void assertError(HttpResponse<String> r, int status, String text) {

@@ -70,6 +70,7 @@ public final class EventRouter implements AutoCloseable {
      * and passes it on with every delivery, so a subscriber can tell the router's events from forged ones.
      */
     public static EventRouter start(String host, int port, List<Trigger> triggers, EventsToken token, BrowserGuard guard) throws IOException {
+        dev.trawl.core.web.JdkHttpServerLimits.apply();
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
         EventRouter router = new EventRouter(triggers, server, token, guard);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());

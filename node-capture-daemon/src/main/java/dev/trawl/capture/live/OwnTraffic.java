@@ -1,5 +1,6 @@
 package dev.trawl.capture.live;
 
+import dev.trawl.core.LocalStacks;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -45,6 +46,11 @@ import java.util.stream.Stream;
  * resolved address and port as well, re-resolved every {@link #RESOLVE_NANOS}: their packets stay
  * out from the first SYN. That also leaves out other connections from this node to the very same
  * address and port (another pod's S3 traffic to the same S3 address, seen after SNAT).
+ *
+ * <p>Other trawl stacks on the same host (each {@code ./trawl up} records its listening ports in
+ * {@link LocalStacks}) are left out by those ports, read again at every scan: a stack started
+ * after this capture is left out from its next scan on, so two stacks side by side never capture
+ * each other's S3 uploads, queries or API calls.
  *
  * <p>Never seen: a short connection to a peer not configured, a DNS lookup over UDP. Linux only;
  * elsewhere only the peers are left out.
@@ -104,6 +110,7 @@ public final class OwnTraffic {
     private final Map<Endpoint, Long> untranslated = new HashMap<>();
     private final Path conntrack;
     private final List<URI> peers;
+    private final LocalStacks stacks;
     private long generation;
     private long resolvedNanos;
     private Set<Endpoint> resolved = Set.of();
@@ -115,12 +122,18 @@ public final class OwnTraffic {
 
     /** This process's sockets, and every connection to {@code peers} (http or https URIs; others are ignored). */
     public OwnTraffic(List<URI> peers) {
-        this(peers, PROC.resolve("net").resolve("nf_conntrack"));
+        this(peers, null);
     }
 
-    OwnTraffic(List<URI> peers, Path conntrack) {
+    /** As {@link #OwnTraffic(List)}, and the ports every stack in {@code stacks} listens on (null: none). */
+    public OwnTraffic(List<URI> peers, LocalStacks stacks) {
+        this(peers, PROC.resolve("net").resolve("nf_conntrack"), stacks);
+    }
+
+    OwnTraffic(List<URI> peers, Path conntrack, LocalStacks stacks) {
         this.peers = List.copyOf(peers);
         this.conntrack = conntrack;
+        this.stacks = stacks;
     }
 
     /**
@@ -134,6 +147,7 @@ public final class OwnTraffic {
         Set<Endpoint> current = new HashSet<>(scan());
         current.addAll(translations(current, now));
         current.addAll(peers(now));
+        if (stacks != null) for (int port : stacks.ports()) current.add(new Endpoint("tcp", null, port));
         // a connection to a peer or to one of our listeners is left out already: no clause of its own,
         // so the S3 client's coming and going connections do not change the program (every change
         // costs libpcap a moment in which it captures nothing, see LiveCapture)

@@ -20,6 +20,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class OwnTrafficTest {
+    /**
+     * Another stack on this host, started before or after this capture, is left out by the ports it
+     * recorded; a recording whose process is gone is ignored and removed.
+     */
+    @Test
+    void leavesOutTheTrafficOfOtherStacksOnThisHost(@TempDir Path registry) throws Exception {
+        var stacks = dev.trawl.core.LocalStacks.from(name -> name.equals("TRAWL_STACKS_DIR") ? registry.toString() : null);
+        OwnTraffic own = new OwnTraffic(List.of(), stacks);
+        own.refresh();
+        assertThat(own.bpf()).doesNotContain("tcp port 9100");
+
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(registry.resolve(gone.pid() + ".ports"), "9555,8678\n");
+        try (AutoCloseable other = stacks.register(List.of(9100, 8223, 8998))) {
+            assertThat(own.refresh()).isTrue();
+            assertThat(own.endpoints()).contains(new Endpoint("tcp", null, 9100), new Endpoint("tcp", null, 8223), new Endpoint("tcp", null, 8998));
+            assertThat(own.bpf()).contains("tcp port 9100").doesNotContain("9555");
+            assertThat(registry.resolve(gone.pid() + ".ports")).doesNotExist();
+        }
+        assertThat(stacks.ports()).isEmpty();
+    }
+
     @TempDir Path tmp;
 
     @Test
