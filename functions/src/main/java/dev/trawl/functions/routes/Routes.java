@@ -51,6 +51,7 @@ public final class Routes {
     private static final List<Route> ALL = List.of(
             rawCaptureStatus(), dataBoundaries(),
             listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(), verifySnapshot(),
+            listWorkloads(), listIps(),
             listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
             listApiCalls(), getApiCall(), auditTrail(),
             new Route("mcp", "mcp", "POST", "/mcp", Role.VIEWER, null,
@@ -426,6 +427,54 @@ public final class Routes {
                  "db": {"type": "string"}, "max_payload": {"type": "integer", "description": "Bytes of each body kept at most"}}""", "call"),
                 Kind.READ_ONLY,
                 Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db.")));
+    }
+
+    private static final String SEEN = "first_seen_ts and last_seen_ts (ms): the span of the chunks whose workload table named it so";
+
+    static Route listWorkloads() {
+        return new Route("list_workloads", "snapshots", "GET", "/mcp/workloads", Role.VIEWER, null,
+                "Pods with their addresses as the chunks' workload tables had them: snapshot or db, namespace, name_regex, timestamp (ms)",
+                List.of(Param.query("snapshot", Type.STRING, "Read the workload tables of this snapshot's chunks (see list_snapshots)"),
+                        Param.query("db", Type.STRING, "<snapshot>/<dissection>: the same as that snapshot"),
+                        Param.query("namespace", Type.STRING, "Only pods of this namespace"),
+                        Param.query("name_regex", Type.STRING, "Only pods whose name matches this regular expression, e.g. ^payment-"),
+                        Param.query("timestamp", Type.INTEGER, "Only the chunks holding this moment (ms since the epoch); without snapshot, the raw chunks of that moment")),
+                new Tool("List workloads",
+                """
+                Lists the pods (with namespace, service, node and every IP they had) that the capture's workload
+                tables name: those of a snapshot's chunks (snapshot, or the db of one of its dissections), or of
+                the raw chunks at `timestamp`, or of the last five minutes. Tables are as they were when each
+                chunk was captured, so a pod replaced during the window shows with its old and new pods and
+                addresses. Use it to learn which services and namespaces exist before a KFL filter such as
+                dst.svc == "payment", or before a snapshot scoped to a service; list_ips answers the reverse
+                question (which pod had an address).""",
+                object("""
+                {"workloads": {"type": "array", "description": "Each pod: pod, namespace, service, node, ips, first_seen_ts, last_seen_ts (ms)",
+                               "items": {"type": "object", "properties": {"pod": {"type": "string"}, "ips": {"type": "array", "items": {"type": "string"}}}}},
+                 "total": {"type": "integer"}}""", "workloads", "total"),
+                Kind.READ_ONLY,
+                Map.of(400, "name_regex is not a regular expression, or snapshot and db disagree; fix it and call again.",
+                        404, NO_SNAPSHOT)));
+    }
+
+    static Route listIps() {
+        return new Route("list_ips", "snapshots", "GET", "/mcp/ips", Role.VIEWER, null,
+                "Who had each IP address, and when: snapshot, ip, timestamp (ms)",
+                List.of(Param.query("snapshot", Type.STRING, "Read the workload tables of this snapshot's chunks (see list_snapshots)"),
+                        Param.query("ip", Type.STRING, "Only this address, e.g. 10.0.3.7"),
+                        Param.query("timestamp", Type.INTEGER, "Only the chunks holding this moment (ms since the epoch)")),
+                new Tool("List IP owners",
+                """
+                Answers "which pod had 10.0.3.7 at 21:57": every address the workload tables name, with its pod,
+                namespace, service and node, and when it was seen so. An address reused by another pod later is
+                listed once per owner, each with its own time span. Give snapshot to read a snapshot's chunks,
+                timestamp (ms) for one moment, ip for one address.""",
+                object("""
+                {"ips": {"type": "array", "description": "Each owner of an address: ip, pod, namespace, service, node, %s",
+                         "items": {"type": "object", "properties": {"ip": {"type": "string"}, "pod": {"type": "string"}}}},
+                 "total": {"type": "integer"}}""".formatted(SEEN), "ips", "total"),
+                Kind.READ_ONLY,
+                Map.of(404, NO_SNAPSHOT)));
     }
 
     /**
