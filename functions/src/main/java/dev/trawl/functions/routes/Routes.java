@@ -44,6 +44,8 @@ public final class Routes {
             Protocol flags: http grpc dns redis kafka amqp postgresql mysql mongodb ws tls icmp tcp udp.
             An empty filter matches every call.""";
 
+    private static final String SCOPE_HELP = "Only packets with an end that, in that chunk's own workload table, belonged to one of these ";
+
     private static final Param SNAPSHOT_NAME = Param.path("name", "The snapshot's name (see list_snapshots)");
     private static final Param DISSECTION_SNAPSHOT = Param.path("snapshot", "The dissected snapshot's name");
     private static final Param DISSECTION_NAME = Param.path("name", "The dissection's name");
@@ -213,6 +215,9 @@ public final class Routes {
                         Param.query("start_time", Type.INTEGER, "Only packets at or after this time (ms since the epoch)"),
                         Param.query("end_time", Type.INTEGER, "Only packets at or before this time (ms since the epoch)"),
                         Param.query("bpf_filter", Type.STRING, "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"),
+                        Param.query("services", Type.STRINGS, SCOPE_HELP + "services, e.g. payment"),
+                        Param.query("namespaces", Type.STRINGS, SCOPE_HELP + "namespaces"),
+                        Param.query("pods", Type.STRINGS, SCOPE_HELP + "pods (name or namespace/name)"),
                         Param.query("format", Type.STRING, "File format (default pcap)").with("enum", List.of("pcap", "pcapng")),
                         Param.query("presign", Type.BOOLEAN, "true: answer JSON with a presigned URL instead of the file").restOnly()),
                 new Tool("Export a snapshot as PCAP",
@@ -221,7 +226,9 @@ public final class Routes {
                 which Wireshark, tshark and tcpdump open ("Export the snapshot as PCAP for the security team").
                 It never returns the bytes themselves: hand the URL to the user (curl -o snapshot.pcap URL).
                 Optional filters: `nodes`, `start_time`/`end_time` (ms), `bpf_filter` (tcpdump syntax, e.g.
-                "tcp port 443"), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
+                "tcp port 443"), `services`/`namespaces`/`pods` (only packets with an end that belonged to one of
+                them when it was captured, each chunk by its own workload table, so a pod replaced in the window is
+                followed to its new address; see list_workloads for the names), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
                 The snapshot must be completed (see get_snapshot). The request is checked before the URL is
                 given, so a bad filter, node or time is an error to fix, never a broken link. size_bytes is the
                 file's exact size when size_exact is true (a whole-snapshot pcap), else the snapshot's size.""",
@@ -239,12 +246,11 @@ public final class Routes {
                     String name = call.required("name");
                     Map<String, Object> snapshot = call.api().get(getSnapshot().path(call), Map.of());
                     Map<String, Object> query = new LinkedHashMap<>();
-                    // the REST API takes a comma list; a model may well give one node as a plain string
-                    query.put("nodes", call.value("nodes") instanceof List<?> nodes
-                            ? String.join(",", nodes.stream().map(String::valueOf).toList()) : call.value("nodes"));
+                    query.put("nodes", commaList(call.value("nodes")));
                     query.put("start_time", call.value("start_time"));
                     query.put("end_time", call.value("end_time"));
                     query.put("bpf_filter", call.value("bpf_filter"));
+                    for (String list : List.of("services", "namespaces", "pods")) query.put(list, commaList(call.value(list)));
                     query.put("format", call.value("format"));
                     String path = exportSnapshotPcap().path(call);
                     // the API checks the request as the download would (status, nodes, times, filter,
@@ -510,6 +516,11 @@ public final class Routes {
                         Param.query("action", Type.STRING, "Only this action (a route's name, e.g. delete_snapshot)"),
                         Param.query("limit", Type.INTEGER, "At most this many records (1 to 1000, default 100)")),
                 null);
+    }
+
+    /** The REST API takes a comma list; a model may well give one name as a plain string. */
+    private static Object commaList(Object value) {
+        return value instanceof List<?> names ? String.join(",", names.stream().map(String::valueOf).toList()) : value;
     }
 
     private static String object(String properties, String... required) {
