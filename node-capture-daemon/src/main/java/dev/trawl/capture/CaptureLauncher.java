@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class CaptureLauncher {
     private static final Logger log = LoggerFactory.getLogger(CaptureLauncher.class);
     public static final String DEMO_RESOURCE = "/demo/demo.pcap";
+    public static final String DEMO_WORKLOADS_RESOURCE = "/demo/demo-workloads.json";
 
     private CaptureLauncher() {}
 
@@ -105,9 +106,12 @@ public final class CaptureLauncher {
             daemons.add(b.build());
             reason += "; filter: " + config.effectiveFilter() + (config.excludeOwnTraffic() ? ", without this process's own connections" : "");
         } else {
-            List<Path> files = config.replayFiles().isEmpty() ? List.of(demoCapture(config.spoolDir())) : config.replayFiles();
+            boolean demo = config.replayFiles().isEmpty();
+            List<Path> files = demo ? List.of(demoCapture(config.spoolDir())) : config.replayFiles();
             for (String node : config.replayNodes()) {
-                daemons.add(base(config, s3, events, workloads, registry).node(node)
+                // the demo's shop has no cluster to ask: its own table names the pods, on the node replaying them
+                WorkloadTable table = demo && workloads.size() == 0 ? demoWorkloads(node) : workloads;
+                daemons.add(base(config, s3, events, table, registry).node(node)
                         .source(new ReplayCapture(files, config.replayPace(), config.replayLoop())).build());
             }
             reason += "; replaying " + files + " as " + config.replayNodes() + " (" + config.replayPace().name().toLowerCase() + ")";
@@ -173,6 +177,14 @@ public final class CaptureLauncher {
         if (spec.equals("kubernetes")) return new KubernetesWorkloads(new KubernetesClientBuilder().build());
         if (spec.startsWith("file:")) return StaticWorkloads.load(Path.of(spec.substring(5)));
         throw new IllegalArgumentException("TRAWL_CAPTURE_WORKLOADS must be kubernetes, file:<path> or none, not '" + spec + "'");
+    }
+
+    /** The pods, services and namespaces of the demo's shop, mapped onto the demo capture's addresses. */
+    public static WorkloadTable demoWorkloads(String node) throws IOException {
+        try (InputStream in = CaptureLauncher.class.getResourceAsStream(DEMO_WORKLOADS_RESOURCE)) {
+            if (in == null) throw new IOException("the demo workloads " + DEMO_WORKLOADS_RESOURCE + " are missing from the class path");
+            return StaticWorkloads.read(in.readAllBytes(), node, DEMO_WORKLOADS_RESOURCE);
+        }
     }
 
     /** The bundled demo capture as a file (libpcap reads files, not class path resources). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.trawl.core.chunk.Heartbeat;
+import dev.trawl.core.chunk.Workload;
 import dev.trawl.core.s3.S3Layout;
 import dev.trawl.embedded.EmbeddedS3;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ class CaptureLauncherTest {
             }
             env.put("TRAWL_CAPTURE_METRICS_PORT", String.valueOf(metricsPort));
             env.put("TRAWL_CAPTURE_METRICS_HOST", "127.0.0.1");
+            long demoPackets = Chunks.capinfosPackets(CaptureLauncher.demoCapture(tmp.resolve("demo")));
             try (CaptureLauncher.Launched launched = CaptureLauncher.launchServingMetrics(env::get)) {
                 assertThat(launched.mode()).isEqualTo("replay");
                 assertThat(launched.reason()).contains("TRAWL_CAPTURE_MODE=replay").contains("demo.pcap").contains("node-2");
@@ -37,13 +39,17 @@ class CaptureLauncherTest {
                 assertThat(launched.metricsUrl()).isEqualTo("http://127.0.0.1:" + metricsPort + "/metrics");
                 String scrape = new String(java.net.URI.create(launched.metricsUrl()).toURL().openStream().readAllBytes(),
                         java.nio.charset.StandardCharsets.UTF_8);
-                assertThat(scrape).contains("trawl_capture_packets_total{node=\"node-2\"} 1524.0");
+                assertThat(scrape).contains("trawl_capture_packets_total{node=\"node-2\"} " + demoPackets + ".0");
             }
             // closed with the daemons: nothing listens any more
             assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", metricsPort).close()).isInstanceOf(java.net.ConnectException.class);
             for (String node : new String[] {"node-1", "node-2"}) {
                 var chunks = Chunks.download(s3, "trawl", node, tmp.resolve("down-" + node));
-                assertThat(chunks.stream().mapToLong(c -> c.meta().packets()).sum()).isEqualTo(1524);
+                assertThat(chunks.stream().mapToLong(c -> c.meta().packets()).sum()).isEqualTo(demoPackets);
+                // the demo replays with its shop's workload table, each pod on the node replaying it
+                assertThat(chunks).allSatisfy(c -> assertThat(c.meta().workloads())
+                        .containsEntry("127.0.0.13", new Workload("payment-6b7f5d8c9-r4hjs", "shop", "payment", node))
+                        .containsKeys("127.0.0.1", "127.0.0.10", "127.0.0.11", "127.0.0.12"));
                 Heartbeat hb = Heartbeat.fromJson(s3.getObjectAsBytes(b -> b.bucket("trawl").key(S3Layout.heartbeatKey(node))).asByteArray());
                 assertThat(hb.mode()).isEqualTo("replay");
                 assertThat(hb.interfaces()).containsExactly("demo.pcap");

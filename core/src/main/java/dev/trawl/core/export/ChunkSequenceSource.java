@@ -19,7 +19,11 @@ import java.util.List;
 public final class ChunkSequenceSource implements PacketCursor {
 
     /** A chunk to read: its name (for messages), time range from its key, and how to open it. */
-    public record Chunk(String name, long startNanos, long endNanos, Opener opener) {}
+    public record Chunk(String name, long startNanos, long endNanos, Opener opener, PacketMerge.PacketFilter keep) {
+        public Chunk(String name, long startNanos, long endNanos, Opener opener) {
+            this(name, startNanos, endNanos, opener, null);
+        }
+    }
 
     @FunctionalInterface
     public interface Opener {
@@ -32,6 +36,8 @@ public final class ChunkSequenceSource implements PacketCursor {
     private final long toNanos;
     private int nextChunk;
     private PcapReader reader;
+    /** The chunk being read's own filter (its workload scope), or null for every packet. */
+    private PacketMerge.PacketFilter keep;
     private long damaged;
     private final List<String> damage = new ArrayList<>();
 
@@ -84,6 +90,7 @@ public final class ChunkSequenceSource implements PacketCursor {
                 if (nextChunk >= chunks.size()) return false;
                 Chunk c = chunks.get(nextChunk++);
                 reader = PcapReader.open(c.opener().open(), c.name());
+                keep = c.keep();
             }
             boolean more;
             try {
@@ -99,7 +106,7 @@ public final class ChunkSequenceSource implements PacketCursor {
                 continue;
             }
             long ts = reader.timestampNanos();
-            if (ts >= fromNanos && ts <= toNanos) return true;
+            if (ts >= fromNanos && ts <= toNanos && (keep == null || keep.accept(reader.linkType(), data(), reader.originalLength()))) return true;
         }
     }
 

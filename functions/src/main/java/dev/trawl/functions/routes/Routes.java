@@ -44,6 +44,8 @@ public final class Routes {
             Protocol flags: http grpc dns redis kafka amqp postgresql mysql mongodb ws tls icmp tcp udp.
             An empty filter matches every call.""";
 
+    private static final String SCOPE_HELP = "Only packets with an end that, in that chunk's own workload table, belonged to one of these ";
+
     private static final Param SNAPSHOT_NAME = Param.path("name", "The snapshot's name (see list_snapshots)");
     private static final Param DISSECTION_SNAPSHOT = Param.path("snapshot", "The dissected snapshot's name");
     private static final Param DISSECTION_NAME = Param.path("name", "The dissection's name");
@@ -51,6 +53,7 @@ public final class Routes {
     private static final List<Route> ALL = List.of(
             rawCaptureStatus(), dataBoundaries(),
             listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(), verifySnapshot(),
+            listWorkloads(), listIps(),
             listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
             listApiCalls(), getApiCall(), auditTrail(),
             new Route("mcp", "mcp", "POST", "/mcp", Role.VIEWER, null,
@@ -212,6 +215,9 @@ public final class Routes {
                         Param.query("start_time", Type.INTEGER, "Only packets at or after this time (ms since the epoch)"),
                         Param.query("end_time", Type.INTEGER, "Only packets at or before this time (ms since the epoch)"),
                         Param.query("bpf_filter", Type.STRING, "A BPF filter in tcpdump syntax, e.g. host 10.0.0.5 and tcp port 80"),
+                        Param.query("services", Type.STRINGS, SCOPE_HELP + "services, e.g. payment"),
+                        Param.query("namespaces", Type.STRINGS, SCOPE_HELP + "namespaces"),
+                        Param.query("pods", Type.STRINGS, SCOPE_HELP + "pods (name or namespace/name)"),
                         Param.query("format", Type.STRING, "File format (default pcap)").with("enum", List.of("pcap", "pcapng")),
                         Param.query("presign", Type.BOOLEAN, "true: answer JSON with a presigned URL instead of the file").restOnly()),
                 new Tool("Export a snapshot as PCAP",
@@ -220,7 +226,9 @@ public final class Routes {
                 which Wireshark, tshark and tcpdump open ("Export the snapshot as PCAP for the security team").
                 It never returns the bytes themselves: hand the URL to the user (curl -o snapshot.pcap URL).
                 Optional filters: `nodes`, `start_time`/`end_time` (ms), `bpf_filter` (tcpdump syntax, e.g.
-                "tcp port 443"), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
+                "tcp port 443"), `services`/`namespaces`/`pods` (only packets with an end that belonged to one of
+                them when it was captured, each chunk by its own workload table, so a pod replaced in the window is
+                followed to its new address; see list_workloads for the names), `format` "pcapng" (one interface per node, named after it) or "pcap" (default).
                 The snapshot must be completed (see get_snapshot). The request is checked before the URL is
                 given, so a bad filter, node or time is an error to fix, never a broken link. size_bytes is the
                 file's exact size when size_exact is true (a whole-snapshot pcap), else the snapshot's size.""",
@@ -238,12 +246,11 @@ public final class Routes {
                     String name = call.required("name");
                     Map<String, Object> snapshot = call.api().get(getSnapshot().path(call), Map.of());
                     Map<String, Object> query = new LinkedHashMap<>();
-                    // the REST API takes a comma list; a model may well give one node as a plain string
-                    query.put("nodes", call.value("nodes") instanceof List<?> nodes
-                            ? String.join(",", nodes.stream().map(String::valueOf).toList()) : call.value("nodes"));
+                    query.put("nodes", commaList(call.value("nodes")));
                     query.put("start_time", call.value("start_time"));
                     query.put("end_time", call.value("end_time"));
                     query.put("bpf_filter", call.value("bpf_filter"));
+                    for (String list : List.of("services", "namespaces", "pods")) query.put(list, commaList(call.value(list)));
                     query.put("format", call.value("format"));
                     String path = exportSnapshotPcap().path(call);
                     // the API checks the request as the download would (status, nodes, times, filter,
@@ -428,6 +435,54 @@ public final class Routes {
                 Map.of(404, "No call with that id in that database. Ids come from list_api_calls with the same db.")));
     }
 
+    private static final String SEEN = "first_seen_ts and last_seen_ts (ms): the span of the chunks whose workload table named it so";
+
+    static Route listWorkloads() {
+        return new Route("list_workloads", "snapshots", "GET", "/mcp/workloads", Role.VIEWER, null,
+                "Pods with their addresses as the chunks' workload tables had them: snapshot or db, namespace, name_regex, timestamp (ms)",
+                List.of(Param.query("snapshot", Type.STRING, "Read the workload tables of this snapshot's chunks (see list_snapshots)"),
+                        Param.query("db", Type.STRING, "<snapshot>/<dissection>: the same as that snapshot"),
+                        Param.query("namespace", Type.STRING, "Only pods of this namespace"),
+                        Param.query("name_regex", Type.STRING, "Only pods whose name matches this regular expression, e.g. ^payment-"),
+                        Param.query("timestamp", Type.INTEGER, "Only the chunks holding this moment (ms since the epoch); without snapshot, the raw chunks of that moment")),
+                new Tool("List workloads",
+                """
+                Lists the pods (with namespace, service, node and every IP they had) that the capture's workload
+                tables name: those of a snapshot's chunks (snapshot, or the db of one of its dissections), or of
+                the raw chunks at `timestamp`, or of the last five minutes. Tables are as they were when each
+                chunk was captured, so a pod replaced during the window shows with its old and new pods and
+                addresses. Use it to learn which services and namespaces exist before a KFL filter such as
+                dst.svc == "payment", or before a snapshot scoped to a service; list_ips answers the reverse
+                question (which pod had an address).""",
+                object("""
+                {"workloads": {"type": "array", "description": "Each pod: pod, namespace, service, node, ips, first_seen_ts, last_seen_ts (ms)",
+                               "items": {"type": "object", "properties": {"pod": {"type": "string"}, "ips": {"type": "array", "items": {"type": "string"}}}}},
+                 "total": {"type": "integer"}}""", "workloads", "total"),
+                Kind.READ_ONLY,
+                Map.of(400, "name_regex is not a regular expression, or snapshot and db disagree; fix it and call again.",
+                        404, NO_SNAPSHOT)));
+    }
+
+    static Route listIps() {
+        return new Route("list_ips", "snapshots", "GET", "/mcp/ips", Role.VIEWER, null,
+                "Who had each IP address, and when: snapshot, ip, timestamp (ms)",
+                List.of(Param.query("snapshot", Type.STRING, "Read the workload tables of this snapshot's chunks (see list_snapshots)"),
+                        Param.query("ip", Type.STRING, "Only this address, e.g. 10.0.3.7"),
+                        Param.query("timestamp", Type.INTEGER, "Only the chunks holding this moment (ms since the epoch)")),
+                new Tool("List IP owners",
+                """
+                Answers "which pod had 10.0.3.7 at 21:57": every address the workload tables name, with its pod,
+                namespace, service and node, and when it was seen so. An address reused by another pod later is
+                listed once per owner, each with its own time span. Give snapshot to read a snapshot's chunks,
+                timestamp (ms) for one moment, ip for one address.""",
+                object("""
+                {"ips": {"type": "array", "description": "Each owner of an address: ip, pod, namespace, service, node, %s",
+                         "items": {"type": "object", "properties": {"ip": {"type": "string"}, "pod": {"type": "string"}}}},
+                 "total": {"type": "integer"}}""".formatted(SEEN), "ips", "total"),
+                Kind.READ_ONLY,
+                Map.of(404, NO_SNAPSHOT)));
+    }
+
     /**
      * An output schema: the fields named are always there; others may be, as the API grows. A field
      * that may be null is an anyOf of single types, which clients that map schemas onto a one-type
@@ -461,6 +516,11 @@ public final class Routes {
                         Param.query("action", Type.STRING, "Only this action (a route's name, e.g. delete_snapshot)"),
                         Param.query("limit", Type.INTEGER, "At most this many records (1 to 1000, default 100)")),
                 null);
+    }
+
+    /** The REST API takes a comma list; a model may well give one name as a plain string. */
+    private static Object commaList(Object value) {
+        return value instanceof List<?> names ? String.join(",", names.stream().map(String::valueOf).toList()) : value;
     }
 
     private static String object(String properties, String... required) {

@@ -73,11 +73,15 @@ public class SnapshotController {
             @RequestParam(name = "end_time", required = false) String endTime,
             @RequestParam(name = "bpf_filter", required = false) String bpfFilter,
             @RequestParam(name = "format", required = false) String format,
+            @RequestParam(name = "services", required = false) String services,
+            @RequestParam(name = "namespaces", required = false) String namespaces,
+            @RequestParam(name = "pods", required = false) String pods,
             @RequestParam(name = "presign", required = false, defaultValue = "false") boolean presign,
             @RequestHeader(name = HttpHeaders.RANGE, required = false) String range,
             HttpMethod method,
             HttpServletResponse response) throws IOException {
-        SnapshotExport.Plan plan = export.plan(new SnapshotExport.Request(name, nodes, startTime, endTime, bpfFilter, format));
+        SnapshotExport.Plan plan = export.plan(new SnapshotExport.Request(name, nodes, startTime, endTime, bpfFilter, format,
+                SnapshotExport.scope(services, namespaces, pods)));
         if (presign) return export.presign(plan);
 
         long skip = 0;

@@ -2,16 +2,21 @@ package dev.trawl.functions.snapshots;
 
 import dev.trawl.core.ApiDurations;
 import dev.trawl.core.Names;
+import dev.trawl.core.chunk.ChunkMeta;
+import dev.trawl.core.chunk.Workload;
 import dev.trawl.core.export.ChunkSequenceSource;
 import dev.trawl.core.export.ChunkSequenceSource.Chunk;
+import dev.trawl.core.export.EndpointFilter;
 import dev.trawl.core.export.PacketMerge;
 import dev.trawl.core.export.PacketSink;
 import dev.trawl.core.export.PcapSink;
 import dev.trawl.core.export.PcapngSink;
+import dev.trawl.core.s3.S3Layout;
 import dev.trawl.core.snapshot.SnapshotManifest;
 import dev.trawl.core.snapshot.SnapshotManifest.SnapshotObject;
 import dev.trawl.core.snapshot.SnapshotStatus;
 import dev.trawl.core.snapshot.SnapshotStore;
+import dev.trawl.core.snapshot.WorkloadScope;
 import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -125,11 +130,15 @@ public final class SnapshotExport {
     }
 
     /** What was asked, as the query parameters give it (all optional but the name). */
-    public record Request(String name, String nodes, String startTime, String endTime, String bpfFilter, String format) {}
+    public record Request(String name, String nodes, String startTime, String endTime, String bpfFilter, String format, WorkloadScope scope) {
+        public Request(String name, String nodes, String startTime, String endTime, String bpfFilter, String format) {
+            this(name, nodes, startTime, endTime, bpfFilter, format, WorkloadScope.NONE);
+        }
+    }
 
     /** A checked, ready export: everything that can fail with a 4xx has failed before a byte is sent. */
     public record Plan(SnapshotManifest manifest, List<SnapshotObject> objects, long fromNanos, long toNanos, Format format,
-            int pcapLinkType, String bpfFilter, long length, String fingerprint) {
+            int pcapLinkType, String bpfFilter, WorkloadScope scope, long length, String fingerprint) {
         public String fileName() {
             return manifest.name() + "." + format.extension;
         }
@@ -173,10 +182,11 @@ public final class SnapshotExport {
             BpfFilter.compile(bpf, linkTypes.isEmpty() ? java.util.Set.of(1) : linkTypes).close();
         }
         boolean whole = from == m.window().startNanos() && to == m.window().endNanos();
-        long length = format == Format.PCAP && bpf == null && whole ? m.pcapExportSize(nodes) : -1;
+        WorkloadScope scope = request.scope() == null ? WorkloadScope.NONE : request.scope();
+        long length = format == Format.PCAP && bpf == null && scope.isEmpty() && whole ? m.pcapExportSize(nodes) : -1;
         int linkType = linkTypes.isEmpty() ? 1 : linkTypes.first();
-        String fingerprint = fingerprint(m, nodes, from, to, bpf, format);
-        return new Plan(m, objects, from, to, format, linkType, bpf, length, fingerprint);
+        String fingerprint = fingerprint(m, nodes, from, to, bpf + "\n" + scope, format);
+        return new Plan(m, objects, from, to, format, linkType, bpf, scope, length, fingerprint);
     }
 
     /** Writes the export; returns the packets written. Stops early (not an error) when {@code out} says the range is done. */
@@ -185,8 +195,15 @@ public final class SnapshotExport {
         var byNode = new TreeMap<String, List<Chunk>>();
         for (SnapshotObject o : plan.objects()) {
             String key = o.key();
+            PacketMerge.PacketFilter keep = null;
+            if (!plan.scope().isEmpty()) {
+                // the scope's addresses as this chunk's own workload table had them
+                var inScope = new EndpointFilter(plan.scope().addresses(workloadsOf(key)));
+                if (inScope.isEmpty()) continue;
+                keep = inScope;
+            }
             byNode.computeIfAbsent(o.node(), k -> new ArrayList<>())
-                    .add(new Chunk(key, o.startNanos(), o.endNanos(), () -> s3.getObject(b -> b.bucket(bucket).key(key))));
+                    .add(new Chunk(key, o.startNanos(), o.endNanos(), () -> s3.getObject(b -> b.bucket(bucket).key(key)), keep));
         }
         for (var e : byNode.entrySet()) {
             for (List<Chunk> lane : ChunkSequenceSource.lanes(e.getValue())) {
@@ -319,6 +336,24 @@ public final class SnapshotExport {
         @Override
         public void close() {
             // the sink closes its stream when the merge ends; the upload is completed by finish()
+        }
+    }
+
+    /** The workload scope of comma lists; a bad one is a 400. */
+    public static WorkloadScope scope(String services, String namespaces, String pods) {
+        try {
+            return WorkloadScope.parse(services, namespaces, pods);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException.BadRequest(e.getMessage() + "; name services, namespaces and pods as list_workloads shows them");
+        }
+    }
+
+    /** The workload table of a snapshot's chunk copy, from the meta copied beside it (none: an empty table). */
+    private Map<String, Workload> workloadsOf(String objectKey) {
+        try {
+            return ChunkMeta.fromJson(s3.getObjectAsBytes(b -> b.bucket(bucket).key(S3Layout.chunkMetaKey(objectKey))).asByteArray()).workloads();
+        } catch (NoSuchKeyException e) {
+            return Map.of();
         }
     }
 

@@ -75,7 +75,7 @@ class McpServerTest {
         Set<String> names = tools.stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
         assertThat(names).containsExactlyInAnyOrder(
                 "get_raw_capture_status", "get_data_boundaries", "list_snapshots", "create_snapshot", "get_snapshot",
-                "delete_snapshot", "export_snapshot_pcap", "verify_snapshot", "list_databases", "start_dissection", "list_dissections",
+                "delete_snapshot", "export_snapshot_pcap", "verify_snapshot", "list_workloads", "list_ips", "list_databases", "start_dissection", "list_dissections",
                 "get_dissection", "stop_dissection", "delete_dissection", "list_api_calls", "get_api_call");
         Map<String, McpSchema.Tool> byName = tools.stream().collect(Collectors.toMap(McpSchema.Tool::name, t -> t));
         for (String destructive : List.of("delete_snapshot", "delete_dissection", "stop_dissection")) {

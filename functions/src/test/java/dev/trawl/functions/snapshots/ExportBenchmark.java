@@ -34,7 +34,7 @@ class ExportBenchmark {
     /** The unfiltered export of a whole snapshot, as the endpoint plans it. */
     static SnapshotExport.Plan planOf(SnapshotManifest m) {
         return new SnapshotExport.Plan(m, m.objects(), m.window().startNanos(), m.window().endNanos(), SnapshotExport.Format.PCAP,
-                m.objects().isEmpty() ? 1 : m.objects().getFirst().linkType(), null, -1, "bench");
+                m.objects().isEmpty() ? 1 : m.objects().getFirst().linkType(), null, dev.trawl.core.snapshot.WorkloadScope.NONE, -1, "bench");
     }
 
     /** Writes the chunks to S3 and to {@code dir}, and a completed manifest over them; returns the local files. */

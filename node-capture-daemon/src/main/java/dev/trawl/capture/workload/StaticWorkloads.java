@@ -16,14 +16,23 @@ public final class StaticWorkloads {
     private StaticWorkloads() {}
 
     public static WorkloadTable load(Path file) {
+        try {
+            return read(Files.readAllBytes(file), null, file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("workload file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** A table from the JSON; {@code node}, when given, is the node of every entry that names none. */
+    public static WorkloadTable read(byte[] json, String node, String source) {
         Map<String, Workload> entries;
         try {
-            entries = JsonMapper.builder().build().readValue(Files.readAllBytes(file), new TypeReference<Map<String, Workload>>() {});
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("workload file " + file + " is not a JSON object of IP -> {pod, namespace, service, node}: " + e.getMessage(), e);
+            entries = JsonMapper.builder().build().readValue(json, new TypeReference<Map<String, Workload>>() {});
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("workload file " + source + " is not a JSON object of IP -> {pod, namespace, service, node}: " + e.getMessage(), e);
         }
         WorkloadTable table = new WorkloadTable();
-        entries.forEach(table::put);
+        entries.forEach((ip, w) -> table.put(ip, w.node() == null && node != null ? new Workload(w.pod(), w.namespace(), w.service(), node) : w));
         return table;
     }
 }
