@@ -82,6 +82,19 @@ class FunctionsApplicationTest {
                 "{\"method\":\"POST\",\"path\":\"/mcp\",");
     }
 
+    /** Requests Tomcat refuses before any filter (an undecodable path, a head too large) are answered in JSON too. */
+    @Test
+    void refusesWhatTomcatCannotParseInJson() throws Exception {
+        for (String head : List.of("GET /mcp/% HTTP/1.1", "GET /mcp/snapshots HTTP/1.1\r\nX-Big: " + "a".repeat(20_000))) {
+            try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.getOutputStream().write((head + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertThat(answer).as(head).startsWith("HTTP/1.1 400").contains("application/json", "\"success\":false").doesNotContain("<html");
+            }
+        }
+    }
+
     /**
      * A function bean that is no route of the table (as any library or test may add) is no endpoint (docs/security.md);
      * the table's own suppliers are served (RouteTableTest, and the capture endpoints' tests).

@@ -1,6 +1,8 @@
 package dev.trawl.functions.calls;
 
 import dev.trawl.functions.calls.kfl.Kfl;
+import dev.trawl.functions.calls.kfl.KflException;
+import dev.trawl.functions.web.ApiException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -24,7 +26,11 @@ final class ViewerRedaction {
      */
     static boolean readsPayload(String kfl) {
         if (kfl == null || kfl.isBlank()) return false;
-        return PAYLOAD_COLUMNS.matcher(Kfl.compile(kfl).where()).find();
+        try {
+            return PAYLOAD_COLUMNS.matcher(Kfl.compile(kfl).where()).find();
+        } catch (KflException e) {
+            throw new ApiException.BadRequest(e.getMessage());
+        }
     }
 
     private static final java.util.regex.Pattern PAYLOAD_COLUMNS =

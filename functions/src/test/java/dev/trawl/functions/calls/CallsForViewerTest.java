@@ -100,6 +100,13 @@ class CallsForViewerTest {
         assertThat(refused.body()).contains("'analyst'");
         assertThat(get(probe, ANALYST).path("calls")).isNotEmpty();
 
+        // a filter that does not compile is the viewer's mistake, as it is the analyst's: 400 naming it
+        String broken = "/mcp/calls?db=incident/full&kfl=" + URLEncoder.encode("body != \"\"", StandardCharsets.UTF_8);
+        HttpResponse<String> mistaken = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + broken))
+                .header("Authorization", "Bearer " + VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(mistaken.statusCode()).as(mistaken.body()).isEqualTo(400);
+        assertThat(mistaken.body()).contains("unknown field 'body'").doesNotContain("internal error");
+
         // the analyst's full-call reads are in the audit trail's ClickHouse copy (the viewer's are not: no payload)
         long deadline = System.nanoTime() + 60_000_000_000L;
         List<JsonNode> audited;
