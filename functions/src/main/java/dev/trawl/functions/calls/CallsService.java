@@ -131,14 +131,22 @@ public final class CallsService {
     }
 
     private SqlFilter compile(String kfl) {
+        return compile(kfl, clock, dev.trawl.functions.calls.kfl.Fields.Subject.CALLS);
+    }
+
+    static SqlFilter compile(String kfl, Clock clock, dev.trawl.functions.calls.kfl.Fields.Subject subject) {
         try {
-            return Kfl.compile(kfl, clock.instant());
+            return Kfl.compile(kfl, clock.instant(), subject);
         } catch (KflException e) {
             throw new ApiException.BadRequest(e.getMessage());
         }
     }
 
     private List<JsonNode> run(String sql, Map<String, String> params) {
+        return run(rows, sql, params);
+    }
+
+    static List<JsonNode> run(ClickHouseRows rows, String sql, Map<String, String> params) {
         try {
             return rows.select(sql, params);
         } catch (RuntimeException e) {
@@ -156,7 +164,7 @@ public final class CallsService {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private static int positive(String name, String value) {
+    static int positive(String name, String value) {
         try {
             int v = Integer.parseInt(value.strip());
             if (v < 1) {
@@ -168,7 +176,7 @@ public final class CallsService {
         }
     }
 
-    private static Long millis(String name, String value) {
+    static Long millis(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
