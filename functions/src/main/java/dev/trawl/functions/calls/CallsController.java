@@ -45,6 +45,20 @@ public class CallsController {
         return forCaller("list_api_calls", calls.list(new CallsQuery(kfl, db, limit, start, end, format)));
     }
 
+    @RouteHandler("get_api_stats")
+    public Calls.Stats stats(
+            @RequestParam(name = "kfl", required = false) String kfl,
+            @RequestParam(name = "db", required = false) String db,
+            @RequestParam(name = "group_by", required = false) String groupBy,
+            @RequestParam(name = "limit", required = false) String limit,
+            @RequestParam(name = "start", required = false) String start,
+            @RequestParam(name = "end", required = false) String end) {
+        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
+            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
+        }
+        return calls.stats(kfl, db, groupBy, limit, start, end);
+    }
+
     @RouteHandler("get_api_call")
     public Object details(
             @PathVariable("id") String id,

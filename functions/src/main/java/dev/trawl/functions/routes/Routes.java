@@ -61,7 +61,7 @@ public final class Routes {
             rawCaptureStatus(), dataBoundaries(),
             listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(), verifySnapshot(),
             listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
-            listApiCalls(), getApiCall(), listL4Flows(), getL4FlowSummary(), auditTrail(),
+            listApiCalls(), getApiCall(), getApiStats(), listL4Flows(), getL4FlowSummary(), auditTrail(),
             new Route("mcp", "mcp", "POST", "/mcp", Role.VIEWER, null,
                     "Model Context Protocol (JSON-RPC 2.0, Streamable HTTP, stateless): every endpoint here as a tool for AI assistants",
                     List.of(), null),
@@ -414,6 +414,36 @@ public final class Routes {
                  "truncated": {"type": "boolean", "description": "true when more calls match than were returned"}}""", "calls", "total", "truncated"),
                 Kind.READ_ONLY,
                 Map.of(400, "The filter or an argument was rejected; the message says which, and for KFL at what position. Fix it and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
+                        404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
+                        409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
+    }
+
+    static Route getApiStats() {
+        return new Route("get_api_stats", "calls", "GET", "/mcp/stats", Role.VIEWER, null,
+                "Counts, errors and latency percentiles of the calls matching a KFL filter, per group_by "
+                        + "(proto, service, path, method, status, src.service, dst.service, node, minute)",
+                List.of(Param.query("kfl", Type.STRING, "KFL filter, as list_api_calls takes it (empty: every call)"),
+                        Param.query("db", Type.STRING, "<snapshot>/<dissection> (see list_databases); omit for real time"),
+                        Param.query("group_by", Type.STRING, "Comma-separated: proto, service, path, method, status, src.service, dst.service, node, minute"),
+                        Param.query("limit", Type.INTEGER, "At most this many groups, the largest first (default 100)").with("minimum", 1).with("maximum", 1000),
+                        Param.query("start", Type.INTEGER, "Only calls at or after this time (ms since the epoch)"),
+                        Param.query("end", Type.INTEGER, "Only calls before this time (ms since the epoch)")),
+                new Tool("API call statistics",
+                """
+                Aggregates instead of pages: for the calls matching a KFL filter, `totals` (count, errors,
+                latency_ms [p50, p95, p99]) and, per group of `group_by` (for example "service,status" or
+                "dst.service,minute"), the same figures, largest groups first. `totals.count` equals
+                list_api_calls' `total` for the same filter and window. An error is an HTTP status >= 400, a
+                gRPC status other than 0, or another protocol's error code (DNS rcode, SQL error). service is
+                the destination service; minute is the minute's start in ms. Then list_api_calls with a
+                narrower kfl shows the calls of one group.""",
+                object("""
+                {"group_by": {"type": "array", "items": {"type": "string"}},
+                 "groups": {"type": "array", "description": "Each group's keys, count, errors and latency_ms [p50, p95, p99]", "items": {"type": "object"}},
+                 "totals": {"type": "object", "description": "count, errors, latency_ms [p50, p95, p99] over every matching call"},
+                 "truncated": {"type": "boolean", "description": "true when limit groups came back and more may exist"}}""", "totals", "groups"),
+                Kind.READ_ONLY,
+                Map.of(400, "The filter or group_by was rejected; the message says which. group_by takes proto, service, path, method, status, src.service, dst.service, node, minute.",
                         404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
                         409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
     }

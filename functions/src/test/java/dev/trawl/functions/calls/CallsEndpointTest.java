@@ -92,6 +92,29 @@ class CallsEndpointTest {
     }
 
     @Test
+    void statsAddUpToTheListingsTotal() throws Exception {
+        for (String kfl : List.of("", "http", "status >= 400", "dst.svc == \"checkout\"")) {
+            long total = get("/mcp/calls?db=incident/full&limit=1&kfl=" + q(kfl)).json().path("total").asLong();
+            Answer stats = get("/mcp/stats?db=incident/full&group_by=" + q("proto,status") + "&kfl=" + q(kfl));
+            assertThat(stats.status()).isEqualTo(200);
+            assertThat(stats.json().path("totals").path("count").asLong()).as(kfl).isEqualTo(total);
+            long summed = 0;
+            for (JsonNode g : stats.json().path("groups")) summed += g.path("count").asLong();
+            assertThat(summed).as(kfl).isEqualTo(total);
+        }
+        Answer byService = get("/mcp/stats?db=incident/full&group_by=" + q("dst.service,minute") + "&kfl=http");
+        JsonNode group = byService.json().path("groups").get(0);
+        assertThat(group.has("dst.service")).isTrue();
+        assertThat(group.path("minute").asLong() % 60_000).isZero();
+        assertThat(group.path("latency_ms").size()).isEqualTo(3);
+        assertThat(byService.json().path("totals").path("errors").asLong())
+                .isEqualTo(get("/mcp/calls?db=incident/full&limit=1&kfl=" + q("http and (status >= 400 or grpc_status != 0)")).json().path("total").asLong());
+        Answer bad = get("/mcp/stats?db=incident/full&group_by=" + q("status; DROP TABLE calls"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().path("error").asString()).contains("group_by takes one or more of");
+    }
+
+    @Test
     void limitTruncatesAndTotalCountsAll() throws Exception {
         Answer a = get("/mcp/calls?db=incident/full&limit=2");
         assertThat(a.json().path("calls").size()).isEqualTo(2);
