@@ -1,7 +1,7 @@
 package dev.trawl.functions.access;
 
-import dev.trawl.functions.routes.Role;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
+import dev.trawl.functions.routes.Role;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

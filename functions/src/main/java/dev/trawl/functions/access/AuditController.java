@@ -1,8 +1,8 @@
 package dev.trawl.functions.access;
 
 import dev.trawl.core.audit.AuditRecord;
-import dev.trawl.functions.web.ApiException;
 import dev.trawl.functions.routes.RouteHandler;
+import dev.trawl.functions.web.ApiException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package dev.trawl.functions.access;
 
 import dev.trawl.core.access.BrowserGuard;
-import dev.trawl.functions.routes.Role;
 import dev.trawl.core.audit.AuditStore;
 import dev.trawl.core.s3.S3Settings;
 import dev.trawl.functions.TrawlConfiguration.TrawlEnv;
 import dev.trawl.functions.clickhouse.SharedClickHouse;
+import dev.trawl.functions.routes.Role;
 import dev.trawl.functions.routes.Route;
 import dev.trawl.functions.routes.Routes;
 import java.time.Clock;
@@ -21,6 +21,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.ProviderManager;
@@ -42,7 +43,6 @@ import org.springframework.security.oauth2.server.resource.web.authentication.Be
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestTemplate;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;

@@ -1,7 +1,7 @@
 package dev.trawl.functions.access;
 
-import dev.trawl.functions.routes.Role;
 import dev.trawl.core.access.Secrets;
+import dev.trawl.functions.routes.Role;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.trawl.functions.snapshots;
 
+import dev.trawl.functions.routes.RouteHandler;
 import dev.trawl.functions.web.FunctionGroup;
 import java.util.Map;
-import dev.trawl.functions.routes.RouteHandler;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 

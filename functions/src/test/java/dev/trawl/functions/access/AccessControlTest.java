@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.core.access.EventsToken;
 import dev.trawl.core.access.Secrets;
-import dev.trawl.functions.routes.Role;
 import dev.trawl.embedded.EmbeddedS3;
+import dev.trawl.functions.routes.Role;
 import dev.trawl.functions.routes.Role;
 import dev.trawl.functions.routes.Route;
 import dev.trawl.functions.routes.Routes;

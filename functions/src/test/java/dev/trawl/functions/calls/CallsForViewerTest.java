@@ -3,8 +3,8 @@ package dev.trawl.functions.calls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trawl.core.access.Secrets;
-import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatus.State;
+import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.embedded.EmbeddedS3;
 import java.net.URI;

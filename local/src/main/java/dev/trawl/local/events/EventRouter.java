@@ -1,9 +1,9 @@
 package dev.trawl.local.events;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.trawl.core.access.BrowserGuard;
 import dev.trawl.core.access.EventsToken;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
