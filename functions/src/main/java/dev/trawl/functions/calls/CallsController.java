@@ -31,6 +31,13 @@ public class CallsController {
         return Routes.named(route).map(Route::payloadRole).orElseThrow();
     }
 
+    /** A viewer filtering on header values or bodies would learn them a match at a time. */
+    private static void requireMayFilterOn(String kfl) {
+        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
+            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
+        }
+    }
+
     @RouteHandler("list_api_calls")
     public Object list(
             @RequestParam(name = "kfl", required = false) String kfl,
@@ -39,9 +46,7 @@ public class CallsController {
             @RequestParam(name = "start", required = false) String start,
             @RequestParam(name = "end", required = false) String end,
             @RequestParam(name = "format", required = false) String format) {
-        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
-            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
-        }
+        requireMayFilterOn(kfl);
         return forCaller("list_api_calls", calls.list(new CallsQuery(kfl, db, limit, start, end, format)));
     }
 
@@ -53,9 +58,7 @@ public class CallsController {
             @RequestParam(name = "limit", required = false) String limit,
             @RequestParam(name = "start", required = false) String start,
             @RequestParam(name = "end", required = false) String end) {
-        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
-            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
-        }
+        requireMayFilterOn(kfl);
         return calls.stats(kfl, db, groupBy, limit, start, end);
     }
 

@@ -60,6 +60,10 @@ class CallsEndpointTest {
     record Answer(int status, JsonNode json) {}
 
     Answer get(String pathAndQuery) throws Exception {
+        return get(http, port, pathAndQuery);
+    }
+
+    static Answer get(HttpClient http, int port, String pathAndQuery) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), JsonMapper.builder().build().readTree(r.body()));

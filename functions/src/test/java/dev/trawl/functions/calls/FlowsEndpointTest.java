@@ -6,12 +6,7 @@ import dev.trawl.core.dissection.DissectionStatus;
 import dev.trawl.core.dissection.DissectionStatus.State;
 import dev.trawl.core.dissection.DissectionStatusStore;
 import dev.trawl.embedded.EmbeddedS3;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +16,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code GET /mcp/flows} and {@code /mcp/flows/summary} end to end: the app, S3 dissection states,
@@ -64,21 +58,17 @@ class FlowsEndpointTest {
         s3.close();
     }
 
-    record Answer(int status, JsonNode json) {}
-
-    Answer get(String pathAndQuery) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), JsonMapper.builder().build().readTree(r.body()));
+    CallsEndpointTest.Answer get(String pathAndQuery) throws Exception {
+        return CallsEndpointTest.get(http, port, pathAndQuery);
     }
 
     static String q(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return CallsEndpointTest.q(s);
     }
 
     @Test
     void flowFieldsFilterTheFlowsNewestFirst() throws Exception {
-        Answer all = get("/mcp/flows?db=net/full");
+        CallsEndpointTest.Answer all = get("/mcp/flows?db=net/full");
         assertThat(all.status()).isEqualTo(200);
         assertThat(all.json().path("flows").findValuesAsString("id")).containsExactly("f3", "f2", "f1");
         assertThat(all.json().path("total").asLong()).isEqualTo(3);
@@ -97,7 +87,7 @@ class FlowsEndpointTest {
 
     @Test
     void aggregatesPerPairOfNamespaces() throws Exception {
-        Answer a = get("/mcp/flows?db=net/full&aggregate=namespace");
+        CallsEndpointTest.Answer a = get("/mcp/flows?db=net/full&aggregate=namespace");
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.json().path("groups").size()).isEqualTo(3);
         JsonNode top = a.json().path("groups").get(0); // by bytes
@@ -109,7 +99,7 @@ class FlowsEndpointTest {
 
     @Test
     void theSummaryAddsUpTheFlows() throws Exception {
-        Answer a = get("/mcp/flows/summary?db=net/full");
+        CallsEndpointTest.Answer a = get("/mcp/flows/summary?db=net/full");
         assertThat(a.status()).isEqualTo(200);
         JsonNode totals = a.json().path("totals");
         assertThat(totals.path("flows").asLong()).isEqualTo(3);
@@ -126,10 +116,10 @@ class FlowsEndpointTest {
 
     @Test
     void badInputIsA400WithTheReason() throws Exception {
-        Answer field = get("/mcp/flows?db=net/full&kfl=" + q("status >= 500"));
+        CallsEndpointTest.Answer field = get("/mcp/flows?db=net/full&kfl=" + q("status >= 500"));
         assertThat(field.status()).isEqualTo(400);
         assertThat(field.json().toString()).contains("unknown field 'status'").contains("retransmissions");
-        Answer aggregate = get("/mcp/flows?db=net/full&aggregate=" + q("src_ip; DROP TABLE flows"));
+        CallsEndpointTest.Answer aggregate = get("/mcp/flows?db=net/full&aggregate=" + q("src_ip; DROP TABLE flows"));
         assertThat(aggregate.status()).isEqualTo(400);
         assertThat(aggregate.json().toString()).contains("aggregate must be one of");
         assertThat(get("/mcp/flows?db=nope/none").status()).isEqualTo(404);
