@@ -2,6 +2,7 @@ package dev.trawl.engine;
 
 import dev.trawl.core.pcap.PcapFormatException;
 import dev.trawl.core.pcap.PcapReader;
+import dev.trawl.engine.flow.FlowTracker;
 import dev.trawl.engine.icmp.IcmpParser;
 import dev.trawl.engine.packet.AddressCache;
 import dev.trawl.engine.packet.Packet;
@@ -44,6 +45,7 @@ public final class EngineSession {
     private final UdpParser[] udpParsers;
     private final List<UdpProtocol> udpProtocols;
     private final IcmpParser icmp;
+    private final FlowTracker flows;
     private ByteBuffer udpViewSource;
     private ByteBuffer udpView;
 
@@ -76,6 +78,7 @@ public final class EngineSession {
         this.tcp = new TcpReassembler(services);
         this.udpProtocols = registry.udp();
         this.udpParsers = new UdpParser[udpProtocols.size()];
+        this.flows = new FlowTracker(node, addresses, ids::of, ip -> workloads.of(ip), sink::acceptFlow);
         this.icmp = new IcmpParser(new UdpLikeContext("icmp", Entry.ICMP), options.transactionTimeout().toNanos(), addresses);
     }
 
@@ -165,6 +168,7 @@ public final class EngineSession {
             default -> { return; }
         }
         if (packet.truncated) damage("ip_truncated", "packet " + r.packetCount() + " of " + source + " is shorter than its IP length");
+        if (packet.protocol == Packet.TCP || packet.protocol == Packet.UDP) flows.onPacket(packet, r.originalLength());
         switch (packet.protocol) {
             case Packet.TCP -> tcp.segment(packet);
             case Packet.UDP -> udp(packet);
@@ -222,6 +226,7 @@ public final class EngineSession {
                 tcp.closeAll();
                 for (UdpParser p : udpParsers) if (p != null) p.onEnd();
                 icmp.onEnd();
+                flows.closeAll();
                 int lost = decoder.fragmentsIncomplete();
                 if (lost > 0) add(damage, "ip_fragments_incomplete", lost);
             }
@@ -281,6 +286,8 @@ public final class EngineSession {
         workloads.name(b);
         redaction.apply(b); // before anything stores the entry
         Entry e = b.build();
+        int proto = Entry.TCP.equals(e.transport()) ? Packet.TCP : Entry.UDP.equals(e.transport()) ? Packet.UDP : -1;
+        if (proto > 0) flows.onCall(proto, e.protocol(), e.srcIp(), e.srcPort(), e.dstIp(), e.dstPort(), e.id());
         entries++;
         entriesByProtocol.computeIfAbsent(e.protocol(), k -> new long[1])[0]++;
         sink.accept(e);

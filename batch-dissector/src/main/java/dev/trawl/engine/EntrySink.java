@@ -8,6 +8,9 @@ package dev.trawl.engine;
 public interface EntrySink {
     void accept(Entry entry);
 
+    /** A finished TCP connection or UDP flow; sinks that keep no flows ignore it. */
+    default void acceptFlow(dev.trawl.engine.flow.Flow flow) {}
+
     /** Called once when a dissection ends (normally, cancelled or failed). */
     default void flush() {}
 }

@@ -48,6 +48,11 @@ public final class Workloads {
         }
     }
 
+    /** Who held the address (in the engine's text form), or null. */
+    public Workload of(String ip) {
+        return byAddress.get(ip);
+    }
+
     private static String canonical(String ip) {
         if (ip == null || ip.isBlank()) return null;
         byte[] b;

@@ -117,6 +117,30 @@ class DissectionJobTest {
     }
 
     @Test
+    void everyConnectionIsAFlowRowNamedAndLinkedToItsCalls() throws Exception {
+        new ReplayedSnapshot(s3Client, "trawl", "flowing", Instant.parse("2026-01-05T00:00:00Z")).add("node-a", HTTP)
+                .withWorkloads(java.util.Map.of("10.0.0.1", new dev.trawl.core.chunk.Workload("checkout-7d9f", "shop", "checkout", "node-a")))
+                .complete();
+        request("flowing", "f");
+        assertThat(launcher(client, ENGINE, Retry.DEFAULT).run("flowing", "f")).contains(State.COMPLETED);
+        // what the engine alone makes of the same capture
+        var alone = new java.util.ArrayList<dev.trawl.engine.flow.Flow>();
+        ENGINE.dissect("node-a", java.util.List.of(dev.trawl.engine.PcapSource.file(HTTP)), new dev.trawl.engine.EntrySink() {
+            @Override public void accept(dev.trawl.engine.Entry entry) {}
+            @Override public void acceptFlow(dev.trawl.engine.flow.Flow flow) { alone.add(flow); }
+        });
+        var totals = client.queryAll("SELECT count() AS n, uniqExact(id) AS ids, sum(packets_to_server + packets_to_client) AS packets,"
+                + " countIf(src_service = 'checkout') AS named FROM flows WHERE dataset = 'flowing/f'").getFirst();
+        assertThat(totals.getLong("n")).isEqualTo(alone.size()).isEqualTo(totals.getLong("ids")).isEqualTo(totals.getLong("named"));
+        assertThat(totals.getLong("packets")).isEqualTo(alone.stream().mapToLong(dev.trawl.engine.flow.Flow::packets).sum());
+        // every HTTP call sits on the flow of its connection
+        var unlinked = client.queryAll("SELECT count() AS n FROM calls WHERE dataset = 'flowing/f' AND protocol = 'http'"
+                + " AND id NOT IN (SELECT arrayJoin(call_ids) FROM flows WHERE dataset = 'flowing/f' AND protocol = 'http')").getFirst();
+        assertThat(unlinked.getLong("n")).isZero();
+        assertThat(CallsDatasets.counts(client, "flowing/f").entries()).isPositive();
+    }
+
+    @Test
     void onlyThePacketsInsideTheSnapshotsWindowAreDissected() throws Exception {
         var snap = new ReplayedSnapshot(s3Client, "trawl", "cut", Instant.parse("2026-01-05T00:00:00Z")).add("node-a", EXAMPLE);
         var chunk = snap.objects().getFirst();

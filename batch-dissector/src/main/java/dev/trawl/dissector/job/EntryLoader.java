@@ -2,6 +2,7 @@ package dev.trawl.dissector.job;
 
 import dev.trawl.engine.Entry;
 import dev.trawl.engine.EntrySink;
+import dev.trawl.engine.flow.Flow;
 import dev.trawl.dissector.load.CallsTable;
 import dev.trawl.dissector.load.RowBinaryCalls;
 import java.util.HashMap;
@@ -30,6 +31,7 @@ final class EntryLoader implements EntrySink, AutoCloseable {
     private final int maxBytes;
     private Batch filling = new Batch();
     private Batch spare = new Batch();
+    private final java.util.List<Flow> flows = new java.util.ArrayList<>();
     private CompletableFuture<Batch> inFlight;
     private final ExecutorService inserter = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("loader").daemon(true).factory());
     private volatile RuntimeException failure;
@@ -53,12 +55,34 @@ final class EntryLoader implements EntrySink, AutoCloseable {
         if (filling.rows.rows() >= maxRows || filling.rows.bytes() >= maxBytes) send();
     }
 
+    /** Flows go with the partition that saw their first packet, as entries go with their request's. */
+    @Override
+    public void acceptFlow(Flow flow) {
+        rethrowFailure();
+        long nanos = flow.firstTsNanos();
+        if (!partition.slice.ownsEntryAt(nanos) || leftOut.stream().anyMatch(range -> nanos >= range[0] && nanos < range[1])) return;
+        flows.add(flow);
+        if (flows.size() >= maxRows) sendFlows();
+    }
+
     /** Inserts what is batched and waits for it; the engine calls it when a dissection ends. */
     @Override
     public void flush() {
         if (failure != null) return;
         send();
         awaitInFlight();
+        sendFlows();
+    }
+
+    private void sendFlows() {
+        if (flows.isEmpty()) return;
+        try {
+            calls.insertFlows(dataset, flows);
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            flows.clear();
+        }
     }
 
     private void send() {

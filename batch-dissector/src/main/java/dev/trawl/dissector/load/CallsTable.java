@@ -56,6 +56,22 @@ public final class CallsTable {
         });
     }
 
+    /**
+     * Inserts finished flows into the {@code flows} table (JSONEachRow: flows are few beside
+     * packets, one per connection); returns the rows written.
+     */
+    public long insertFlows(String dataset, java.util.List<dev.trawl.engine.flow.Flow> flows) {
+        if (flows.isEmpty()) return 0;
+        byte[] body = FlowRows.encode(dataset, flows);
+        return retry.run("insert of " + flows.size() + " flows into ClickHouse", () -> {
+            ensureSchema();
+            try (var response = client.insert(FlowRows.TABLE, new java.io.ByteArrayInputStream(body), ClickHouseFormat.JSONEachRow)
+                    .get(300, TimeUnit.SECONDS)) {
+                return response.getWrittenRows();
+            }
+        });
+    }
+
     /** Drops the dataset's partitions: how a re-run starts from nothing. */
     public int dropDataset(String dataset) {
         return retry.run("dropping dataset " + dataset, () -> {

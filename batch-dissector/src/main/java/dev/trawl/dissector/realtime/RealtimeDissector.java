@@ -117,6 +117,8 @@ public final class RealtimeDissector implements AutoCloseable {
         final String node;
         final BlockingQueue<Work> queue = new ArrayBlockingQueue<>(settings.queueLimit());
         final RowBinaryCalls batch = new RowBinaryCalls();
+        /** Flows that closed in the chunk being read; those still open carry on in the session. */
+        final java.util.List<dev.trawl.engine.flow.Flow> flows = new java.util.ArrayList<>();
         private boolean ended;
         private boolean discarding;
         private EngineSession dissector;
@@ -227,15 +229,28 @@ public final class RealtimeDissector implements AutoCloseable {
             }
         }
 
+        /** The session's sink: entries and closed flows into this chunk's batches, nothing while a warm-up re-reads. */
+        private dev.trawl.engine.EntrySink sink() {
+            return new dev.trawl.engine.EntrySink() {
+                @Override
+                public void accept(dev.trawl.engine.Entry entry) {
+                    if (!discarding) batch.add(S3Layout.REALTIME_DATASET, entry);
+                }
+
+                @Override
+                public void acceptFlow(dev.trawl.engine.flow.Flow flow) {
+                    if (!discarding) flows.add(flow);
+                }
+            };
+        }
+
         /**
          * A new session. Resuming after the last chunk done (a restart), that chunk is read again
          * first without loading, so connections open at its end are picked up where they were.
          */
         private void openSession(S3Layout.ChunkKey next) {
             if (dissector != null) dissector.finish();
-            dissector = engine.newSession(node, entry -> {
-                if (!discarding) batch.add(S3Layout.REALTIME_DATASET, entry);
-            });
+            dissector = engine.newSession(node, sink());
             sessionEndNanos = Long.MIN_VALUE;
             sessionLastKey = null;
             String last = state.lastChunk();
@@ -265,11 +280,14 @@ public final class RealtimeDissector implements AutoCloseable {
                 if (warmUp) return 0;
                 String damage = DissectionJob.damageBetween(before, dissector.stats());
                 if (damage != null) log.warn("realtime {}: {}", chunk.key(), damage);
-                return calls.insert(batch);
+                long inserted = calls.insert(batch);
+                calls.insertFlows(S3Layout.REALTIME_DATASET, flows);
+                return inserted;
             } catch (java.io.IOException e) {
                 throw new Retry.RemoteFailure("reading " + chunk.key() + ": " + Retry.reason(e), e);
             } finally {
                 batch.clear();
+                flows.clear();
             }
         }
 
@@ -287,11 +305,13 @@ public final class RealtimeDissector implements AutoCloseable {
             EngineSession session = dissector;
             long sessionEnd = sessionEndNanos;
             String sessionLast = sessionLastKey;
-            dissector = engine.newSession(node, entry -> batch.add(S3Layout.REALTIME_DATASET, entry));
+            dissector = engine.newSession(node, sink());
             try {
                 feed(gap, false);
                 dissector.finish();
                 calls.insert(batch);
+                calls.insertFlows(S3Layout.REALTIME_DATASET, flows);
+                flows.clear();
                 state = progress.update(node, p -> p.withoutGap(gap.key(), clock.instant()));
                 log.info("realtime {}: gap filled", gap.key());
             } catch (RuntimeException e) {

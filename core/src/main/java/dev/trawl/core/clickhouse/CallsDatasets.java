@@ -56,27 +56,31 @@ public final class CallsDatasets {
         return out;
     }
 
-    /** Drops every partition of {@code dataset} (metadata operations, not a row-by-row delete); returns how many. */
+    /** Drops every partition of {@code dataset}, its calls' and its flows' (metadata operations, not a row-by-row delete); returns how many. */
     public static int drop(Client client, String dataset) {
         String cluster = ClickHouseSchema.cluster(System::getenv);
         ClusterDdl form = cluster == null ? null : new ClusterDdl(cluster);
-        // on a cluster the partitions are those of calls_local on each shard
-        List<GenericRecord> partitions = client.queryAll(
-                "SELECT DISTINCT _partition_id AS p FROM " + (form == null ? "calls" : form.acrossShards("calls"))
-                        + " WHERE dataset = {ds:String}", Map.of("ds", dataset));
-        for (GenericRecord r : partitions) {
-            String id = r.getString("p");
-            // ids come from ClickHouse itself; checked anyway, since DDL takes no bound parameter here
-            if (!PARTITION_ID.matcher(id).matches()) throw new IllegalStateException("unexpected partition id " + id);
-            try {
-                client.execute("ALTER TABLE " + (form == null ? "calls" : form.localTable("calls")) + " DROP PARTITION ID '" + id + "'")
-                        .get(300, TimeUnit.SECONDS).close();
-            } catch (Exception e) {
-                Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-                throw new IllegalStateException("dropping partition " + id + " of " + dataset + ": " + cause.getMessage(), cause);
+        int dropped = 0;
+        for (String table : List.of("calls", "flows")) {
+            // on a cluster the partitions are those of the local table on each shard
+            List<GenericRecord> partitions = client.queryAll(
+                    "SELECT DISTINCT _partition_id AS p FROM " + (form == null ? table : form.acrossShards(table))
+                            + " WHERE dataset = {ds:String}", Map.of("ds", dataset));
+            for (GenericRecord r : partitions) {
+                String id = r.getString("p");
+                // ids come from ClickHouse itself; checked anyway, since DDL takes no bound parameter here
+                if (!PARTITION_ID.matcher(id).matches()) throw new IllegalStateException("unexpected partition id " + id);
+                try {
+                    client.execute("ALTER TABLE " + (form == null ? table : form.localTable(table)) + " DROP PARTITION ID '" + id + "'")
+                            .get(300, TimeUnit.SECONDS).close();
+                } catch (Exception e) {
+                    Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+                    throw new IllegalStateException("dropping partition " + id + " of " + dataset + ": " + cause.getMessage(), cause);
+                }
             }
+            dropped += partitions.size();
         }
-        return partitions.size();
+        return dropped;
     }
 
     private static Counts toCounts(GenericRecord r) {

@@ -13,6 +13,10 @@ public final class Calls {
     public record Page(List<Call> calls, long total, boolean truncated) {}
 
     /** {@code GET /mcp/calls/:id}: one call, from {@code db} (the dataset), bodies up to {@code max_payload} characters. */
+    /** {@code GET /mcp/stats}: {@code totals} counts what {@code /mcp/calls} counts for the same filter. */
+    public record Stats(@JsonProperty("group_by") List<String> groupBy, List<tools.jackson.databind.JsonNode> groups,
+            tools.jackson.databind.JsonNode totals, boolean truncated) {}
+
     public record Details(Call call, String db, @JsonProperty("max_payload") int maxPayload) {}
 
     /**

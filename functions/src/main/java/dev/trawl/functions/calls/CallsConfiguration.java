@@ -31,6 +31,11 @@ public class CallsConfiguration {
     }
 
     @Bean
+    public FlowsService flowsService(ClickHouseRows rows, S3Client s3, S3Settings settings, Clock clock) {
+        return new FlowsService(rows, new Datasets(new DissectionStatusStore(s3, settings.bucket()))::resolve, clock);
+    }
+
+    @Bean
     public CallsService callsService(ClickHouseRows rows, S3Client s3, S3Settings settings, Clock clock) {
         return new CallsService(rows, new Datasets(new DissectionStatusStore(s3, settings.bucket()))::resolve, clock);
     }

@@ -31,6 +31,13 @@ public class CallsController {
         return Routes.named(route).map(Route::payloadRole).orElseThrow();
     }
 
+    /** A viewer filtering on header values or bodies would learn them a match at a time. */
+    private static void requireMayFilterOn(String kfl) {
+        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
+            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
+        }
+    }
+
     @RouteHandler("list_api_calls")
     public Object list(
             @RequestParam(name = "kfl", required = false) String kfl,
@@ -39,10 +46,20 @@ public class CallsController {
             @RequestParam(name = "start", required = false) String start,
             @RequestParam(name = "end", required = false) String end,
             @RequestParam(name = "format", required = false) String format) {
-        if (!Callers.current().may(payloadRole("list_api_calls")) && ViewerRedaction.readsPayload(kfl)) {
-            throw new ApiException.Forbidden("filtering on header values or bodies needs the role '" + payloadRole("list_api_calls").id() + "'");
-        }
+        requireMayFilterOn(kfl);
         return forCaller("list_api_calls", calls.list(new CallsQuery(kfl, db, limit, start, end, format)));
+    }
+
+    @RouteHandler("get_api_stats")
+    public Calls.Stats stats(
+            @RequestParam(name = "kfl", required = false) String kfl,
+            @RequestParam(name = "db", required = false) String db,
+            @RequestParam(name = "group_by", required = false) String groupBy,
+            @RequestParam(name = "limit", required = false) String limit,
+            @RequestParam(name = "start", required = false) String start,
+            @RequestParam(name = "end", required = false) String end) {
+        requireMayFilterOn(kfl);
+        return calls.stats(kfl, db, groupBy, limit, start, end);
     }
 
     @RouteHandler("get_api_call")

@@ -71,28 +71,8 @@ public final class CallsService {
         if (startMs != null && endMs != null && endMs < startMs) {
             throw new ApiException.BadRequest("end (" + endMs + ") is before start (" + startMs + ")");
         }
-        SqlFilter filter = compile(kfl);
-        String dataset = datasetOfDb.apply(db);
-
-        Map<String, String> params = new LinkedHashMap<>(filter.params());
-        StringBuilder where = new StringBuilder("dataset = {dataset:String}");
-        params.put("dataset", dataset);
-        // the bucket conditions let the sort key's toStartOfHour(ts) prune, where it can (Kfl.boundsHours)
-        if (startMs != null) {
-            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')");
-            if (Kfl.boundsHours(startMs / 1000)) {
-                where.append(" AND toStartOfHour(ts) >= toStartOfHour(fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC'))");
-            }
-            params.put("start_ms", startMs.toString());
-        }
-        if (endMs != null) {
-            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')");
-            if (Kfl.boundsHours(endMs / 1000)) {
-                where.append(" AND toStartOfHour(ts) <= toStartOfHour(fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))");
-            }
-            params.put("end_ms", endMs.toString());
-        }
-        where.append(" AND (").append(filter.where()).append(')');
+        Map<String, String> params = new LinkedHashMap<>();
+        String where = where(kfl, db, startMs, endMs, params);
 
         Map<String, String> pageParams = new LinkedHashMap<>(params);
         pageParams.put("limit", Integer.toString(n));
@@ -110,6 +90,83 @@ public final class CallsService {
             calls.add(full ? full(row, PREVIEW_CHARS, false) : compact(row));
         }
         return new Calls.Page(calls, total, total > calls.size());
+    }
+
+    /** What {@code group_by} may name, and the expression each one groups by. */
+    static final Map<String, String> GROUP_BY = orderedMap(
+            "proto", "protocol", "service", "dst_service", "path", "cutQueryString(path)", "method", "method",
+            "status", "status", "src.service", "src_service", "dst.service", "dst_service", "node", "node",
+            "minute", "toUnixTimestamp(toStartOfMinute(ts)) * 1000");
+
+    /** An error as an assistant means it: an HTTP 4xx/5xx, a gRPC status, another protocol's error code. */
+    static final String ERROR = "(status >= 400 OR (protocol NOT IN ('http', 'http2', 'grpc') AND status != 0)"
+            + " OR toInt32OrZero(fields['grpc_status']) != 0)";
+
+    private static final String STATS = "count() AS count, countIf(" + ERROR + ") AS errors,"
+            + " arrayMap(q -> round(q / 1000, 3), quantiles(0.5, 0.95, 0.99)(latency_us)) AS latency_ms";
+
+    private static Map<String, String> orderedMap(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put(pairs[i], pairs[i + 1]);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** {@code GET /mcp/stats}: counts, errors and latency percentiles per group; totals as {@code /mcp/calls} counts them. */
+    public Calls.Stats stats(String kfl, String db, String groupBy, String limit, String start, String end) {
+        List<String> keys = new ArrayList<>();
+        for (String k : (groupBy == null ? "" : groupBy).split(",")) {
+            String key = k.strip();
+            if (key.isEmpty()) continue;
+            if (!GROUP_BY.containsKey(key)) {
+                throw new ApiException.BadRequest("group_by takes one or more of " + String.join(", ", GROUP_BY.keySet())
+                        + " (comma-separated), not '" + key + "'");
+            }
+            if (!keys.contains(key)) keys.add(key);
+        }
+        int n = limit == null || limit.isBlank() ? DEFAULT_LIMIT : Math.min(MAX_LIMIT, positive("limit", limit));
+        Long startMs = millis("start", start);
+        Long endMs = millis("end", end);
+        Map<String, String> params = new LinkedHashMap<>();
+        String where = where(kfl, db, startMs, endMs, params);
+        JsonNode totals = run("SELECT " + STATS + " FROM calls WHERE " + where, params).getFirst();
+        List<JsonNode> groups = List.of();
+        if (!keys.isEmpty()) {
+            String select = keys.stream().map(k -> GROUP_BY.get(k) + " AS `" + k + "`").collect(java.util.stream.Collectors.joining(", "));
+            String by = keys.stream().map(k -> "`" + k + "`").collect(java.util.stream.Collectors.joining(", "));
+            Map<String, String> groupParams = new LinkedHashMap<>(params);
+            groupParams.put("limit", Integer.toString(n));
+            groups = run("SELECT " + select + ", " + STATS + " FROM calls WHERE " + where + " GROUP BY " + by
+                    + " ORDER BY count DESC, " + by + " LIMIT {limit:UInt32}", groupParams);
+        }
+        return new Calls.Stats(keys, groups, totals, groups.size() == n);
+    }
+
+    /**
+     * The condition on {@code calls} that a filter, a database and a time window make, its values
+     * put into {@code params}: what the listing and the stats share, so their totals agree.
+     */
+    String where(String kfl, String db, Long startMs, Long endMs, Map<String, String> params) {
+        SqlFilter filter = compile(kfl);
+        String dataset = datasetOfDb.apply(db);
+        params.putAll(filter.params());
+        StringBuilder where = new StringBuilder("dataset = {dataset:String}");
+        params.put("dataset", dataset);
+        // the bucket conditions let the sort key's toStartOfHour(ts) prune, where it can (Kfl.boundsHours)
+        if (startMs != null) {
+            where.append(" AND ts >= fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC')");
+            if (Kfl.boundsHours(startMs / 1000)) {
+                where.append(" AND toStartOfHour(ts) >= toStartOfHour(fromUnixTimestamp64Milli({start_ms:Int64}, 'UTC'))");
+            }
+            params.put("start_ms", startMs.toString());
+        }
+        if (endMs != null) {
+            where.append(" AND ts < fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC')");
+            if (Kfl.boundsHours(endMs / 1000)) {
+                where.append(" AND toStartOfHour(ts) <= toStartOfHour(fromUnixTimestamp64Milli({end_ms:Int64}, 'UTC'))");
+            }
+            params.put("end_ms", endMs.toString());
+        }
+        return where.append(" AND (").append(filter.where()).append(')').toString();
     }
 
     /** {@code GET /mcp/calls/:id}: one call with headers and payloads up to {@code max_payload} characters each. */
@@ -131,14 +188,22 @@ public final class CallsService {
     }
 
     private SqlFilter compile(String kfl) {
+        return compile(kfl, clock, dev.trawl.functions.calls.kfl.Fields.Subject.CALLS);
+    }
+
+    static SqlFilter compile(String kfl, Clock clock, dev.trawl.functions.calls.kfl.Fields.Subject subject) {
         try {
-            return Kfl.compile(kfl, clock.instant());
+            return Kfl.compile(kfl, clock.instant(), subject);
         } catch (KflException e) {
             throw new ApiException.BadRequest(e.getMessage());
         }
     }
 
     private List<JsonNode> run(String sql, Map<String, String> params) {
+        return run(rows, sql, params);
+    }
+
+    static List<JsonNode> run(ClickHouseRows rows, String sql, Map<String, String> params) {
         try {
             return rows.select(sql, params);
         } catch (RuntimeException e) {
@@ -156,7 +221,7 @@ public final class CallsService {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    private static int positive(String name, String value) {
+    static int positive(String name, String value) {
         try {
             int v = Integer.parseInt(value.strip());
             if (v < 1) {
@@ -168,7 +233,7 @@ public final class CallsService {
         }
     }
 
-    private static Long millis(String name, String value) {
+    static Long millis(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }

@@ -46,6 +46,15 @@ public final class Routes {
 
     private static final String SCOPE_HELP = "Only packets with an end that, in that chunk's own workload table, belonged to one of these ";
 
+    private static final String FLOW_KFL_HELP = """
+            KFL over flow fields (docs/kfl.md): tcp, udp, the protocol flags (http, dns, redis, ...),
+            src/dst ip, port, pod, ns, svc, node, protocol ("" when trawl dissected none), packets, bytes,
+            retransmissions, out_of_order, duplicate_acks, zero_windows, resets, close (fin, rst, open),
+            rtt_us, duration_us, gaps. Examples:  tcp && retransmissions > 0    close == "rst"
+              dst.svc == "payment" && rtt_us > 50000    protocol == "" && tcp""";
+
+    private static final Param FLOWS_DB = Param.query("db", Type.STRING, "<snapshot>/<dissection> (see list_databases); omit for real time");
+
     private static final Param SNAPSHOT_NAME = Param.path("name", "The snapshot's name (see list_snapshots)");
     private static final Param DISSECTION_SNAPSHOT = Param.path("snapshot", "The dissected snapshot's name");
     private static final Param DISSECTION_NAME = Param.path("name", "The dissection's name");
@@ -55,7 +64,7 @@ public final class Routes {
             listSnapshots(), createSnapshot(), getSnapshot(), deleteSnapshot(), exportSnapshotPcap(), verifySnapshot(),
             listWorkloads(), listIps(),
             listDatabases(), startDissection(), listDissections(), getDissection(), stopDissection(), deleteDissection(),
-            listApiCalls(), getApiCall(), auditTrail(),
+            listApiCalls(), getApiCall(), getApiStats(), listL4Flows(), getL4FlowSummary(), auditTrail(),
             new Route("mcp", "mcp", "POST", "/mcp", Role.VIEWER, null,
                     "Model Context Protocol (JSON-RPC 2.0, Streamable HTTP, stateless): every endpoint here as a tool for AI assistants",
                     List.of(), null),
@@ -413,6 +422,95 @@ public final class Routes {
                 Kind.READ_ONLY,
                 Map.of(400, "The filter or an argument was rejected; the message says which, and for KFL at what position. Fix it and call again. " + KFL_HELP.lines().skip(1).limit(3).reduce("Examples:", (a, b) -> a + "\n" + b),
                         404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
+                        409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
+    }
+
+    static Route getApiStats() {
+        return new Route("get_api_stats", "calls", "GET", "/mcp/stats", Role.VIEWER, null,
+                "Counts, errors and latency percentiles of the calls matching a KFL filter, per group_by "
+                        + "(proto, service, path, method, status, src.service, dst.service, node, minute)",
+                List.of(Param.query("kfl", Type.STRING, "KFL filter, as list_api_calls takes it (empty: every call)"),
+                        Param.query("db", Type.STRING, "<snapshot>/<dissection> (see list_databases); omit for real time"),
+                        Param.query("group_by", Type.STRING, "Comma-separated: proto, service, path, method, status, src.service, dst.service, node, minute"),
+                        Param.query("limit", Type.INTEGER, "At most this many groups, the largest first (default 100)").with("minimum", 1).with("maximum", 1000),
+                        Param.query("start", Type.INTEGER, "Only calls at or after this time (ms since the epoch)"),
+                        Param.query("end", Type.INTEGER, "Only calls before this time (ms since the epoch)")),
+                new Tool("API call statistics",
+                """
+                Aggregates instead of pages: for the calls matching a KFL filter, `totals` (count, errors,
+                latency_ms [p50, p95, p99]) and, per group of `group_by` (for example "service,status" or
+                "dst.service,minute"), the same figures, largest groups first. `totals.count` equals
+                list_api_calls' `total` for the same filter and window. An error is an HTTP status >= 400, a
+                gRPC status other than 0, or another protocol's error code (DNS rcode, SQL error). service is
+                the destination service; minute is the minute's start in ms. Then list_api_calls with a
+                narrower kfl shows the calls of one group.""",
+                object("""
+                {"group_by": {"type": "array", "items": {"type": "string"}},
+                 "groups": {"type": "array", "description": "Each group's keys, count, errors and latency_ms [p50, p95, p99]", "items": {"type": "object"}},
+                 "totals": {"type": "object", "description": "count, errors, latency_ms [p50, p95, p99] over every matching call"},
+                 "truncated": {"type": "boolean", "description": "true when limit groups came back and more may exist"}}""", "totals", "groups"),
+                Kind.READ_ONLY,
+                Map.of(400, "The filter or group_by was rejected; the message says which. group_by takes proto, service, path, method, status, src.service, dst.service, node, minute.",
+                        404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
+                        409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
+    }
+
+    static Route listL4Flows() {
+        return new Route("list_l4_flows", "calls", "GET", "/mcp/flows", Role.VIEWER, null,
+                "TCP connections and UDP flows (every one, dissected or not): kfl over flow fields, db, "
+                        + "aggregate=pod|namespace|service|node, limit (100, at most 1000), start/end (ms)",
+                List.of(Param.query("kfl", Type.STRING, "KFL over flow fields, e.g. tcp && retransmissions > 0 (empty: every flow)"),
+                        FLOWS_DB,
+                        Param.query("aggregate", Type.STRING, "Sum the flows per pair of pods, namespaces, services or nodes")
+                                .with("enum", List.of("pod", "namespace", "service", "node")),
+                        Param.query("limit", Type.INTEGER, "At most this many flows or groups (default 100)").with("minimum", 1).with("maximum", 1000),
+                        Param.query("start", Type.INTEGER, "Only flows active at or after this time (ms since the epoch)"),
+                        Param.query("end", Type.INTEGER, "Only flows that began before this time (ms since the epoch)")),
+                new Tool("List L4 flows",
+                """
+                Lists TCP connections and UDP flows, newest first, including those whose protocol trawl does not
+                dissect: both ends (ip, port, pod, namespace, service, node), first_ts/last_ts (ms), packets and
+                bytes each way, and TCP health counted as tshark counts it: handshake_rtt_us, retransmissions,
+                out_of_order, duplicate_acks, zero_windows, resets_by_client/resets_by_server, close (fin, rst,
+                open), gaps (segments after bytes the capture lacks); protocol and call_ids link to
+                list_api_calls/get_api_call. With aggregate, answers groups (src and dst pod, namespace,
+                service or node) with flows, packets, bytes, retransmissions and resets instead. Start with
+                get_l4_flow_summary for the overview.
+                """ + FLOW_KFL_HELP,
+                object("""
+                {"flows": {"type": "array", "description": "Without aggregate: newest first, each flow's ends, times, counts and call_ids",
+                           "items": {"type": "object", "properties": {"id": {"type": "string"}, "transport": {"type": "string"}}}},
+                 "total": {"type": "integer", "description": "Without aggregate: all the flows that match"},
+                 "truncated": {"type": "boolean", "description": "true when more flows (or groups) match than were returned"},
+                 "aggregate": {"type": "string"},
+                 "groups": {"type": "array", "description": "With aggregate: src_X, dst_X, flows, packets, bytes, retransmissions, resets, ...",
+                            "items": {"type": "object"}}}""", "truncated"),
+                Kind.READ_ONLY,
+                Map.of(400, "The filter or an argument was rejected; the message says which. Flow fields differ from call fields:\n" + FLOW_KFL_HELP,
+                        404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
+                        409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
+    }
+
+    static Route getL4FlowSummary() {
+        return new Route("get_l4_flow_summary", "calls", "GET", "/mcp/flows/summary", Role.VIEWER, null,
+                "L4 overview of a database: totals, top talkers, cross-namespace pairs, worst connections by retransmissions and RTT",
+                List.of(FLOWS_DB),
+                new Tool("L4 flow summary",
+                """
+                The network picture of a database in one answer: totals (flows, tcp_flows, udp_flows,
+                undissected_flows, packets, bytes, retransmissions, resets, zero_windows, duplicate_acks,
+                out_of_order, gaps, reset_closes), top_talkers (client to server pairs by bytes),
+                cross_namespace (namespace pairs that talk), worst_by_retransmissions and worst_by_rtt (the
+                connections themselves). Follow up with list_l4_flows (a kfl such as dst.svc == "x" &&
+                retransmissions > 0) and with get_api_call on a flow's call_ids.""",
+                object("""
+                {"db": {"type": "string"}, "totals": {"type": "object", "description": "flows, packets, bytes, retransmissions, resets, ..."},
+                 "top_talkers": {"type": "array", "items": {"type": "object"}},
+                 "cross_namespace": {"type": "array", "items": {"type": "object"}},
+                 "worst_by_retransmissions": {"type": "array", "items": {"type": "object"}},
+                 "worst_by_rtt": {"type": "array", "items": {"type": "object"}}}""", "totals"),
+                Kind.READ_ONLY,
+                Map.of(404, "No such database. Call list_databases to see which exist; a dissection's database is \"<snapshot>/<dissection>\".",
                         409, "That dissection is not completed. Poll get_dissection until it is, then query again.")));
     }
 

@@ -60,6 +60,10 @@ class CallsEndpointTest {
     record Answer(int status, JsonNode json) {}
 
     Answer get(String pathAndQuery) throws Exception {
+        return get(http, port, pathAndQuery);
+    }
+
+    static Answer get(HttpClient http, int port, String pathAndQuery) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Answer(r.statusCode(), JsonMapper.builder().build().readTree(r.body()));
@@ -91,6 +95,29 @@ class CallsEndpointTest {
         assertThat(first.path("status").asInt()).isEqualTo(503);
         assertThat(first.path("latency_ms").asDouble()).isEqualTo(2500.0);
         assertThat(first.has("request")).isFalse();
+    }
+
+    @Test
+    void statsAddUpToTheListingsTotal() throws Exception {
+        for (String kfl : List.of("", "http", "status >= 400", "dst.svc == \"checkout\"")) {
+            long total = get("/mcp/calls?db=incident/full&limit=1&kfl=" + q(kfl)).json().path("total").asLong();
+            Answer stats = get("/mcp/stats?db=incident/full&group_by=" + q("proto,status") + "&kfl=" + q(kfl));
+            assertThat(stats.status()).isEqualTo(200);
+            assertThat(stats.json().path("totals").path("count").asLong()).as(kfl).isEqualTo(total);
+            long summed = 0;
+            for (JsonNode g : stats.json().path("groups")) summed += g.path("count").asLong();
+            assertThat(summed).as(kfl).isEqualTo(total);
+        }
+        Answer byService = get("/mcp/stats?db=incident/full&group_by=" + q("dst.service,minute") + "&kfl=http");
+        JsonNode group = byService.json().path("groups").get(0);
+        assertThat(group.has("dst.service")).isTrue();
+        assertThat(group.path("minute").asLong() % 60_000).isZero();
+        assertThat(group.path("latency_ms").size()).isEqualTo(3);
+        assertThat(byService.json().path("totals").path("errors").asLong())
+                .isEqualTo(get("/mcp/calls?db=incident/full&limit=1&kfl=" + q("http and (status >= 400 or grpc_status != 0)")).json().path("total").asLong());
+        Answer bad = get("/mcp/stats?db=incident/full&group_by=" + q("status; DROP TABLE calls"));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().path("error").asString()).contains("group_by takes one or more of");
     }
 
     @Test

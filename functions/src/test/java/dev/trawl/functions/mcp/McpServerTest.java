@@ -76,7 +76,7 @@ class McpServerTest {
         assertThat(names).containsExactlyInAnyOrder(
                 "get_raw_capture_status", "get_data_boundaries", "list_snapshots", "create_snapshot", "get_snapshot",
                 "delete_snapshot", "export_snapshot_pcap", "verify_snapshot", "list_workloads", "list_ips", "list_databases", "start_dissection", "list_dissections",
-                "get_dissection", "stop_dissection", "delete_dissection", "list_api_calls", "get_api_call");
+                "get_dissection", "stop_dissection", "delete_dissection", "list_api_calls", "get_api_call", "get_api_stats", "list_l4_flows", "get_l4_flow_summary");
         Map<String, McpSchema.Tool> byName = tools.stream().collect(Collectors.toMap(McpSchema.Tool::name, t -> t));
         for (String destructive : List.of("delete_snapshot", "delete_dissection", "stop_dissection")) {
             assertThat(byName.get(destructive).annotations().destructiveHint()).as(destructive).isTrue();

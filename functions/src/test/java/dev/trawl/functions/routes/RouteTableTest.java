@@ -79,7 +79,7 @@ class RouteTableTest {
         assertThat(endpoints(null)).extracting(e -> e.get("method") + " " + e.get("path"))
                 .containsExactlyInAnyOrderElementsOf(Routes.all().stream().filter(Route::listed).map(r -> r.method() + " " + r.path()).toList());
         // a group's instance lists its routes and those every instance serves (the audit trail)
-        assertThat(endpoints("calls")).extracting(e -> e.get("path")).containsExactly("/mcp/audit", "/mcp/calls", "/mcp/calls/:id");
+        assertThat(endpoints("calls")).extracting(e -> e.get("path")).containsExactly("/mcp/audit", "/mcp/calls", "/mcp/calls/:id", "/mcp/flows", "/mcp/flows/summary", "/mcp/stats");
         assertThat(endpoints("snapshots,mcp")).extracting(e -> e.get("method") + " " + e.get("path"))
                 .contains("POST /mcp", "DELETE /mcp/snapshots/:name").doesNotContain("GET /mcp/calls");
     }

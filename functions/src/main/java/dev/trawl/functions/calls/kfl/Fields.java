@@ -20,6 +20,20 @@ public final class Fields {
     static final String HTTP_PROTOCOLS = "('http', 'http2', 'grpc')";
 
     private static final Map<String, Field> FIELDS = build();
+    private static final Map<String, Field> FLOW_FIELDS = buildFlows();
+
+    /** What a filter selects: rows of {@code calls}, or of {@code flows} (docs/kfl.md lists both field sets). */
+    public enum Subject {
+        CALLS, FLOWS;
+
+        Map<String, Field> fields() {
+            return this == CALLS ? FIELDS : FLOW_FIELDS;
+        }
+
+        public List<String> names() {
+            return List.copyOf(new TreeSet<>(fields().keySet()));
+        }
+    }
 
     private Fields() {
     }
@@ -30,7 +44,7 @@ public final class Fields {
 
     /** Every field name, sorted: what an unknown-field error lists. */
     public static List<String> names() {
-        return List.copyOf(new TreeSet<>(FIELDS.keySet()));
+        return Subject.CALLS.names();
     }
 
     /** The fields with their types and meanings, for documentation and the /mcp listing. */
@@ -43,20 +57,39 @@ public final class Fields {
         return Collections.unmodifiableMap(out);
     }
 
-    private static Map<String, Field> build() {
+    private static Map<String, Field> buildFlows() {
         Map<String, Field> m = new LinkedHashMap<>();
+        protocolsAndEnds(m);
+        put(m, Type.STRING, "close", "how the connection ended: fin, rst, or open (UDP, or still open at the end)", "close");
+        put(m, Type.STRING, "node", "node the flow was captured on", "node", "node_name", "node.name");
+        for (String side : List.of("src", "dst")) {
+            put(m, Type.STRING, side + "_node", (side.equals("src") ? "client" : "server") + "'s node", side + ".node");
+        }
+        put(m, Type.STRING, "id", "the flow's id", "id");
+        put(m, Type.TIME, "first_ts", "time of the flow's first packet (UTC)", "timestamp", "ts", "first_ts");
+        put(m, Type.TIME, "last_ts", "time of the flow's last packet (UTC)", "last_ts");
+        put(m, Type.INT, "dateDiff('microsecond', first_ts, last_ts)", "first to last packet in microseconds", "duration_us");
+        put(m, Type.INT, "packets_to_server + packets_to_client", "packets both ways", "packets");
+        put(m, Type.INT, "bytes_to_server + bytes_to_client", "frame bytes both ways", "bytes");
+        for (String c : List.of("packets_to_server", "packets_to_client", "bytes_to_server", "bytes_to_client", "retransmissions",
+                "out_of_order", "duplicate_acks", "zero_windows", "resets_by_client", "resets_by_server", "gaps")) {
+            put(m, Type.INT, c, c.replace('_', ' ') + " (tshark's counting, docs/flows.md)", c);
+        }
+        put(m, Type.INT, "resets_by_client + resets_by_server", "RST segments from either end", "resets");
+        put(m, Type.INT, "handshake_rtt_us", "SYN to the handshake's last ACK in microseconds; -1 when not seen", "rtt_us", "handshake_rtt_us");
+        put(m, Type.LIST, "call_ids", "ids of the calls found on it (the first 64)", "call_ids");
+        return Map.copyOf(m);
+    }
 
-        // Protocol detection flags
+    /** What calls and flows share: protocol and transport flags and names, both ends' addresses and workloads. */
+    private static void protocolsAndEnds(Map<String, Field> m) {
         flag(m, "http", "protocol IN " + HTTP_PROTOCOLS, "HTTP/1.x, HTTP/2 and gRPC");
         flag(m, "http2", "protocol IN ('http2', 'grpc')", "HTTP/2 (and gRPC over it)");
         for (String p : List.of("grpc", "dns", "redis", "kafka", "amqp", "postgresql", "mysql", "mongodb", "ws", "tls", "icmp")) {
-            flag(m, p, "protocol = '" + p + "'", p + " calls");
+            flag(m, p, "protocol = '" + p + "'", p);
         }
-        flag(m, "tcp", "transport = 'tcp'", "calls carried over TCP");
-        flag(m, "udp", "transport = 'udp'", "calls carried over UDP");
-        flag(m, "answered", "answered = 1", "the response was seen");
-
-        // Network
+        flag(m, "tcp", "transport = 'tcp'", "carried over TCP");
+        flag(m, "udp", "transport = 'udp'", "carried over UDP");
         for (String side : List.of("src", "dst")) {
             String who = side.equals("src") ? "source" : "destination";
             put(m, Type.STRING, side + "_ip", who + " IP address", side + ".ip");
@@ -70,12 +103,19 @@ public final class Fields {
                     who + " service, or pod when no service resolved (first KFL's name)", side + ".name");
         }
         m.put("protocol", new Field("protocol", Type.STRING, "protocol", true, Keys.NONE,
-                "detected protocol: http, http2, grpc, ws, dns, redis, kafka, amqp, postgresql, mysql, mongodb, tls, icmp"));
+                "the dissected protocol ('' when none)"));
         m.put("transport", new Field("transport", Type.STRING, "transport", true, Keys.NONE, "tcp, udp or icmp"));
-        put(m, Type.STRING, "node", "node the call was captured on", "node", "node_name", "node.name");
         put(m, Type.LIST, "[src_namespace, dst_namespace]", "both namespaces", "namespaces");
         put(m, Type.LIST, "[src_pod, dst_pod]", "both pods", "pods");
         put(m, Type.LIST, "[src_service, dst_service]", "both services", "services");
+    }
+
+    private static Map<String, Field> build() {
+        Map<String, Field> m = new LinkedHashMap<>();
+
+        protocolsAndEnds(m);
+        flag(m, "answered", "answered = 1", "the response was seen");
+        put(m, Type.STRING, "node", "node the call was captured on", "node", "node_name", "node.name");
 
         // Identity and time
         put(m, Type.STRING, "id", "the call's id", "id");

@@ -28,8 +28,11 @@ public final class Kfl {
     private final Map<String, String> params = new LinkedHashMap<>();
     private final long nowMicros;
 
-    private Kfl(long nowMicros) {
+    private final Fields.Subject subject;
+
+    private Kfl(long nowMicros, Fields.Subject subject) {
         this.nowMicros = nowMicros;
+        this.subject = subject;
     }
 
     public static SqlFilter compile(String kfl) {
@@ -38,11 +41,16 @@ public final class Kfl {
 
     /** @param now what {@code now()} means (Kubeshark: the time the filter is created) */
     public static SqlFilter compile(String kfl, Instant now) {
+        return compile(kfl, now, Fields.Subject.CALLS);
+    }
+
+    /** A filter over {@code subject}'s fields: the same language, another table's columns. */
+    public static SqlFilter compile(String kfl, Instant now, Fields.Subject subject) {
         if (kfl == null || kfl.isBlank()) {
             return new SqlFilter("1", Map.of());
         }
         Node tree = Parser.parse(kfl);
-        Kfl k = new Kfl(Durations.micros(now));
+        Kfl k = new Kfl(Durations.micros(now), subject);
         String where = k.condition(k.expr(tree), tree.pos());
         return new SqlFilter(where, k.params);
     }
@@ -209,22 +217,22 @@ public final class Kfl {
         if (name == null) {
             throw new KflException(n.pos(), "expected a field name");
         }
-        Field f = Fields.find(name);
+        Field f = subject.fields().get(name);
         if (f != null) {
             return new Expr(f.sql(), f.type(), null, f, n.pos());
         }
         // the first KFL's request.headers.host: a member of a map is a key
         if (n instanceof Node.Member m && Node.dotted(m.target()) != null) {
-            Field map = Fields.find(Node.dotted(m.target()));
+            Field map = subject.fields().get(Node.dotted(m.target()));
             if (map != null && map.type() == Type.MAP) {
                 return Expr.sql(map.lookup(param("String", m.name())), Type.STRING, n.pos());
             }
         }
-        throw unknownField(name, n.pos());
+        throw unknownField(name, n.pos(), subject);
     }
 
-    static KflException unknownField(String name, int pos) {
-        return new KflException(pos, "unknown field '" + name + "'; the fields are: " + String.join(", ", Fields.names()));
+    static KflException unknownField(String name, int pos, Fields.Subject subject) {
+        return new KflException(pos, "unknown field '" + name + "'; the fields are: " + String.join(", ", subject.names()));
     }
 
     private Expr index(Node.Index ix) {
