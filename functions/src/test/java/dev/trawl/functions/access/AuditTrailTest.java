@@ -32,12 +32,16 @@ class AuditTrailTest {
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (objects(client).isEmpty() && System.nanoTime() < deadline) Thread.sleep(50);
             assertThat(objects(client)).as("a full batch is written without waiting for the timer").isNotEmpty();
+            // fewer than a batch, after the early write: only close() writes these
+            for (int i = 250; i < 260; i++) trail.record(record(i));
             trail.close();
 
-            assertThat(objects(client).size()).as("objects for 250 records in batches of 100").isBetween(2, 5);
+            // records arriving while an early write waits join its batch, so how many objects the first 250 make depends on
+            // timing (one to three); close() adds one for the last ten; never an object a record
+            assertThat(objects(client).size()).as("objects for 260 records in batches of 100").isBetween(2, 6);
             List<AuditRecord> all = store.read(Instant.EPOCH, r -> true, 1000);
-            assertThat(all).hasSize(250);
-            assertThat(all).extracting(AuditRecord::target).doesNotHaveDuplicates().contains("/mcp/calls/c0", "/mcp/calls/c249");
+            assertThat(all).hasSize(260);
+            assertThat(all).extracting(AuditRecord::target).doesNotHaveDuplicates().contains("/mcp/calls/c0", "/mcp/calls/c259");
             assertThat(all.getFirst().outcome()).isEqualTo("done");
             assertThat(store.read(Instant.EPOCH, r -> r.target().endsWith("c7"), 10)).hasSize(1);
         }
